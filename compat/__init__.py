@@ -1,0 +1,78 @@
+"""smddp-compat: the SageMaker data parallelism library (smddp) compatibility matrix.
+
+The library is the product; the CLI and the HTTP service render its results.
+
+    >>> import compat
+    >>> compat.resolve("pytorch", "1.13.1", "us-west-2").image_uri
+    '763104351884.dkr.ecr.us-west-2.amazonaws.com/pytorch-training:1.13.1-gpu-py39-cu117-ubuntu20.04-sagemaker'
+
+Names are imported on first use, so ``import compat`` costs almost nothing.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from compat._version import __version__
+
+if TYPE_CHECKING:
+    from compat.catalog import list_frameworks, list_instance_types, list_regions
+    from compat.errors import (
+        AwsError,
+        CompatError,
+        MatrixError,
+        NoSmddpError,
+        NotEligibleError,
+        NotFoundError,
+        QuotaError,
+        RegionNotAvailableError,
+        UnknownFrameworkError,
+        UnknownRegionError,
+        UnknownVersionError,
+        UsageError,
+    )
+    from compat.exit_codes import ExitCode
+    from compat.matrix import Matrix, load_matrix
+    from compat.resolve import find_by_smddp, resolve, resolve_all
+    from compat.results import Resolution
+
+_EXPORTS: dict[str, str] = {
+    "resolve": "compat.resolve",
+    "resolve_all": "compat.resolve",
+    "find_by_smddp": "compat.resolve",
+    "Resolution": "compat.results",
+    "Matrix": "compat.matrix",
+    "load_matrix": "compat.matrix",
+    "list_frameworks": "compat.catalog",
+    "list_regions": "compat.catalog",
+    "list_instance_types": "compat.catalog",
+    "ExitCode": "compat.exit_codes",
+    "AwsError": "compat.errors",
+    "CompatError": "compat.errors",
+    "MatrixError": "compat.errors",
+    "NoSmddpError": "compat.errors",
+    "NotEligibleError": "compat.errors",
+    "NotFoundError": "compat.errors",
+    "QuotaError": "compat.errors",
+    "RegionNotAvailableError": "compat.errors",
+    "UnknownFrameworkError": "compat.errors",
+    "UnknownRegionError": "compat.errors",
+    "UnknownVersionError": "compat.errors",
+    "UsageError": "compat.errors",
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'compat' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,5 @@
+"""``python -m compat``: the same CLI as ``smddp-compat``."""
+
+from compat.cli import main
+
+main()

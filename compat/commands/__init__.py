@@ -1,0 +1,43 @@
+"""The registry of CLI commands, imported lazily.
+
+Each entry names the module and attribute of a click command and its one-line
+help, so that ``smddp-compat --help`` lists every command without importing
+any of them, and ``smddp-compat resolve`` imports only what resolve needs.
+"""
+
+from __future__ import annotations
+
+#: name -> (module, attribute, short help)
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "resolve": (
+        "compat.commands.resolve",
+        "resolve_cmd",
+        "Resolve a framework version to its smddp image URI, wheel and instance types.",
+    ),
+    "list": ("compat.commands.listing", "list_cmd", "List the whole matrix, like AWS's page."),
+    "frameworks": (
+        "compat.commands.listing",
+        "frameworks_cmd",
+        "List frameworks, their aliases and versions with smddp.",
+    ),
+    "regions": (
+        "compat.commands.listing",
+        "regions_cmd",
+        "List regions with their partition, DNS suffix and DLC account.",
+    ),
+    "instance-types": (
+        "compat.commands.listing",
+        "instance_types_cmd",
+        "List instance types and their support per smddp version.",
+    ),
+    "validate": (
+        "compat.commands.matrix_file",
+        "validate_cmd",
+        "Validate a matrix file and list every problem with its line.",
+    ),
+    "schema": (
+        "compat.commands.matrix_file",
+        "schema_cmd",
+        "Print the JSON Schema of the matrix file.",
+    ),
+}

@@ -1,0 +1,77 @@
+"""Options shared by several commands, defined once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import click
+
+from compat.render import OutputFormat
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: The output format chosen by the running command, so that ``main`` can
+#: report an error as JSON when JSON was asked for.
+CHOSEN_FORMAT: list[OutputFormat] = []
+
+
+def _remember_format(ctx: click.Context, param: click.Parameter, value: str) -> OutputFormat:
+    fmt = OutputFormat(value)
+    CHOSEN_FORMAT[:] = [fmt]
+    return fmt
+
+
+def format_option(
+    *formats: OutputFormat, default: OutputFormat = OutputFormat.TEXT
+) -> Callable[[F], F]:
+    choices: Sequence[OutputFormat] = formats or (
+        OutputFormat.TEXT,
+        OutputFormat.JSON,
+        OutputFormat.YAML,
+    )
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice([f.value for f in choices], case_sensitive=False),
+        default=default.value,
+        show_default=True,
+        callback=_remember_format,
+        help="Output format. Data goes to stdout, messages to stderr.",
+    )
+
+
+def matrix_option(func: F) -> F:
+    return click.option(
+        "--matrix",
+        "matrix_path",
+        type=click.Path(dir_okay=False),
+        envvar="SMDDP_COMPAT_MATRIX",
+        default=None,
+        help="Matrix file to use instead of the shipped one [env: SMDDP_COMPAT_MATRIX].",
+    )(func)
+
+
+def region_option(func: F) -> F:
+    return click.option(
+        "--region",
+        "-r",
+        envvar=["AWS_REGION", "AWS_DEFAULT_REGION"],
+        default=None,
+        help="AWS region, e.g. us-west-2 [env: AWS_REGION, AWS_DEFAULT_REGION].",
+    )(func)
+
+
+def load(ctx: click.Context, matrix_path: str | None) -> Any:
+    """The matrix for this command: its own --matrix, the group's, or the shipped one."""
+    from compat.matrix import load_matrix
+
+    path = matrix_path or (ctx.find_root().params.get("matrix_path"))
+    return load_matrix(path)
+
+
+def emit(value: Any, fmt: OutputFormat) -> None:
+    """Render ``value`` and write it to stdout."""
+    from compat.render import render
+
+    click.echo(render(value, fmt))

@@ -1,0 +1,148 @@
+"""One exception hierarchy for the whole library.
+
+Every error carries a message that says what was wrong and a ``hint`` that
+says what to do. The CLI maps each class to an exit code and the HTTP service
+to a problem type; the library itself never exits or prints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from compat.exit_codes import ExitCode
+
+
+class CompatError(Exception):
+    """Base of every error smddp-compat raises on purpose."""
+
+    exit_code: ExitCode = ExitCode.UNEXPECTED
+    #: Short stable slug: the HTTP problem type and the JSON ``error`` field.
+    kind: str = "error"
+    #: HTTP status the service answers with.
+    http_status: int = 500
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        if self.hint:
+            return f"{self.message}\n  hint: {self.hint}"
+        return self.message
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready form, shared by ``--format json`` errors and the service."""
+        data: dict[str, object] = {"error": self.kind, "message": self.message}
+        if self.hint:
+            data["hint"] = self.hint
+        return data
+
+
+class UsageError(CompatError, ValueError):
+    """A malformed argument: not a version, not a specifier, too long."""
+
+    exit_code = ExitCode.USAGE
+    kind = "usage"
+    http_status = 400
+
+
+class NotFoundError(CompatError, LookupError):
+    """A framework, version, region or combination that the matrix lacks."""
+
+    exit_code = ExitCode.NOT_FOUND
+    kind = "not-found"
+    http_status = 404
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str | None = None,
+        choices: Sequence[str] = (),
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.choices = tuple(choices)
+
+    def to_dict(self) -> dict[str, object]:
+        data = super().to_dict()
+        if self.choices:
+            data["choices"] = list(self.choices)
+        return data
+
+
+class UnknownFrameworkError(NotFoundError):
+    kind = "unknown-framework"
+
+
+class UnknownVersionError(NotFoundError):
+    kind = "unknown-version"
+
+
+class NoSmddpError(NotFoundError):
+    """The framework version exists, but no smddp build was ever made for it."""
+
+    kind = "no-smddp"
+
+
+class UnknownRegionError(NotFoundError):
+    kind = "unknown-region"
+
+
+class RegionNotAvailableError(NotFoundError):
+    """The region is known, but this release is not published there."""
+
+    kind = "region-not-available"
+
+
+class NotEligibleError(CompatError):
+    """The instance type or environment does not fit the smddp version."""
+
+    exit_code = ExitCode.NOT_ELIGIBLE
+    kind = "not-eligible"
+    http_status = 422
+
+
+class QuotaError(CompatError):
+    """The account's quota cannot hold the requested instances."""
+
+    exit_code = ExitCode.QUOTA
+    kind = "quota"
+    http_status = 409
+
+
+class AwsError(CompatError):
+    """AWS could not be asked: credentials, permissions, throttling, network."""
+
+    exit_code = ExitCode.AWS
+    kind = "aws"
+    http_status = 502
+
+
+class MatrixError(CompatError):
+    """A matrix file that cannot be used; ``problems`` lists every finding."""
+
+    exit_code = ExitCode.INVALID_MATRIX
+    kind = "invalid-matrix"
+    http_status = 500
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        problems: Sequence[str] = (),
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.problems = tuple(problems)
+
+    def __str__(self) -> str:
+        lines = [self.message, *(f"  {p}" for p in self.problems)]
+        if self.hint:
+            lines.append(f"  hint: {self.hint}")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, object]:
+        data = super().to_dict()
+        data["problems"] = list(self.problems)
+        return data

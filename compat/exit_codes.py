@@ -1,0 +1,28 @@
+"""Process exit codes: the one place they are defined.
+
+CI steps branch on these numbers, so they never change meaning. The README
+lists them; ``tests/test_exit_codes.py`` checks that the README agrees.
+"""
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """What a finished ``smddp-compat`` process tells its caller."""
+
+    OK = 0
+    #: An unexpected failure (a bug): rerun with ``--debug`` and report it.
+    #: ``diff --exit-code`` also uses 1 for "the files differ", as ``git diff`` does.
+    UNEXPECTED = 1
+    #: The command line is wrong: an unknown option, a missing or malformed value.
+    USAGE = 2
+    #: Not found or not supported: framework, version, region or combination.
+    NOT_FOUND = 3
+    #: Not eligible: the instance type (or the environment) does not fit.
+    NOT_ELIGIBLE = 4
+    #: Not enough quota for the requested instances.
+    QUOTA = 5
+    #: AWS could not be asked: credentials, permissions, throttling, network.
+    AWS = 6
+    #: The matrix file is invalid.
+    INVALID_MATRIX = 7

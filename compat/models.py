@@ -1,0 +1,288 @@
+"""The matrix file's schema, as pydantic models.
+
+These models are the single definition of what ``data/matrix.yaml`` may hold:
+``validate`` checks a file against them, ``schema`` prints their JSON Schema,
+and the compiler (``compat.compile``) turns a validated document into the
+plain lookup tables that ``resolve`` reads. They are not on the hot path.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from enum import Enum
+from typing import Annotated, Any
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import InvalidVersion, Version
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+)
+
+
+def _parse_version(value: Any) -> Version:
+    if isinstance(value, Version):
+        return value
+    text = str(value).strip()
+    try:
+        return Version(text)
+    except InvalidVersion:
+        raise ValueError(f"{text!r} is not a valid version") from None
+
+
+def _parse_specifier(value: Any) -> SpecifierSet:
+    if isinstance(value, SpecifierSet):
+        return value
+    text = str(value).strip()
+    try:
+        return SpecifierSet(text)
+    except InvalidSpecifier:
+        raise ValueError(
+            f"{text!r} is not a valid version specifier (for example '>=1.6.0,<2.1')"
+        ) from None
+
+
+VersionField = Annotated[
+    Version,
+    BeforeValidator(_parse_version),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema({"type": "string", "description": "A PEP 440 version, such as 1.13.1"}),
+]
+SpecifierField = Annotated[
+    SpecifierSet,
+    BeforeValidator(_parse_specifier),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema({"type": "string", "description": "A PEP 440 specifier, such as >=1.6,<2"}),
+]
+AccountId = Annotated[str, Field(pattern=r"^[0-9]{12}$", description="12-digit AWS account id")]
+PythonVersion = Annotated[str, Field(pattern=r"^3\.[0-9]{1,2}$", description="Such as 3.9")]
+CudaVersion = Annotated[str, Field(pattern=r"^[0-9]{2}\.[0-9]$", description="Such as 11.7")]
+OsName = Annotated[str, Field(pattern=r"^ubuntu[0-9]{2}\.[0-9]{2}$", description="Such as ubuntu20.04")]
+SourceIds = Annotated[
+    list[str],
+    Field(min_length=1, description="Keys of the top-level 'sources' table"),
+]
+RegionName = Annotated[str, Field(pattern=r"^[a-z]{2,4}(-[a-z]+)+-[0-9]$")]
+Note = Annotated[str, Field(min_length=1)]
+
+TAG_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+Tag = Annotated[str, Field(pattern=TAG_RE.pattern, description="An ECR image tag")]
+
+
+class Confidence(str, Enum):
+    """How sure the matrix is of an entry."""
+
+    DOCUMENTED = "documented"  # an AWS page or the SageMaker SDK states it
+    SHIPPED = "shipped"  # read from the Deep Learning Containers build files
+    INFERRED = "inferred"  # follows from documented facts; no source states it
+    UNCONFIRMED = "unconfirmed"  # plausible, not confirmed by any source read
+
+
+class SupportStatus(str, Enum):
+    """What an smddp version makes of an instance type."""
+
+    SUPPORTED = "supported"
+    LIMITED = "limited"  # runs, with fewer optimized collectives
+    DEPRECATED = "deprecated"  # the library refuses or no longer supports it
+    UNSUPPORTED = "unsupported"
+
+
+class Strict(BaseModel):
+    """Base of every matrix model: unknown keys are errors, values are frozen."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        arbitrary_types_allowed=True,
+        str_strip_whitespace=True,
+    )
+
+
+class Source(Strict):
+    title: str
+    url: str | None = None
+    note: str | None = None
+
+
+class Partition(Strict):
+    dns_suffix: Annotated[str, Field(pattern=r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")]
+    sources: SourceIds
+
+
+class Region(Strict):
+    partition: str
+    dlc_account: AccountId
+    sources: SourceIds
+    note: Note | None = None
+
+
+class RegionSet(Strict):
+    """A named set of regions: every region of the matrix, less some, or a list."""
+
+    description: str
+    all_except: list[RegionName] = []
+    only: list[RegionName] | None = None
+
+
+class SmpRegistry(Strict):
+    account: AccountId
+    repository: str
+    regions: list[RegionName]
+    sources: SourceIds
+
+
+class InstanceSupport(Strict):
+    smddp: SpecifierField
+    status: SupportStatus
+    note: Note | None = None
+    alternative: Note | None = None
+    sources: SourceIds
+
+
+class InstanceType(Strict):
+    gpus: int = Field(gt=0)
+    gpu: str
+    efa: bool
+    support: list[InstanceSupport] = Field(min_length=1)
+    note: Note | None = None
+
+
+class Erratum(Strict):
+    """A value that AWS documents differently from what the matrix says, and why."""
+
+    field: Annotated[str, Field(description="The row field that differs, such as 'wheel'")]
+    documented: str
+    sources: SourceIds
+    note: Note
+
+
+class AcceptedException(Strict):
+    """A consistency check that a row fails on purpose, with the reason."""
+
+    check: str
+    note: Note
+
+
+class Wheel(Strict):
+    base_url: str | None = Field(
+        default=None, description="Overrides the framework's wheel_base_url for this row"
+    )
+    path: str
+
+
+class Availability(Strict):
+    versions: SpecifierField
+    region_set: str
+    sources: SourceIds
+    confidence: Confidence = Confidence.DOCUMENTED
+
+
+class NoSmddp(Strict):
+    """Framework versions for which no smddp build exists."""
+
+    versions: SpecifierField
+    note: Note
+    sources: SourceIds
+
+
+class Framework(Strict):
+    display_name: str
+    aliases: list[str] = []
+    repository: str | None = None
+    wheel_base_url: str | None = None
+    runs_on: str | None = Field(
+        default=None, description="The framework whose container this one runs in"
+    )
+    availability: list[Availability] = []
+    no_smddp: list[NoSmddp] = []
+    notes: list[Note] = []
+    requirements: list[str] = Field(
+        default=[], description="Packages the container needs that it does not ship"
+    )
+
+
+class RowBase(Strict):
+    smddp: VersionField
+    sources: SourceIds
+    confidence: Confidence
+    released: date | None = Field(
+        default=None, description="Release date of this smddp build, from its release notes"
+    )
+    notes: list[Note] = []
+    errata: list[Erratum] = []
+    exceptions: list[AcceptedException] = []
+
+
+class FrameworkRelease(RowBase):
+    """One PyTorch or TensorFlow release with its smddp build."""
+
+    version: VersionField
+    python: PythonVersion | None = None
+    cuda: CudaVersion | None = None
+    os: OsName | None = None
+    tag: Tag | None = Field(default=None, description="DLC tag; null when no DLC carries it")
+    repository: str | None = Field(default=None, description="Overrides the framework's")
+    wheel: Wheel | None = None
+    smp_tag: Tag | None = None
+
+
+class LightningRelease(RowBase):
+    """PyTorch Lightning versions that run on one PyTorch DLC."""
+
+    versions: list[VersionField] = Field(min_length=1)
+    pytorch: VersionField
+
+
+class HuggingFaceRelease(RowBase):
+    """One Hugging Face Transformers training image and the PyTorch DLC it is built on."""
+
+    version: VersionField = Field(description="The transformers version")
+    pytorch: VersionField
+    python: PythonVersion
+    cuda: CudaVersion
+    os: OsName
+    tag: Tag
+
+
+class QuotaName(Strict):
+    name: str
+    code: Annotated[str, Field(pattern=r"^L-[0-9A-F]{8}$")]
+    spot: bool = False
+    sources: SourceIds
+
+
+class Quotas(Strict):
+    service_code: str
+    on_demand: str = Field(description="Name format, with {instance_type}")
+    spot: str
+    warm_pool: str
+    account_wide: list[QuotaName]
+    known_codes: dict[str, Annotated[str, Field(pattern=r"^L-[0-9A-F]{8}$")]] = {}
+    iam_read: list[str]
+    iam_optional: list[str] = []
+    iam_request: list[str]
+    notes: list[Note] = []
+    sources: SourceIds
+
+
+class MatrixDocument(Strict):
+    """The whole of data/matrix.yaml."""
+
+    schema_version: int = Field(ge=1, le=1)
+    sources: dict[str, Source]
+    partitions: dict[str, Partition]
+    regions: dict[RegionName, Region]
+    region_sets: dict[str, RegionSet]
+    smp: SmpRegistry
+    instance_types: dict[Annotated[str, Field(pattern=r"^ml\.[a-z0-9]+\.[a-z0-9]+$")], InstanceType]
+    quotas: Quotas
+    frameworks: dict[str, Framework]
+    pytorch: list[FrameworkRelease]
+    tensorflow: list[FrameworkRelease]
+    pytorch_lightning: list[LightningRelease]
+    huggingface: list[HuggingFaceRelease]

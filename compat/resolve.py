@@ -1,0 +1,369 @@
+"""Resolve a framework, a version request and a region into one Resolution.
+
+The hot path: an exact version in a known region is answered from dict
+lookups on the compiled matrix, without importing packaging. Prefixes,
+specifiers and near-misses parse versions with packaging, once per framework.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from compat.errors import (
+    NoSmddpError,
+    RegionNotAvailableError,
+    UnknownVersionError,
+    UsageError,
+)
+from compat.results import Correction, Resolution, SourceRef
+
+if TYPE_CHECKING:
+    from compat.matrix import Matrix
+
+#: Longest framework, version or region text accepted.
+MAX_ARG_LENGTH = 100
+_SPECIFIER_CHARS = frozenset("<>=!~,")
+#: Instance-type statuses under which smddp runs.
+_RUNS = ("supported", "limited")
+
+
+def _matrix(matrix: Matrix | None) -> Matrix:
+    if matrix is not None:
+        return matrix
+    from compat.matrix import default_matrix
+
+    return default_matrix()
+
+
+def _check_length(name: str, value: str) -> None:
+    if len(value) > MAX_ARG_LENGTH:
+        raise UsageError(
+            f"{name} is {len(value)} characters long; at most {MAX_ARG_LENGTH} are accepted",
+            hint=f"pass a {name} such as those that 'smddp-compat list' shows",
+        )
+    if not value.strip():
+        raise UsageError(f"{name} is empty", hint=f"pass a {name}")
+
+
+def resolve(
+    framework: str,
+    version: str = "latest",
+    region: str | None = None,
+    *,
+    matrix: Matrix | None = None,
+) -> Resolution:
+    """Resolve ``framework`` at ``version`` in ``region``.
+
+    ``version`` may be exact (``1.13.1``, ``v1.13.1``), a prefix (``1.13``: the
+    newest 1.13.x with smddp), a PEP 440 specifier (``>=1.12,<2``: the newest
+    match) or ``latest``. ``region`` may be None to leave URIs unfilled.
+    Raises a :class:`~compat.errors.NotFoundError` subclass when there is no
+    answer, or :class:`~compat.errors.UsageError` when an argument is malformed.
+    """
+    m = _matrix(matrix)
+    _check_length("framework", framework)
+    _check_length("version", version)
+    fw = m.framework(framework)
+    region_info = None
+    if region is not None:
+        _check_length("region", region)
+        region_info = m.region(region)
+    index, match = choose_release(m, fw, version)
+    return build_resolution(m, fw, index, region_info, requested=version, match=match)
+
+
+def choose_release(m: Matrix, framework: str, requested: str) -> tuple[int, str]:
+    """The index of the release that answers ``requested``, and how it matched."""
+    text = requested.strip().lower()
+    if text == "latest":
+        return m.versions_newest_first(framework)[0][1], "latest"
+    if text[:1] == "v" and text[1:2].isdigit():
+        text = text[1:]
+    found = m.exact_index(framework, text)
+    if found is not None:
+        return found, "exact"
+    if _SPECIFIER_CHARS.intersection(text):
+        return _by_specifier(m, framework, requested, text), "specifier"
+    return _by_version(m, framework, requested, text)
+
+
+def _by_specifier(m: Matrix, framework: str, requested: str, text: str) -> int:
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    try:
+        spec = SpecifierSet(text)
+    except InvalidSpecifier:
+        raise UsageError(
+            f"{requested!r} is not a valid version or PEP 440 specifier",
+            hint="use an exact version (1.13.1), a prefix (1.13), a specifier "
+            "(>=1.12,<2) or 'latest'",
+        ) from None
+    for version, index in m.versions_newest_first(framework):
+        if version in spec:
+            return index
+    raise UnknownVersionError(
+        f"no {_display(m, framework)} release with smddp matches {requested!r}",
+        hint=_nearby_hint(m, framework),
+        choices=_all_versions(m, framework),
+    )
+
+
+def _by_version(m: Matrix, framework: str, requested: str, text: str) -> tuple[int, str]:
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        wanted = Version(text)
+    except InvalidVersion:
+        raise UsageError(
+            f"{requested!r} is not a valid version",
+            hint="use an exact version (1.13.1), a prefix (1.13), a specifier "
+            "(>=1.12,<2) or 'latest'",
+        ) from None
+    releases = m.versions_newest_first(framework)
+    plain = not (wanted.is_prerelease or wanted.is_postrelease or wanted.is_devrelease)
+    if plain and not wanted.local and len(wanted.release) < 3:
+        # "1.13" asks for the newest 1.13.x, although PEP 440 says 1.13 == 1.13.0.
+        for version, index in releases:
+            if version.release[: len(wanted.release)] == wanted.release:
+                return index, "prefix"
+    for version, index in releases:
+        if version == wanted:
+            return index, "exact"
+    raise _missing_version(m, framework, requested, wanted)
+
+
+def _missing_version(m: Matrix, framework: str, requested: str, wanted: Any) -> Exception:
+    from packaging.specifiers import SpecifierSet
+
+    display = _display(m, framework)
+    info = m.compiled["frameworks"][framework]
+    newest_version, newest_index = m.versions_newest_first(framework)[0]
+    newest = m.compiled["releases"][framework][newest_index]
+    for rule in info["no_smddp"]:
+        if wanted in SpecifierSet(rule["versions"]):
+            return NoSmddpError(
+                f"{display} {wanted} has no smddp: {rule['note']}",
+                hint=f"the newest {display} with smddp is {newest_version} "
+                f"(smddp {newest['smddp']})",
+                choices=_all_versions(m, framework),
+            )
+    documented = info["documented_versions"].get(str(wanted))
+    if documented is not None:
+        corrected, label = documented
+        return UnknownVersionError(
+            f"{display} {wanted} has no smddp release",
+            hint=f"AWS's page labels the {display} {corrected} row {label!r} in error; "
+            f"use {corrected}",
+            choices=_all_versions(m, framework),
+        )
+    return UnknownVersionError(
+        f"{display} {requested.strip()} has no smddp release in the matrix",
+        hint=_nearby_hint(m, framework, wanted),
+        choices=_all_versions(m, framework),
+    )
+
+
+def _nearby_hint(m: Matrix, framework: str, wanted: Any = None) -> str:
+    versions = [v for v, _ in m.versions_newest_first(framework)]
+    if wanted is not None:
+        ranked = sorted(
+            versions,
+            key=lambda v: (
+                -_common_prefix(v.release, wanted.release),
+                abs(_as_number(v) - _as_number(wanted)),
+            ),
+        )
+        near = ", ".join(str(v) for v in ranked[:3])
+        return f"closest releases with smddp: {near}; all: {', '.join(map(str, versions))}"
+    return f"releases with smddp: {', '.join(map(str, versions))}"
+
+
+def _common_prefix(a: tuple[int, ...], b: tuple[int, ...]) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def _as_number(version: Any) -> float:
+    parts = (*version.release, 0, 0, 0)
+    return float(parts[0] * 1_000_000 + parts[1] * 1_000 + parts[2])
+
+
+def _all_versions(m: Matrix, framework: str) -> list[str]:
+    return [str(v) for v, _ in m.versions_newest_first(framework)]
+
+
+def _display(m: Matrix, framework: str) -> str:
+    return str(m.compiled["frameworks"][framework]["display_name"])
+
+
+def build_resolution(
+    m: Matrix,
+    framework: str,
+    index: int,
+    region: dict[str, Any] | None,
+    *,
+    requested: str,
+    match: str,
+) -> Resolution:
+    """The Resolution of one compiled release, with URIs filled in for ``region``."""
+    rel = m.compiled["releases"][framework][index]
+    notes = list(rel["notes"])
+    image_uri = smp_uri = None
+    region_name = partition = None
+    if region is not None:
+        region_name = region["name"]
+        partition = region["partition"]
+        if not m.in_region_set(rel["region_set"], region_name):
+            available = m.region_set(rel["region_set"])
+            raise RegionNotAvailableError(
+                f"{_display(m, framework)} {rel['version']} (smddp {rel['smddp']}) images are "
+                f"not published in {region_name}",
+                hint=f"use one of the {len(available)} regions where they are: "
+                + ", ".join(available),
+                choices=available,
+            )
+        host = f"dkr.ecr.{region_name}.{region['dns_suffix']}"
+        if rel["tag"] is not None:
+            image_uri = f"{region['account']}.{host}/{rel['repository']}:{rel['tag']}"
+        smp = m.compiled["smp"]
+        if rel["smp_tag"] is not None:
+            if region_name in smp["regions"]:
+                smp_uri = f"{smp['account']}.{host}/{smp['repository']}:{rel['smp_tag']}"
+            else:
+                notes.append(
+                    f"The SMP image {smp['repository']}:{rel['smp_tag']} is not published in "
+                    f"{region_name}."
+                )
+    if rel["wheel_url"] is None:
+        notes.append(
+            "No smddp wheel is published for this release; use the DLC image"
+            + (f" ({rel['repository']}:{rel['tag']})." if rel["tag"] else ".")
+        )
+    if match != "exact":
+        notes.insert(
+            0, f"Version {rel['version']} chosen as the newest match for {requested.strip()!r}."
+        )
+    for erratum in rel["errata"]:
+        notes.append(
+            f"AWS documents {erratum['field']} as {erratum['documented']!r}; "
+            f"this answer uses {erratum['corrected']!r}: {erratum['note']}"
+        )
+    sources = m.compiled["sources"]
+    python = rel["python"]
+    return Resolution(
+        framework=framework,
+        framework_version=rel["version"],
+        requested_version=requested,
+        match=match,
+        smddp_version=rel["smddp"],
+        region=region_name,
+        partition=partition,
+        image_uri=image_uri,
+        smp_image_uri=smp_uri,
+        binary_url=rel["wheel_url"],
+        python_version=python,
+        py_version=None if python is None else "py" + python.replace(".", ""),
+        cuda_version=rel["cuda"],
+        os=rel["os"],
+        repository=rel["repository"],
+        image_tag=rel["tag"],
+        instance_types=tuple(
+            name for name, support in rel["instance_support"].items() if support[0] in _RUNS
+        ),
+        base_framework=rel["base_framework"],
+        base_framework_version=rel["base_version"],
+        requirements=tuple(rel["requirements"]),
+        notes=tuple(notes),
+        corrections=tuple(
+            Correction(
+                field=e["field"],
+                documented=e["documented"],
+                corrected=e["corrected"],
+                note=e["note"],
+                sources=tuple(e["sources"]),
+            )
+            for e in rel["errata"]
+        ),
+        sources=tuple(
+            SourceRef(sid, sources[sid]["title"], sources[sid]["url"]) for sid in rel["sources"]
+        ),
+        confidence=rel["confidence"],
+        released=rel["released"],
+    )
+
+
+def resolve_all(
+    framework: str | None = None,
+    region: str | None = None,
+    *,
+    matrix: Matrix | None = None,
+) -> list[Resolution]:
+    """Every release (of one framework, or all), for ``region`` or with URIs unfilled.
+
+    Releases not published in ``region`` are left out.
+    """
+    m = _matrix(matrix)
+    names = [m.framework(framework)] if framework is not None else list(m.compiled["releases"])
+    region_info = m.region(region) if region is not None else None
+    out: list[Resolution] = []
+    for fw in names:
+        for index, rel in enumerate(m.compiled["releases"][fw]):
+            if region_info is not None and not m.in_region_set(
+                rel["region_set"], region_info["name"]
+            ):
+                continue
+            out.append(
+                build_resolution(m, fw, index, region_info, requested=rel["version"], match="exact")
+            )
+    return out
+
+
+def find_by_smddp(
+    smddp_version: str,
+    region: str | None = None,
+    *,
+    framework: str | None = None,
+    matrix: Matrix | None = None,
+) -> list[Resolution]:
+    """Every release that ships ``smddp_version`` (reverse lookup), newest framework first."""
+    from packaging.version import InvalidVersion, Version
+
+    m = _matrix(matrix)
+    _check_length("smddp version", smddp_version)
+    text = smddp_version.strip().lower().removeprefix("v")
+    try:
+        wanted = Version(text)
+    except InvalidVersion:
+        raise UsageError(
+            f"{smddp_version!r} is not a valid smddp version", hint="for example 1.7.0"
+        ) from None
+    names = [m.framework(framework)] if framework is not None else list(m.compiled["releases"])
+    region_info = m.region(region) if region is not None else None
+    out: list[Resolution] = []
+    for fw in names:
+        for _version, index in m.versions_newest_first(fw):
+            rel = m.compiled["releases"][fw][index]
+            if Version(rel["smddp"]) != wanted:
+                continue
+            if region_info is not None and not m.in_region_set(
+                rel["region_set"], region_info["name"]
+            ):
+                continue
+            out.append(
+                build_resolution(m, fw, index, region_info, requested=smddp_version, match="smddp")
+            )
+    if not out:
+        known = sorted(
+            {Version(r["smddp"]) for fw in names for r in m.compiled["releases"][fw]}, reverse=True
+        )
+        raise UnknownVersionError(
+            f"no release in the matrix ships smddp {wanted}"
+            + (f" in {region_info['name']}" if region_info else ""),
+            hint="smddp versions in the matrix: " + ", ".join(map(str, known)),
+            choices=[str(v) for v in known],
+        )
+    return out
