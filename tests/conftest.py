@@ -1,0 +1,100 @@
+"""Shared fixtures. Tests run against the installed package, never real AWS."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+SEED_PAGE = SHARED / "seed" / "000_06950a53227b56d6.txt"
+FACTS = SHARED / "reference" / "smddp-facts.yaml"
+
+# No test may reach AWS: no instance metadata, dummy credentials, no profiles.
+_AWS_ENV = {
+    "AWS_EC2_METADATA_DISABLED": "true",
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_CONFIG_FILE": os.devnull,
+    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+}
+_CLEARED = (
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_ENDPOINT_URL",
+    "SMDDP_COMPAT_MATRIX",
+    "SMDDP_COMPAT_DEBUG",
+    "SMDDP_COMPAT_TOKEN",
+)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    for name in _CLEARED:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in _AWS_ENV.items():
+        monkeypatch.setenv(name, value)
+    cache = tmp_path_factory.getbasetemp() / "compiled-cache"
+    monkeypatch.setenv("SMDDP_COMPAT_CACHE_DIR", str(cache))
+
+
+def subprocess_env(**extra: str) -> dict[str, str]:
+    """The environment for a child ``smddp-compat`` process in a test."""
+    env = {k: v for k, v in os.environ.items() if k not in _CLEARED}
+    env.update(_AWS_ENV)
+    env.update(extra)
+    return env
+
+
+@dataclass
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+Invoke = Callable[..., Result]
+
+
+@pytest.fixture
+def run_cli(capsys: pytest.CaptureFixture[str]) -> Invoke:
+    """Run the CLI in-process through ``compat.cli.run`` (with its error mapping)."""
+    from compat.cli import run
+
+    def invoke(*args: str) -> Result:
+        capsys.readouterr()
+        code = run(list(args))
+        out, err = capsys.readouterr()
+        return Result(code, out, err)
+
+    return invoke
+
+
+def run_process(args: Sequence[str], **env: str) -> Result:
+    """Run ``python -m compat`` as a real process with the test environment."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "compat", *args],
+        capture_output=True,
+        text=True,
+        env=subprocess_env(**env),
+        timeout=60,
+        check=False,
+    )
+    return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+def needs_shared(path: Path) -> None:
+    """Skip (not fail) when ../shared is absent, as outside this repository."""
+    if not path.exists():
+        pytest.skip(f"{path} is not present (../shared is only beside this repository)")
