@@ -50,7 +50,10 @@ def validate_cmd(ctx: click.Context, path: str | None, output_format: OutputForm
     help="Write the schema to this file (atomically) instead of stdout.",
 )
 def schema_cmd(output: str | None) -> None:
-    """Print the JSON Schema of the matrix file, generated from its models."""
+    """Print the JSON Schema of the matrix file.
+
+    The schema is generated from the pydantic models that validate the file.
+    """
     import json
 
     from compat.models import MatrixDocument
