@@ -11,7 +11,7 @@ records a line number per path so that errors can say ``file:line``.
 from __future__ import annotations
 
 from collections.abc import Hashable
-from typing import Any
+from typing import Any, NoReturn
 
 from compat.errors import MatrixError
 
@@ -54,13 +54,18 @@ def format_path(path: Path) -> str:
     return out
 
 
+def refuse_size(size: int, filename: str) -> NoReturn:
+    """Raise the error for a file too large to be a matrix."""
+    raise MatrixError(
+        f"{filename}: the file is {size / 1048576:.1f} MiB; a matrix file may be at "
+        f"most {MAX_BYTES // 1048576} MiB",
+        hint="check that PATH names the matrix YAML file and not another file",
+    )
+
+
 def _decode(data: bytes, filename: str) -> str:
     if len(data) > MAX_BYTES:
-        raise MatrixError(
-            f"{filename}: the file is {len(data) / 1048576:.1f} MiB; a matrix file may be at "
-            f"most {MAX_BYTES // 1048576} MiB",
-            hint="check that PATH names the matrix YAML file and not another file",
-        )
+        refuse_size(len(data), filename)
     if not data.strip():
         raise MatrixError(
             f"{filename}: the file is empty",
