@@ -11,15 +11,18 @@ Names are imported on first use, so ``import compat`` costs almost nothing.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
-
 from compat._version import __version__
 
+# Not typing.TYPE_CHECKING: importing typing would double the cost of ``import compat``.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from compat.catalog import list_frameworks, list_instance_types, list_regions
     from compat.errors import (
+        AwsAccessDeniedError,
+        AwsCredentialsError,
         AwsError,
+        AwsNetworkError,
+        AwsThrottledError,
         CompatError,
         MatrixError,
         NoSmddpError,
@@ -34,6 +37,15 @@ if TYPE_CHECKING:
     )
     from compat.exit_codes import ExitCode
     from compat.matrix import Matrix, load_matrix
+    from compat.preflight import (
+        Check,
+        CheckStatus,
+        Explanation,
+        PreflightReport,
+        explain,
+        iam_policy,
+        preflight,
+    )
     from compat.resolve import find_by_smddp, resolve, resolve_all
     from compat.results import Resolution
 
@@ -60,15 +72,28 @@ _EXPORTS: dict[str, str] = {
     "UnknownRegionError": "compat.errors",
     "UnknownVersionError": "compat.errors",
     "UsageError": "compat.errors",
+    "AwsAccessDeniedError": "compat.errors",
+    "AwsCredentialsError": "compat.errors",
+    "AwsNetworkError": "compat.errors",
+    "AwsThrottledError": "compat.errors",
+    "preflight": "compat.preflight",
+    "PreflightReport": "compat.preflight",
+    "Check": "compat.preflight",
+    "CheckStatus": "compat.preflight",
+    "explain": "compat.preflight",
+    "Explanation": "compat.preflight",
+    "iam_policy": "compat.preflight",
 }
 
 __all__ = ["__version__", *_EXPORTS]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'compat' has no attribute {name!r}")
+    import importlib
+
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value

@@ -119,6 +119,40 @@ class AwsError(CompatError):
     http_status = 502
 
 
+class AwsCredentialsError(AwsError):
+    """No usable credentials: none found, expired, or rejected by AWS."""
+
+    kind = "aws-credentials"
+
+
+class AwsAccessDeniedError(AwsError):
+    """The credentials lack an IAM action; ``action`` names it where known."""
+
+    kind = "aws-access-denied"
+
+    def __init__(self, message: str, *, hint: str | None = None, action: str | None = None):
+        super().__init__(message, hint=hint)
+        self.action = action
+
+    def to_dict(self) -> dict[str, object]:
+        data = super().to_dict()
+        if self.action:
+            data["action"] = self.action
+        return data
+
+
+class AwsThrottledError(AwsError):
+    """AWS kept throttling the calls after the retries."""
+
+    kind = "aws-throttled"
+
+
+class AwsNetworkError(AwsError):
+    """The endpoint could not be reached or did not answer in time."""
+
+    kind = "aws-network"
+
+
 class MatrixError(CompatError):
     """A matrix file that cannot be used; ``problems`` lists every finding."""
 

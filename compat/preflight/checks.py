@@ -1,0 +1,243 @@
+"""Quota checks in one region: quota values against live usage and the request.
+
+Shared by ``preflight`` (one region) and ``quota scan`` (many): each takes a
+client source (see :mod:`compat.preflight.aws`), so the logic never creates
+clients itself. An AWS failure becomes an ``error`` check that says what to
+do; after one that is not an access denial, the remaining checks of the
+region are not attempted (they would fail the same way).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from compat.errors import AwsAccessDeniedError, AwsError
+from compat.exit_codes import ExitCode
+from compat.preflight.aws import SAGEMAKER, SERVICE_QUOTAS, aws_call
+from compat.preflight.quotas import QuotaValue, find_quota, quota_value
+from compat.preflight.report import Check, CheckStatus
+from compat.preflight.usage import Usage, count_usage
+
+if TYPE_CHECKING:
+    from compat.matrix import Matrix
+
+INSTANCE_QUOTA = "instance-quota"
+TOTAL_QUOTA = "total-instances-quota"
+PER_JOB_QUOTA = "per-job-quota"
+QUOTA_CHECKS = (INSTANCE_QUOTA, TOTAL_QUOTA, PER_JOB_QUOTA)
+
+
+@dataclass(frozen=True, slots=True)
+class QuotaSpec:
+    """Which quota a check reads and how usage counts against it."""
+
+    check: str
+    name: str
+    scope: str  # "type" | "total" | "per-job"
+
+
+def quota_specs(matrix: Matrix, instance_type: str, *, spot: bool) -> list[QuotaSpec]:
+    """The quotas a job of ``instance_type`` needs, with names from the matrix."""
+    q = matrix.compiled["quotas"]
+    specs = [
+        QuotaSpec(
+            INSTANCE_QUOTA,
+            q["spot" if spot else "on_demand"].format(instance_type=instance_type),
+            "type",
+        )
+    ]
+    for entry in q["account_wide"]:
+        if bool(entry.get("spot")) != spot:
+            continue
+        per_job = entry["name"].lower().startswith("maximum number of instances per")
+        specs.append(
+            QuotaSpec(
+                PER_JOB_QUOTA if per_job else TOTAL_QUOTA,
+                entry["name"],
+                "per-job" if per_job else "total",
+            )
+        )
+    return specs
+
+
+def known_codes(matrix: Matrix) -> dict[str, str]:
+    """Quota codes the matrix knows, by name (used only when the list lacks a name)."""
+    q = matrix.compiled["quotas"]
+    codes = dict(q.get("known_codes") or {})
+    codes.update({e["name"]: e["code"] for e in q["account_wide"]})
+    return codes
+
+
+def usage_for(spec: QuotaSpec, usage: Usage, instance_type: str, *, spot: bool) -> int | None:
+    if spec.scope == "type":
+        return usage.of_type(instance_type, spot=spot)
+    if spec.scope == "total":
+        return usage.total(spot=spot)
+    return None
+
+
+def request_command(
+    region: str, instance_type: str, desired: float, *, spot: bool, quota_name: str | None = None
+) -> str:
+    """The smddp-compat command that asks for ``desired`` of a quota."""
+    import shlex
+
+    want = math.ceil(desired)
+    if quota_name is not None:
+        return (
+            f"smddp-compat quota request --quota-name {shlex.quote(quota_name)} --region {region} "
+            f"--desired {want}"
+        )
+    return (
+        f"smddp-compat quota request --instance-type {instance_type} --region {region} "
+        f"--desired {want}" + (" --spot" if spot else "")
+    )
+
+
+def judge(
+    spec: QuotaSpec,
+    quota: QuotaValue,
+    usage: int | None,
+    requested: int,
+    *,
+    region: str,
+    instance_type: str,
+    spot: bool,
+) -> Check:
+    """Pass when ``requested`` fits in the quota's headroom; fail with the numbers if not."""
+    limit = quota.value
+    headroom = max(0.0, limit - (usage or 0))
+    fits = requested <= headroom
+    in_use = "" if usage is None else f", in use {usage}"
+    numbers = f"limit {_n(limit)}{in_use}, requested {requested}, headroom {_n(headroom)}"
+    common: dict[str, Any] = {
+        "quota_name": quota.name,
+        "quota_code": quota.code,
+        "limit": limit,
+        "usage": None if usage is None else float(usage),
+        "requested": float(requested),
+        "headroom": headroom,
+    }
+    if fits:
+        return Check(spec.check, CheckStatus.PASS, f"'{quota.name}': {numbers}", **common)
+    desired = (usage or 0) + requested
+    short = desired - limit if spec.scope != "per-job" else requested - limit
+    if spec.scope == "per-job":
+        desired = requested
+    remedy = (
+        "this quota is not adjustable: use fewer instances"
+        if quota.adjustable is False
+        else "ask for more: "
+        + request_command(
+            region,
+            instance_type,
+            desired,
+            spot=spot,
+            quota_name=None if spec.scope == "type" else quota.name,
+        )
+        + ("" if usage in (None, 0) else "; or wait for running jobs and warm pools to end")
+    )
+    return Check(
+        spec.check,
+        CheckStatus.FAIL,
+        f"'{quota.name}': {numbers}: {_n(short)} short",
+        remedy,
+        exit_code=ExitCode.QUOTA,
+        **common,
+    )
+
+
+def _n(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def error_check(name: str, exc: AwsError, *, quota_name: str | None = None) -> Check:
+    return Check(
+        name,
+        CheckStatus.ERROR,
+        exc.message,
+        exc.hint,
+        quota_name=quota_name,
+        exit_code=ExitCode.AWS,
+    )
+
+
+def skipped_checks(matrix: Matrix, instance_type: str, *, spot: bool, why: str) -> list[Check]:
+    return [
+        Check(spec.check, CheckStatus.SKIPPED, why, quota_name=spec.name)
+        for spec in quota_specs(matrix, instance_type, spot=spot)
+    ]
+
+
+def quota_checks(
+    source: Any,
+    matrix: Matrix,
+    region: str,
+    instance_type: str,
+    instance_count: int,
+    *,
+    spot: bool = False,
+) -> list[Check]:
+    """The per-type, total and per-job quota checks of a request in ``region``."""
+    specs = quota_specs(matrix, instance_type, spot=spot)
+    service_code = matrix.compiled["quotas"]["service_code"]
+    codes = known_codes(matrix)
+    try:
+        with aws_call(f"create the clients for {region}"):
+            sq = source.client(SERVICE_QUOTAS, region)
+            sm = source.client(SAGEMAKER, region)
+        usage = count_usage(sm, region)
+    except AwsError as exc:
+        return [error_check(s.check, exc, quota_name=s.name) for s in specs]
+    checks: list[Check] = []
+    blocked: AwsError | None = None
+    for spec in specs:
+        if blocked is not None:
+            checks.append(error_check(spec.check, blocked, quota_name=spec.name))
+            continue
+        try:
+            info = find_quota(sq, region, spec.name, service_code=service_code, known_codes=codes)
+            if info is None:
+                checks.append(_not_listed(spec, region, instance_type))
+                continue
+            quota = quota_value(sq, region, info, service_code=service_code)
+        except AwsError as exc:
+            if not isinstance(exc, AwsAccessDeniedError):
+                blocked = exc
+            checks.append(error_check(spec.check, exc, quota_name=spec.name))
+            continue
+        used = usage_for(spec, usage, instance_type, spot=spot)
+        checks.append(
+            judge(
+                spec,
+                quota,
+                used,
+                instance_count,
+                region=region,
+                instance_type=instance_type,
+                spot=spot,
+            )
+        )
+    return checks
+
+
+def _not_listed(spec: QuotaSpec, region: str, instance_type: str) -> Check:
+    if spec.scope == "type":
+        return Check(
+            spec.check,
+            CheckStatus.FAIL,
+            f"Service Quotas lists no quota '{spec.name}' in {region}: "
+            f"{instance_type} is likely not offered for training there",
+            "choose another region (smddp-compat quota scan --instance-type "
+            f"{instance_type} --count N finds one) or instance type",
+            quota_name=spec.name,
+            exit_code=ExitCode.NOT_ELIGIBLE,
+        )
+    return Check(
+        spec.check,
+        CheckStatus.SKIPPED,
+        f"Service Quotas lists no quota '{spec.name}' in {region}",
+        quota_name=spec.name,
+    )

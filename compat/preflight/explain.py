@@ -1,0 +1,295 @@
+"""Read a ResourceLimitExceeded message and say what to ask for.
+
+SageMaker's CreateTrainingJob fails with error code ResourceLimitExceeded
+when a quota is too small. The classic text (AWS's smddp page) reads::
+
+    The account-level service limit 'ml.p3dn.24xlarge for training job usage'
+    is 0 Instances, with current utilization of 0 Instances and a request
+    delta of 1 Instances. Please contact AWS support to request an increase
+    for this limit.
+
+Variants name spot or warm-pool quotas or the account-wide ones, show usage
+already above the limit, name the resource as ``training-job/{type}`` (older
+wording), or end by pointing to Service Quotas (newer). The message may sit
+inside a botocore error line or a log excerpt, wrapped over several lines.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from compat.errors import NotFoundError
+
+if TYPE_CHECKING:
+    from compat.matrix import Matrix
+
+_NUM = r"(\d{1,12}(?:\.\d{1,6})?)(?![\d.]?\d)"
+_UNIT = r"(?:\s*instances?\b)?"
+_LIMIT_RE = re.compile(
+    r"service\s+limit\s+['\"\u2018\u2019\u201c\u201d](?P<name>[^'\"\u2018\u2019\u201c\u201d]{1,200})"
+    r"['\"\u2018\u2019\u201c\u201d]\s+is\s+"
+    + _NUM.replace("(", "(?P<limit>", 1)
+    + _UNIT
+    + r"(?:\s*,?\s*with\s+(?:a\s+)?current\s+utilization\s+of\s+"
+    + _NUM.replace("(", "(?P<usage>", 1)
+    + _UNIT
+    + r")?"
+    + r"(?:\s*,?\s*(?:and\s+)?(?:with\s+)?a\s+request\s+delta\s+of\s+"
+    + _NUM.replace("(", "(?P<delta>", 1)
+    + _UNIT
+    + r")?",
+    re.IGNORECASE,
+)
+_TYPE = r"(?P<type>ml\.[a-z0-9-]{1,20}\.[a-z0-9]{1,20})"
+_PER_TYPE_RE = re.compile(
+    _TYPE + r"\s+for\s+(?P<spot>spot\s+)?training\s+(?P<what>job|warm\s+pool)\s+usage$",
+    re.IGNORECASE,
+)
+_RESOURCE_RE = re.compile(r"^(?P<kind>training-job(?:-spot)?|spot-training-job)/" + _TYPE + "$")
+_OPERATION_RE = re.compile(r"when\s+calling\s+the\s+(\w{1,60})\s+operation", re.IGNORECASE)
+_REGION_RE = re.compile(
+    r"(?<![a-z0-9-])([a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]{4,9}-\d{1,2})(?![a-z0-9])"
+)
+_SERVICE_QUOTAS_ENDING = re.compile(r"service\s+quotas", re.IGNORECASE)
+_SUPPORT_ENDING = re.compile(r"contact\s+aws\s+support", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """What a ResourceLimitExceeded message says, and how much to ask for."""
+
+    quota_name: str
+    quota_kind: str  # instance | spot-instance | warm-pool | total | per-job | other
+    instance_type: str | None
+    spot: bool
+    region: str | None
+    limit: float
+    usage: float | None
+    request_delta: float | None
+    needed: float | None
+    shortfall: float | None
+    desired_value: int | None
+    quota_code: str | None
+    operation: str | None
+    wording: str  # classic | resource (older "training-job/{type}")
+    advice: str | None  # aws-support | service-quotas: where the message points
+    command: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "quota_name": self.quota_name,
+            "quota_kind": self.quota_kind,
+            "quota_code": self.quota_code,
+            "instance_type": self.instance_type,
+            "spot": self.spot,
+            "region": self.region,
+            "limit": _plain(self.limit),
+            "usage": _plain(self.usage),
+            "request_delta": _plain(self.request_delta),
+            "needed": _plain(self.needed),
+            "shortfall": _plain(self.shortfall),
+            "desired_value": self.desired_value,
+            "operation": self.operation,
+            "wording": self.wording,
+            "advice": self.advice,
+            "command": self.command,
+        }
+
+    def to_text(self) -> str:
+        def show(value: float | None) -> str:
+            return "unknown" if value is None else str(_plain(value))
+
+        rows = [
+            ("quota", self.quota_name + (f" ({self.quota_code})" if self.quota_code else "")),
+            ("kind", self.quota_kind),
+            ("region", self.region or "not in the message: pass --region"),
+            ("limit", show(self.limit)),
+            ("current usage", show(self.usage)),
+            ("request delta", show(self.request_delta)),
+            ("needed", show(self.needed)),
+            ("short by", show(self.shortfall)),
+            (
+                "ask for",
+                "choose a value" if self.desired_value is None else str(self.desired_value),
+            ),
+        ]
+        lines = [f"{k:<14} {v}" for k, v in rows]
+        lines.append(f"{'command':<14} {self.command}")
+        return "\n".join(lines)
+
+
+def _plain(value: float | None) -> float | int | None:
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else value
+
+
+def _number(text: str | None) -> float | None:
+    return None if text is None else float(text)
+
+
+def explain(
+    message: str, *, region: str | None = None, matrix: Matrix | None = None
+) -> Explanation:
+    """Explain a ResourceLimitExceeded message (or an error line or log containing one).
+
+    ``region`` overrides a region found in the text. Raises
+    :class:`~compat.errors.NotFoundError` when the text holds no quota message.
+    """
+    text = " ".join(str(message).split())
+    found = _LIMIT_RE.search(text)
+    if found is None:
+        raise NotFoundError(
+            "no ResourceLimitExceeded quota message found in the text",
+            hint='pass the whole error, such as "The account-level service limit '
+            "'ml.p4d.24xlarge for training job usage' is 0 Instances, with current "
+            'utilization of 0 Instances and a request delta of 1 Instances"',
+        )
+    name = found["name"].strip()
+    limit = float(found["limit"])
+    usage = _number(found["usage"])
+    delta = _number(found["delta"])
+    m = _load(matrix)
+    kind, instance_type, spot, wording, canonical = _classify(name, m)
+    if kind == "per-job":
+        needed = delta
+    elif delta is not None:
+        needed = (usage or 0.0) + delta
+    else:
+        needed = None
+    shortfall = None if needed is None else max(0.0, needed - limit)
+    desired = None if needed is None else max(math.ceil(needed), math.floor(limit) + 1)
+    where = region or _find_region(text, m)
+    code = _code_of(canonical, m)
+    op = _OPERATION_RE.search(text)
+    tail = text[found.end() :]
+    advice = (
+        "service-quotas"
+        if _SERVICE_QUOTAS_ENDING.search(tail)
+        else "aws-support"
+        if _SUPPORT_ENDING.search(tail)
+        else None
+    )
+    return Explanation(
+        quota_name=canonical,
+        quota_kind=kind,
+        instance_type=instance_type,
+        spot=spot,
+        region=where,
+        limit=limit,
+        usage=usage,
+        request_delta=delta,
+        needed=needed,
+        shortfall=shortfall,
+        desired_value=desired,
+        quota_code=code,
+        operation=None if op is None else op.group(1),
+        wording=wording,
+        advice=advice,
+        command=_command(
+            kind=kind,
+            name=canonical,
+            instance_type=instance_type,
+            spot=spot,
+            region=where,
+            desired=desired,
+        ),
+    )
+
+
+def _load(matrix: Matrix | None) -> Matrix | None:
+    if matrix is not None:
+        return matrix
+    from compat.matrix import default_matrix
+
+    return default_matrix()
+
+
+def _classify(name: str, m: Matrix | None) -> tuple[str, str | None, bool, str, str]:
+    """(kind, instance type, spot, wording, canonical quota name) of a quota name."""
+    quotas: dict[str, Any] = m.compiled["quotas"] if m is not None else {}
+    formats = {
+        "on_demand": quotas.get("on_demand", "{instance_type} for training job usage"),
+        "spot": quotas.get("spot", "{instance_type} for spot training job usage"),
+        "warm_pool": quotas.get("warm_pool", "{instance_type} for training warm pool usage"),
+    }
+    per_type = _PER_TYPE_RE.match(name)
+    if per_type is not None:
+        itype = per_type["type"].lower()
+        if per_type["what"].lower().startswith("warm"):
+            return (
+                "warm-pool",
+                itype,
+                False,
+                "classic",
+                formats["warm_pool"].format(instance_type=itype),
+            )
+        spot = per_type["spot"] is not None
+        canonical = formats["spot" if spot else "on_demand"].format(instance_type=itype)
+        return ("spot-instance" if spot else "instance"), itype, spot, "classic", canonical
+    resource = _RESOURCE_RE.match(name)
+    if resource is not None:
+        itype = resource["type"].lower()
+        spot = "spot" in resource["kind"]
+        canonical = formats["spot" if spot else "on_demand"].format(instance_type=itype)
+        return ("spot-instance" if spot else "instance"), itype, spot, "resource", canonical
+    for entry in quotas.get("account_wide", []):
+        if entry["name"].lower() == name.lower():
+            per_job = entry["name"].lower().startswith("maximum number of instances per")
+            return (
+                "per-job" if per_job else "total",
+                None,
+                bool(entry.get("spot")),
+                "classic",
+                entry["name"],
+            )
+    return "other", None, False, "classic", name
+
+
+def _find_region(text: str, m: Matrix | None) -> str | None:
+    known = m.compiled["regions"] if m is not None else {}
+    for found in _REGION_RE.finditer(text.lower()):
+        if found.group(1) in known:
+            return found.group(1)
+    return None
+
+
+def _code_of(name: str, m: Matrix | None) -> str | None:
+    if m is None:
+        return None
+    quotas = m.compiled["quotas"]
+    for entry in quotas["account_wide"]:
+        if entry["name"] == name:
+            return str(entry["code"])
+    code = (quotas.get("known_codes") or {}).get(name)
+    return None if code is None else str(code)
+
+
+def _command(
+    *,
+    kind: str,
+    name: str,
+    instance_type: str | None,
+    spot: bool,
+    region: str | None,
+    desired: int | None,
+) -> str:
+    where = region or "REGION"
+    want = "N" if desired is None else str(desired)
+    if kind in ("instance", "spot-instance") and instance_type is not None:
+        return (
+            f"smddp-compat quota request --instance-type {instance_type} --region {where} "
+            f"--desired {want}" + (" --spot" if spot else "")
+        )
+    return (
+        f"smddp-compat quota request --quota-name {_quote(name)} --region {where} --desired {want}"
+    )
+
+
+def _quote(text: str) -> str:
+    import shlex
+
+    return shlex.quote(text)

@@ -1,0 +1,119 @@
+"""``compat.preflight``: will a training job start? Resolve, eligibility, quotas, usage."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from compat.errors import NotFoundError, UsageError
+from compat.exit_codes import ExitCode
+from compat.preflight.checks import quota_checks, skipped_checks
+from compat.preflight.eligibility import check_eligibility
+from compat.preflight.report import Check, CheckStatus, PreflightReport
+
+if TYPE_CHECKING:
+    from compat.matrix import Matrix
+
+#: The most instances a request may name (SageMaker's own limits are far lower).
+MAX_INSTANCES = 10_000
+
+
+def preflight(
+    framework: str,
+    version: str,
+    region: str | None,
+    instance_type: str,
+    instance_count: int,
+    *,
+    spot: bool = False,
+    session: Any = None,
+    clients: Any = None,
+    no_aws: bool = False,
+    matrix: Matrix | None = None,
+) -> PreflightReport:
+    """Check, before submitting, whether a training job would start.
+
+    Checks in order: resolve (framework, version, region), eligibility of the
+    instance type for the release's smddp version, then the per-type,
+    total and per-job quotas against live usage. ``clients`` (an object with
+    ``client(service, region)``, or a mapping of service to client or to
+    {region: client}) or ``session`` (a boto3 session) gives the AWS clients;
+    without either the default boto3 chain is used. ``no_aws`` skips the AWS
+    checks and sends nothing.
+
+    Raises :class:`~compat.errors.UsageError` for malformed arguments; every
+    other outcome is a check in the report, whose ``exit_code`` is that of the
+    first failing check (3 resolve, 4 eligibility, 5 quota, 6 AWS).
+    """
+    from compat.resolve import _matrix, resolve
+
+    if isinstance(instance_count, bool) or not isinstance(instance_count, int):
+        raise UsageError(f"instance count must be a whole number, not {instance_count!r}")
+    if not 1 <= instance_count <= MAX_INSTANCES:
+        raise UsageError(
+            f"instance count must be between 1 and {MAX_INSTANCES}, not {instance_count}",
+            hint="pass the number of instances of the training job, such as 2",
+        )
+    if region is None or not region.strip():
+        raise UsageError(
+            "preflight needs a region", hint="pass --region (or set AWS_REGION), e.g. us-west-2"
+        )
+    if not instance_type.strip() or len(instance_type) > 100:
+        raise UsageError(
+            "instance type is empty or too long", hint="pass one such as ml.p4d.24xlarge"
+        )
+    m = _matrix(matrix)
+    base: dict[str, Any] = {
+        "framework": framework,
+        "version": version,
+        "region": region.strip().lower(),
+        "instance_type": instance_type.strip(),
+        "instance_count": instance_count,
+        "spot": spot,
+        "aws": not no_aws,
+    }
+    try:
+        res = resolve(framework, version, region, matrix=m)
+    except NotFoundError as exc:
+        failed = Check(
+            "resolve",
+            CheckStatus.FAIL,
+            exc.message,
+            exc.hint,
+            exit_code=ExitCode.NOT_FOUND,
+        )
+        rest = [Check("eligibility", CheckStatus.SKIPPED, "skipped: resolve failed")]
+        rest += skipped_checks(m, base["instance_type"], spot=spot, why="skipped: resolve failed")
+        return PreflightReport(checks=(failed, *rest), **base)
+    base["framework"] = res.framework
+    base["region"] = res.region or base["region"]
+    release = m.compiled["releases"][res.framework][
+        m.exact_index(res.framework, res.framework_version) or 0
+    ]
+    checks = [
+        Check(
+            "resolve",
+            CheckStatus.PASS,
+            f"{res.framework} {res.framework_version} with smddp {res.smddp_version} "
+            f"in {res.region}",
+        ),
+        check_eligibility(release, base["instance_type"], instance_count),
+    ]
+    if no_aws:
+        checks += skipped_checks(m, base["instance_type"], spot=spot, why="skipped: --no-aws")
+    elif checks[-1].status is not CheckStatus.PASS:
+        checks += skipped_checks(
+            m, base["instance_type"], spot=spot, why="skipped: instance type not eligible"
+        )
+    else:
+        from compat.preflight.aws import client_source
+
+        source = client_source(clients, session)
+        checks += quota_checks(
+            source, m, base["region"], base["instance_type"], instance_count, spot=spot
+        )
+    return PreflightReport(
+        checks=tuple(checks),
+        framework_version=res.framework_version,
+        smddp_version=res.smddp_version,
+        **base,
+    )

@@ -1,0 +1,128 @@
+"""Live usage: the training instances an account holds in a region right now.
+
+Counting jobs is exact where CloudWatch's AWS/Usage metric lags: training jobs
+InProgress and Stopping (paginated ``ListTrainingJobs``), each described for
+``ResourceConfig.InstanceType``/``InstanceCount`` or, on heterogeneous
+clusters, ``ResourceConfig.InstanceGroups``. Jobs with managed spot training
+count against the spot quotas; warm pools that are ``Available`` hold
+instances that count against the (on-demand) training quotas.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from compat.preflight.aws import aws_call
+
+#: Job states that hold instances.
+ACTIVE_STATES = ("InProgress", "Stopping")
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """Instances in use in one region, per instance type."""
+
+    region: str
+    on_demand: Mapping[str, int] = field(default_factory=dict)
+    spot: Mapping[str, int] = field(default_factory=dict)
+    warm_pool: Mapping[str, int] = field(default_factory=dict)
+    jobs: int = 0
+
+    def of_type(self, instance_type: str, *, spot: bool) -> int:
+        """Instances counted against the per-type quota (warm pools count as training)."""
+        if spot:
+            return self.spot.get(instance_type, 0)
+        return self.on_demand.get(instance_type, 0) + self.warm_pool.get(instance_type, 0)
+
+    def total(self, *, spot: bool) -> int:
+        """Instances counted against "Number of instances across all (spot) training jobs"."""
+        if spot:
+            return sum(self.spot.values())
+        return sum(self.on_demand.values()) + sum(self.warm_pool.values())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "region": self.region,
+            "on_demand": dict(self.on_demand),
+            "spot": dict(self.spot),
+            "warm_pool": dict(self.warm_pool),
+            "jobs": self.jobs,
+        }
+
+
+def job_instances(description: Mapping[str, Any]) -> Counter[str]:
+    """Instances per type of one described training job (single type or instance groups)."""
+    out: Counter[str] = Counter()
+    config = description.get("ResourceConfig") or {}
+    groups = config.get("InstanceGroups") or []
+    if groups:
+        for group in groups:
+            itype = group.get("InstanceType")
+            if itype:
+                out[str(itype)] += int(group.get("InstanceCount") or 0)
+        return out
+    itype = config.get("InstanceType")
+    if itype:
+        out[str(itype)] += int(config.get("InstanceCount") or 0)
+    return out
+
+
+def _job_names(
+    sagemaker: Any, region: str, **filters: str
+) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """(name, summary) of every job matching ``filters``, through every page."""
+    with aws_call(f"call ListTrainingJobs in {region}"):
+        paginator = sagemaker.get_paginator("list_training_jobs")
+        for page in paginator.paginate(**filters):
+            for summary in page.get("TrainingJobSummaries", []):
+                yield str(summary["TrainingJobName"]), summary
+
+
+def _describe(sagemaker: Any, region: str, name: str) -> Mapping[str, Any] | None:
+    """A job's description, or None when it vanished between list and describe."""
+    from botocore.exceptions import ClientError
+
+    with aws_call(f"call DescribeTrainingJob in {region}"):
+        try:
+            answer: Mapping[str, Any] = sagemaker.describe_training_job(TrainingJobName=name)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ResourceNotFound":
+                return None
+            raise
+    return answer
+
+
+def count_usage(sagemaker: Any, region: str) -> Usage:
+    """Count the instances that running, stopping and warm-pooled jobs hold in ``region``."""
+    on_demand: Counter[str] = Counter()
+    spot: Counter[str] = Counter()
+    warm: Counter[str] = Counter()
+    seen: set[str] = set()
+    for state in ACTIVE_STATES:
+        for name, _summary in list(_job_names(sagemaker, region, StatusEquals=state)):
+            if name in seen:
+                continue
+            seen.add(name)
+            description = _describe(sagemaker, region, name)
+            if description is None:
+                continue
+            target = spot if description.get("EnableManagedSpotTraining") else on_demand
+            target.update(job_instances(description))
+    for name, summary in list(_job_names(sagemaker, region, WarmPoolStatusEquals="Available")):
+        status = (summary.get("WarmPoolStatus") or {}).get("Status")
+        if name in seen or status != "Available":
+            continue
+        seen.add(name)
+        description = _describe(sagemaker, region, name)
+        if description is not None:
+            warm.update(job_instances(description))
+    return Usage(
+        region=region,
+        on_demand=dict(on_demand),
+        spot=dict(spot),
+        warm_pool=dict(warm),
+        jobs=len(seen),
+    )
