@@ -47,6 +47,12 @@ class UsageError(CompatError, ValueError):
     http_status = 400
 
 
+class PageError(UsageError):
+    """AWS's support page (Markdown) is malformed; the message gives file:line."""
+
+    kind = "invalid-page"
+
+
 class NotFoundError(CompatError, LookupError):
     """A framework, version, region or combination that the matrix lacks."""
 
