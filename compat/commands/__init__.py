@@ -40,4 +40,9 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "schema_cmd",
         "Print the JSON Schema of the matrix file.",
     ),
+    "doctor": (
+        "compat.commands.doctor",
+        "doctor_cmd",
+        "Check this environment (Python, framework, CUDA, smddp, instance) against the matrix.",
+    ),
 }
