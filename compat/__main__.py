@@ -1,5 +1,5 @@
 """``python -m compat``: the same CLI as ``smddp-compat``."""
 
-from compat.cli import main
+from compat.entry import main
 
 main()

@@ -149,12 +149,12 @@ def _check(doc: MatrixDocument) -> Iterator[Problem]:
         if rset.only is not None and rset.all_except:
             yield Problem(("region_sets", name), "give either 'only' or 'all_except', not both")
         for field, listed in (("all_except", rset.all_except), ("only", rset.only or [])):
-            for i, region in enumerate(listed):
-                if region not in doc.regions:
-                    yield Problem(("region_sets", name, field, i), _unknown_region(region))
-    for i, region in enumerate(doc.smp.regions):
-        if region not in doc.regions:
-            yield Problem(("smp", "regions", i), _unknown_region(region))
+            for i, listed_region in enumerate(listed):
+                if listed_region not in doc.regions:
+                    yield Problem(("region_sets", name, field, i), _unknown_region(listed_region))
+    for i, smp_region in enumerate(doc.smp.regions):
+        if smp_region not in doc.regions:
+            yield Problem(("smp", "regions", i), _unknown_region(smp_region))
     for field in ("on_demand", "spot", "warm_pool"):
         if "{instance_type}" not in getattr(doc.quotas, field):
             yield Problem(("quotas", field), "the name format must contain {instance_type}")
@@ -244,7 +244,9 @@ def _check_release(
     _check_errata(row, path, out)
     if row.tag is None:
         if not row.notes:
-            out.append(Problem((*path, "tag"), "a row without a tag needs a note saying what to use"))
+            out.append(
+                Problem((*path, "tag"), "a row without a tag needs a note saying what to use")
+            )
     else:
         m = DLC_TAG_RE.match(row.tag)
         if m is None:
@@ -267,9 +269,7 @@ def _check_release(
         if row.wheel.base_url is not None:
             out.extend(_check_base_url(row.wheel.base_url, (*path, "wheel", "base_url")))
         elif fw is not None and fw.wheel_base_url is None:
-            out.append(
-                Problem((*path, "wheel"), f"no base_url here or in frameworks.{fw_name}")
-            )
+            out.append(Problem((*path, "wheel"), f"no base_url here or in frameworks.{fw_name}"))
         m = WHEEL_RE.match(row.wheel.path)
         if m is None:
             out.append(
@@ -291,8 +291,7 @@ def _check_release(
                 "wheel-framework-version",
                 _same_version(m["version"], row.version),
                 "wheel",
-                f"the wheel path's framework version {m['version']} is not the row's "
-                f"{row.version}",
+                f"the wheel path's framework version {m['version']} is not the row's {row.version}",
             )
             checker.rule(
                 "wheel-smddp-version",
@@ -401,9 +400,7 @@ def _check_derived(doc: MatrixDocument) -> Iterator[Problem]:
             for j, version in enumerate(lrow.versions):
                 for rule in fw.no_smddp:
                     if version in rule.versions:
-                        yield Problem(
-                            (*path, "versions", j), f"{version} is in a no_smddp range"
-                        )
+                        yield Problem((*path, "versions", j), f"{version} is in a no_smddp range")
     for i, hrow in enumerate(doc.huggingface):
         yield from _check_huggingface(doc, pytorch, i, hrow)
 

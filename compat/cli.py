@@ -91,20 +91,6 @@ def _debugging(args: Sequence[str]) -> bool:
     return "--debug" in args or os.environ.get(DEBUG_ENV, "") not in ("", "0")
 
 
-def report_error(exc: Exception) -> None:
-    """Say what went wrong on stderr (and as JSON on stdout when JSON was asked for)."""
-    from compat.commands.options import CHOSEN_FORMAT
-    from compat.errors import CompatError
-    from compat.render import OutputFormat
-
-    if isinstance(exc, CompatError):
-        click.echo(f"error: {exc}", err=True)
-        if CHOSEN_FORMAT and CHOSEN_FORMAT[0] is OutputFormat.JSON:
-            import json
-
-            click.echo(json.dumps(exc.to_dict(), indent=2))
-
-
 def run(args: Sequence[str]) -> int:
     """Run the CLI on ``args`` and return the exit code; never raises."""
     from compat.errors import CompatError
@@ -121,21 +107,23 @@ def run(args: Sequence[str]) -> int:
         click.echo("Aborted.", err=True)
         return 130
     except CompatError as exc:
+        from compat.commands.options import CHOSEN_FORMAT
+        from compat.render import OutputFormat
+        from compat.reporting import report_error
+
         if debug:
             import traceback
 
             traceback.print_exc()
-        report_error(exc)
+        report_error(exc, as_json=CHOSEN_FORMAT[:1] == [OutputFormat.JSON])
         return int(exc.exit_code)
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         return 130
     except BrokenPipeError:
-        # The reader went away (``smddp-compat list | head``): not an error.
-        try:
-            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the final flush
-        except OSError:
-            pass
+        from compat.reporting import silence_stdout
+
+        silence_stdout()  # the reader went away (``smddp-compat list | head``)
         return int(ExitCode.OK)
     except Exception as exc:
         if debug:
@@ -152,10 +140,6 @@ def run(args: Sequence[str]) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:
-    """Console-script entry point."""
+    """Run the click CLI on ``argv`` (default: the process's arguments) and exit."""
     args = list(sys.argv[1:] if argv is None else argv)
     sys.exit(run(args))
-
-
-if __name__ == "__main__":
-    main()

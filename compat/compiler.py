@@ -24,7 +24,6 @@ from compat.models import (
     SupportStatus,
 )
 
-
 Release = dict[str, Any]
 
 
@@ -125,15 +124,12 @@ def compile_document(doc: MatrixDocument, sha256: str) -> dict[str, Any]:
         for i, rel in enumerate(rows):
             index.setdefault(rel["version"], i)
         version_index[name] = index
-        order[name] = sorted(
-            range(len(rows)), key=lambda i, rows=rows: Version(rows[i]["version"]), reverse=True
-        )
+        parsed = [Version(rel["version"]) for rel in rows]
+        order[name] = sorted(range(len(rows)), key=parsed.__getitem__, reverse=True)
     return {
         "format": COMPILED_FORMAT,
         "sha256": sha256,
-        "sources": {
-            sid: {"title": s.title, "url": s.url} for sid, s in doc.sources.items()
-        },
+        "sources": {sid: {"title": s.title, "url": s.url} for sid, s in doc.sources.items()},
         "regions": regions,
         "region_sets": region_sets,
         "smp": {

@@ -62,7 +62,9 @@ SpecifierField = Annotated[
 AccountId = Annotated[str, Field(pattern=r"^[0-9]{12}$", description="12-digit AWS account id")]
 PythonVersion = Annotated[str, Field(pattern=r"^3\.[0-9]{1,2}$", description="Such as 3.9")]
 CudaVersion = Annotated[str, Field(pattern=r"^[0-9]{2}\.[0-9]$", description="Such as 11.7")]
-OsName = Annotated[str, Field(pattern=r"^ubuntu[0-9]{2}\.[0-9]{2}$", description="Such as ubuntu20.04")]
+OsName = Annotated[
+    str, Field(pattern=r"^ubuntu[0-9]{2}\.[0-9]{2}$", description="Such as ubuntu20.04")
+]
 SourceIds = Annotated[
     list[str],
     Field(min_length=1, description="Keys of the top-level 'sources' table"),

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from enum import Enum
-from typing import Any
 
 from compat.errors import NotFoundError, UsageError
 from compat.results import Resolution
+
+# typing.TYPE_CHECKING would import typing, which costs the hot path ~3 ms.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class OutputFormat(str, Enum):
@@ -45,9 +49,7 @@ def render_json(value: Any) -> str:
 def render_yaml(value: Any) -> str:
     import yaml
 
-    text: str = yaml.safe_dump(
-        to_jsonable(value), sort_keys=False, allow_unicode=True, width=1000
-    )
+    text: str = yaml.safe_dump(to_jsonable(value), sort_keys=False, allow_unicode=True, width=1000)
     return text.rstrip("\n")
 
 

@@ -7,8 +7,6 @@ specifiers and near-misses parse versions with packaging, once per framework.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from compat.errors import (
     NoSmddpError,
     RegionNotAvailableError,
@@ -17,7 +15,11 @@ from compat.errors import (
 )
 from compat.results import Correction, Resolution, SourceRef
 
+# typing.TYPE_CHECKING would import typing, which costs the hot path ~3 ms.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from compat.matrix import Matrix
 
 #: Longest framework, version or region text accepted.

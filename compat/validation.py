@@ -31,8 +31,7 @@ def parse_document(data: bytes, filename: str) -> MatrixDocument:
     found = check_document(doc)
     if found:
         problems = [
-            _located(filename, lines.line_of(p.path), format_path(p.path), p.message)
-            for p in found
+            _located(filename, lines.line_of(p.path), format_path(p.path), p.message) for p in found
         ]
         raise _invalid(filename, problems)
     return doc
@@ -51,9 +50,7 @@ def _located(filename: str, line: int | None, where: str, message: str) -> str:
     return f"{prefix}: {where}: {message}" if where else f"{prefix}: {message}"
 
 
-def _format_pydantic(
-    err: Any, raw: dict[str, Any], lines: LineMap, filename: str
-) -> str:
+def _format_pydantic(err: Any, raw: dict[str, Any], lines: LineMap, filename: str) -> str:
     loc = tuple(part for part in err["loc"] if part != "[key]")
     kind = err["type"]
     msg = str(err["msg"])
@@ -61,11 +58,10 @@ def _format_pydantic(
         message = f"unknown field {loc[-1]!r}; see 'smddp-compat schema' for the allowed fields"
     elif kind == "missing":
         message = f"missing required field {loc[-1]!r}"
+    elif msg.startswith("Value error, "):
+        message = msg[len("Value error, ") :]
     else:
-        if msg.startswith("Value error, "):
-            message = msg[len("Value error, ") :]
-        else:
-            got = err.get("input")
-            shown = f" (got {got!r})" if isinstance(got, str | int | float | type(None)) else ""
-            message = msg[0].lower() + msg[1:] + shown
+        got = err.get("input")
+        shown = f" (got {got!r})" if isinstance(got, str | int | float | type(None)) else ""
+        message = msg[0].lower() + msg[1:] + shown
     return _located(filename, lines.line_of(loc), format_path(loc), message)

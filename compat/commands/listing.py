@@ -36,7 +36,9 @@ def list_cmd(
 @format_option()
 @matrix_option
 @click.pass_context
-def frameworks_cmd(ctx: click.Context, output_format: OutputFormat, matrix_path: str | None) -> None:
+def frameworks_cmd(
+    ctx: click.Context, output_format: OutputFormat, matrix_path: str | None
+) -> None:
     """List frameworks, their aliases and versions with smddp."""
     from compat.catalog import list_frameworks
     from compat.render import table
@@ -46,10 +48,7 @@ def frameworks_cmd(ctx: click.Context, output_format: OutputFormat, matrix_path:
         click.echo(
             table(
                 ["framework", "aliases", "runs on", "versions with smddp"],
-                [
-                    [f.name, ", ".join(f.aliases), f.runs_on, ", ".join(f.versions)]
-                    for f in items
-                ],
+                [[f.name, ", ".join(f.aliases), f.runs_on, ", ".join(f.versions)] for f in items],
             )
         )
         return
@@ -85,7 +84,7 @@ def instance_types_cmd(
     items = list_instance_types(smddp_version, matrix=load(ctx, matrix_path))
     if output_format is OutputFormat.TEXT:
         if smddp_version is None:
-            rows = [
+            rows: list[list[object]] = [
                 [
                     i.name,
                     i.gpus,

@@ -62,7 +62,9 @@ def resolve_cmd(
 
     matrix = load(ctx, matrix_path)
     if smddp_version is not None:
-        emit(find_by_smddp(smddp_version, region, framework=framework, matrix=matrix), output_format)
+        emit(
+            find_by_smddp(smddp_version, region, framework=framework, matrix=matrix), output_format
+        )
         return
     if framework is None:
         raise UsageError(
