@@ -17,6 +17,8 @@ from compat._version import __version__
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from compat.catalog import list_frameworks, list_instance_types, list_regions
+    from compat.environment.doctor import doctor
+    from compat.environment.report import DoctorReport
     from compat.errors import (
         AwsAccessDeniedError,
         AwsCredentialsError,
@@ -83,6 +85,8 @@ _EXPORTS: dict[str, str] = {
     "explain": "compat.preflight",
     "Explanation": "compat.preflight",
     "iam_policy": "compat.preflight",
+    "doctor": "compat.environment.doctor",
+    "DoctorReport": "compat.environment.report",
 }
 
 __all__ = ["__version__", *_EXPORTS]

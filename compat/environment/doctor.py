@@ -1,0 +1,483 @@
+"""``doctor``: compare the environment it runs in with the matrix, finding by finding.
+
+The release to compare with is the one asked for (``framework``, ``version``)
+or, when none is asked for, the one the installed packages point to: PyTorch
+Lightning, then torch, then TensorFlow. Each finding says what was found,
+what the matrix expects and how to fix it; a report with any mismatch exits 4.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from compat.environment.probe import (
+    SAGEMAKER_ROOT,
+    Environment,
+    NvccRunner,
+    probe_environment,
+    run_nvcc,
+)
+from compat.environment.report import INFO, MISMATCH, OK, WARNING, DoctorReport, Finding, Target
+from compat.errors import NotFoundError
+
+if TYPE_CHECKING:
+    from compat.matrix import Matrix
+    from compat.results import Resolution
+
+#: The distributions that carry each framework, in the order they are looked for.
+FRAMEWORK_PACKAGES: dict[str, tuple[str, ...]] = {
+    "pytorch": ("torch",),
+    "tensorflow": ("tensorflow", "tensorflow-gpu", "tensorflow-cpu"),
+    "pytorch-lightning": ("pytorch-lightning", "lightning"),
+    "huggingface": ("transformers",),
+}
+#: Frameworks doctor infers from installed packages when none is asked for.
+_INFERRED_ORDER = ("pytorch-lightning", "pytorch", "tensorflow")
+_RUNS = ("supported", "limited")
+
+
+def doctor(
+    framework: str | None = None,
+    version: str | None = None,
+    *,
+    matrix: Matrix | None = None,
+    environment: Environment | None = None,
+    path: Sequence[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+    sagemaker_root: str = SAGEMAKER_ROOT,
+    nvcc: NvccRunner | None = run_nvcc,
+) -> DoctorReport:
+    """Inspect this environment (or ``environment``) and compare it with the matrix.
+
+    ``framework`` and ``version`` choose the release to compare with (any form
+    ``resolve`` accepts); without them, the installed packages choose. ``path``,
+    ``environ``, ``sagemaker_root`` and ``nvcc`` are passed to
+    :func:`~compat.environment.probe.probe_environment`. Raises only for a
+    malformed argument or an unknown framework; everything about the
+    environment is a finding.
+    """
+    from compat.resolve import _matrix
+
+    m = _matrix(matrix)
+    env = environment or probe_environment(
+        path=path, environ=environ, sagemaker_root=sagemaker_root, nvcc=nvcc
+    )
+    findings: list[Finding] = []
+    res, reason = _choose_release(m, env, framework, version, findings)
+    target = None
+    if res is not None:
+        target = Target(
+            framework=res.framework,
+            display_name=_display(m, res.framework),
+            framework_version=res.framework_version,
+            smddp_version=res.smddp_version,
+            reason=reason,
+        )
+        findings += _framework_findings(m, env, res)
+        findings.append(_python_finding(m, env, res))
+        findings.append(_cuda_finding(env, res))
+        findings.append(_smddp_finding(env, res))
+        findings += _instance_findings(m, env, res)
+        findings += _lightning_pairing(m, env, res)
+    elif not findings:
+        findings.append(
+            Finding(
+                check="framework",
+                status=INFO,
+                found=None,
+                expected=None,
+                message="neither torch nor tensorflow is installed here: nothing to compare",
+                fix="pass --framework and --version to say which release this environment "
+                "should match",
+            )
+        )
+    findings += _host_findings(env)
+    return DoctorReport(environment=env, target=target, findings=tuple(findings))
+
+
+def _display(m: Matrix, framework: str) -> str:
+    return str(m.compiled["frameworks"][framework]["display_name"])
+
+
+def _public(version: str) -> str:
+    """``1.13.1+cu117`` -> ``1.13.1``: the local part says how it was built, not what it is."""
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return Version(version).public
+    except InvalidVersion:
+        return version.split("+", 1)[0]
+
+
+def _same_version(found: str, expected: str) -> bool:
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return Version(_public(found)) == Version(expected)
+    except InvalidVersion:
+        return found == expected
+
+
+def _installed(env: Environment, framework: str) -> tuple[str, str] | None:
+    """(distribution name, version) of the framework's package, if installed."""
+    for name in FRAMEWORK_PACKAGES[framework]:
+        version = env.version_of(name)
+        if version is not None:
+            return name, version
+    return None
+
+
+def _choose_release(
+    m: Matrix,
+    env: Environment,
+    framework: str | None,
+    version: str | None,
+    findings: list[Finding],
+) -> tuple[Resolution | None, str]:
+    from compat.resolve import resolve
+
+    if framework is not None:
+        fw = m.framework(framework)
+        installed = _installed(env, fw)
+        if version is not None or installed is None:
+            # An explicit release that does not exist is the caller's error (exit 3).
+            return resolve(fw, version or "latest", matrix=m), "requested"
+        reason = f"requested; version from installed {installed[0]} {installed[1]}"
+        try:
+            return resolve(fw, _public(installed[1]), matrix=m), reason
+        except NotFoundError as exc:
+            findings.append(_no_release(m, fw, installed, exc))
+            return None, reason
+    for fw in _INFERRED_ORDER:
+        installed = _installed(env, fw)
+        if installed is None:
+            continue
+        try:
+            res = resolve(fw, _public(installed[1]), matrix=m)
+        except NotFoundError as exc:
+            findings.append(_no_release(m, fw, installed, exc))
+            if fw == "pytorch-lightning":
+                continue  # still compare torch itself
+            return None, ""
+        return res, f"inferred from installed {installed[0]} {installed[1]}"
+    return None, ""
+
+
+def _no_release(
+    m: Matrix, framework: str, installed: tuple[str, str], exc: NotFoundError
+) -> Finding:
+    display = _display(m, framework)
+    versions = [str(v) for v, _ in m.versions_newest_first(framework)]
+    lightning = framework == "pytorch-lightning"
+    return Finding(
+        check="framework-version",
+        status=WARNING if lightning else MISMATCH,
+        found=f"{installed[0]} {installed[1]}",
+        expected=f"a {display} release with smddp: {', '.join(versions)}",
+        message=exc.message,
+        fix=exc.hint,
+    )
+
+
+def _framework_findings(m: Matrix, env: Environment, res: Resolution) -> list[Finding]:
+    """The framework (and, for Lightning and Hugging Face, torch) at the row's versions."""
+    wanted = [(res.framework, res.framework_version)]
+    if res.base_framework is not None and res.base_framework_version is not None:
+        wanted.append((res.base_framework, res.base_framework_version))
+    out = []
+    for fw, expected in wanted:
+        display = _display(m, fw)
+        names = FRAMEWORK_PACKAGES[fw]
+        installed = _installed(env, fw)
+        check = "framework" if fw == res.framework else "base-framework"
+        if installed is None:
+            out.append(
+                Finding(
+                    check=check,
+                    status=MISMATCH,
+                    found=None,
+                    expected=f"{names[0]} {expected}",
+                    message=f"{display} is not installed; smddp {res.smddp_version} "
+                    f"needs {names[0]} {expected}",
+                    fix=f"pip install '{names[0]}=={expected}' or use the DLC image {_image(res)}",
+                )
+            )
+        elif not _same_version(installed[1], expected):
+            out.append(
+                Finding(
+                    check=check,
+                    status=MISMATCH,
+                    found=f"{installed[0]} {installed[1]}",
+                    expected=f"{names[0]} {expected}",
+                    message=f"smddp {res.smddp_version} is built for {display} {expected}; "
+                    f"this environment has {installed[0]} {installed[1]}",
+                    fix=f"pip install '{names[0]}=={expected}', or compare with the release "
+                    f"for {installed[1]}: smddp-compat doctor --framework {fw} "
+                    f"--version {_public(installed[1])}",
+                )
+            )
+        else:
+            out.append(
+                Finding(
+                    check=check,
+                    status=OK,
+                    found=f"{installed[0]} {installed[1]}",
+                    expected=f"{names[0]} {expected}",
+                    message=f"{installed[0]} {installed[1]} is the {display} release "
+                    f"smddp {res.smddp_version} is built for",
+                )
+            )
+    return out
+
+
+def _image(res: Resolution) -> str:
+    if res.image_uri:
+        return res.image_uri
+    if res.image_tag:
+        return f"{res.repository}:{res.image_tag}"
+    return "(none published for this release)"
+
+
+def _what(res: Resolution, m: Matrix) -> str:
+    return f"smddp {res.smddp_version} for {_display(m, res.framework)} {res.framework_version}"
+
+
+def _python_finding(m: Matrix, env: Environment, res: Resolution) -> Finding:
+    expected = res.python_version
+    if expected is None:
+        return Finding(
+            check="python",
+            status=INFO,
+            found=env.python_version,
+            expected=None,
+            message=f"the matrix gives no Python version for {_what(res, m)}",
+        )
+    if _same_version(env.python_version, expected):
+        return Finding(
+            check="python",
+            status=OK,
+            found=env.python_version,
+            expected=expected,
+            message=f"Python {env.python_version}, as {_what(res, m)} needs",
+        )
+    others = _releases_for_python(m, res.framework, env.python_version)
+    instead = (
+        f", or a {_display(m, res.framework)} release built for Python {env.python_version}: "
+        + ", ".join(others)
+        if others
+        else ""
+    )
+    return Finding(
+        check="python",
+        status=MISMATCH,
+        found=env.python_version,
+        expected=expected,
+        message=f"{_what(res, m)} needs Python {expected}"
+        + (f" and CUDA {res.cuda_version}" if res.cuda_version else "")
+        + f"; this environment has Python {env.python_version}",
+        fix=f"use Python {expected} (the DLC image {_image(res)} has it){instead}",
+    )
+
+
+def _releases_for_python(m: Matrix, framework: str, python: str) -> list[str]:
+    rows = m.compiled["releases"][framework]
+    return [
+        str(version)
+        for version, index in m.versions_newest_first(framework)
+        if rows[index]["python"] == python
+    ]
+
+
+def _cuda_finding(env: Environment, res: Resolution) -> Finding:
+    expected = res.cuda_version
+    if env.cuda_version is None:
+        return Finding(
+            check="cuda",
+            status=WARNING if expected else INFO,
+            found=None,
+            expected=expected,
+            message="the CUDA version could not be determined (no torch build with a CUDA "
+            "tag, no CUDA_VERSION variable, no nvcc)",
+            fix=f"make sure the container has CUDA {expected}" if expected else None,
+        )
+    if expected is None:
+        return Finding(
+            check="cuda",
+            status=INFO,
+            found=env.cuda_version,
+            expected=None,
+            message="the matrix gives no CUDA version for this release",
+        )
+    if _same_version(env.cuda_version, expected):
+        return Finding(
+            check="cuda",
+            status=OK,
+            found=env.cuda_version,
+            expected=expected,
+            message=f"CUDA {env.cuda_version} ({env.cuda_source})",
+        )
+    return Finding(
+        check="cuda",
+        status=MISMATCH,
+        found=env.cuda_version,
+        expected=expected,
+        message=f"the smddp {res.smddp_version} build needs CUDA {expected}; this "
+        f"environment has CUDA {env.cuda_version} ({env.cuda_source})",
+        fix=f"use a CUDA {expected} base (the DLC image {_image(res)}, or "
+        f"smddp-compat byoc --framework {res.framework} --version {res.framework_version} "
+        "--base cuda) with a torch build for that CUDA",
+    )
+
+
+def _smddp_finding(env: Environment, res: Resolution) -> Finding:
+    from packaging.version import Version
+
+    expected = res.smddp_version
+    installed = env.version_of("smdistributed-dataparallel")
+    install = (
+        f"SMDATAPARALLEL_PT=1 pip install --no-cache-dir {res.binary_url}"
+        if res.binary_url
+        else f"no wheel is published; use the DLC image {_image(res)}"
+    )
+    if installed is None:
+        on_sagemaker = env.sagemaker is not None
+        return Finding(
+            check="smddp",
+            status=MISMATCH if on_sagemaker else WARNING,
+            found=None,
+            expected=expected,
+            message=f"smdistributed-dataparallel is not installed (smddp {expected} expected)"
+            + ("" if on_sagemaker else "; it is only needed where the training job runs"),
+            fix=install,
+        )
+    found, wanted = Version(_public(installed)), Version(expected)
+    if found == wanted:
+        return Finding(
+            check="smddp",
+            status=OK,
+            found=installed,
+            expected=expected,
+            message=f"smdistributed-dataparallel {installed}",
+        )
+    if found.release[:2] == wanted.release[:2]:
+        return Finding(
+            check="smddp",
+            status=WARNING,
+            found=installed,
+            expected=expected,
+            message=f"smdistributed-dataparallel {installed} is another build of smddp "
+            f"{found.major}.{found.minor} than the documented {expected}; DLC rebuilds ship "
+            "such patch releases",
+            fix=install,
+        )
+    return Finding(
+        check="smddp",
+        status=MISMATCH,
+        found=installed,
+        expected=expected,
+        message=f"smdistributed-dataparallel {installed} is installed; this release pairs "
+        f"with smddp {expected}",
+        fix=install,
+    )
+
+
+def _instance_findings(m: Matrix, env: Environment, res: Resolution) -> list[Finding]:
+    sm = env.sagemaker
+    if sm is None or sm.instance_type is None:
+        return []
+    support: dict[str, Any] = _release_row(m, res)["instance_support"]
+    runs = [name for name, s in support.items() if s[0] in _RUNS]
+    entry = support.get(sm.instance_type)
+    if entry is None:
+        return [
+            Finding(
+                check="instance-type",
+                status=MISMATCH,
+                found=sm.instance_type,
+                expected=", ".join(runs),
+                message=f"smddp does not support {sm.instance_type}",
+                fix=f"use one of {', '.join(runs)}",
+            )
+        ]
+    status, note, alternative = entry
+    if status in _RUNS:
+        return [
+            Finding(
+                check="instance-type",
+                status=OK if status == "supported" else WARNING,
+                found=sm.instance_type,
+                expected=", ".join(runs),
+                message=f"{sm.instance_type} is {status} for smddp {res.smddp_version}"
+                + (f": {note}" if status != "supported" and note else ""),
+                fix=alternative,
+            )
+        ]
+    return [
+        Finding(
+            check="instance-type",
+            status=MISMATCH,
+            found=sm.instance_type,
+            expected=", ".join(runs),
+            message=f"{sm.instance_type} is {status} for smddp {res.smddp_version}"
+            + (f": {note}" if note else ""),
+            fix=alternative or f"use one of {', '.join(runs)}",
+        )
+    ]
+
+
+def _release_row(m: Matrix, res: Resolution) -> dict[str, Any]:
+    index = m.exact_index(res.framework, res.framework_version)
+    if index is None:  # versions are stored canonically; resolve returned one of them
+        for version, i in m.versions_newest_first(res.framework):
+            if str(version) == res.framework_version:
+                index = i
+                break
+    assert index is not None
+    row: dict[str, Any] = m.compiled["releases"][res.framework][index]
+    return row
+
+
+def _host_findings(env: Environment) -> list[Finding]:
+    sm = env.sagemaker
+    if sm is None or sm.host_count is None:
+        return []
+    return [
+        Finding(
+            check="hosts",
+            status=INFO,
+            found=str(sm.host_count),
+            expected=None,
+            message=f"{sm.host_count} host(s) in this training job"
+            + (f"; this is {sm.current_host}" if sm.current_host else ""),
+        )
+    ]
+
+
+def _lightning_pairing(m: Matrix, env: Environment, res: Resolution) -> list[Finding]:
+    """With a PyTorch target, an installed Lightning should be one AWS pairs with it."""
+    if res.framework != "pytorch":
+        return []
+    installed = _installed(env, "pytorch-lightning")
+    if installed is None:
+        return []
+    paired = [
+        row["version"]
+        for row in m.compiled["releases"]["pytorch-lightning"]
+        if row["base_version"] == res.framework_version
+    ]
+    if any(_same_version(installed[1], v) for v in paired):
+        return []
+    return [
+        Finding(
+            check="lightning",
+            status=WARNING,
+            found=f"{installed[0]} {installed[1]}",
+            expected=", ".join(paired) if paired else None,
+            message=f"{installed[0]} {installed[1]} is not a documented pairing with "
+            f"PyTorch {res.framework_version}",
+            fix=f"use pytorch-lightning {' or '.join(paired)}"
+            if paired
+            else "see smddp-compat list --framework pytorch-lightning",
+        )
+    ]
