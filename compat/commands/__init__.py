@@ -40,6 +40,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "schema_cmd",
         "Print the JSON Schema of the matrix file.",
     ),
+    "serve": (
+        "compat.commands.serve",
+        "serve_cmd",
+        "Serve the HTTP API and the web page (needs 'smddp-compat[serve]').",
+    ),
     "doctor": (
         "compat.commands.doctor",
         "doctor_cmd",

@@ -1,0 +1,102 @@
+"""Response models for the OpenAPI schema where the library's results are not plain dataclasses.
+
+Resolutions and catalog entries are declared with the library's own frozen
+dataclasses. The preflight report and the explanation carry computed fields
+and enums, so they are mirrored here field for field; the service still
+returns the library's ``to_dict()`` bytes, these only describe them.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from compat.service.security import MAX_BODY_BYTES
+
+Verdict = Literal["pass", "fail", "skipped", "error"]
+
+
+class _Described(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+
+class PreflightCheck(_Described):
+    """One question a preflight answers."""
+
+    name: str
+    status: Verdict
+    message: str
+    remedy: str | None = None
+    quota_name: str | None = None
+    quota_code: str | None = None
+    limit: float | None = None
+    usage: float | None = None
+    requested: float | None = None
+    headroom: float | None = None
+    exit_code: int
+
+
+class PreflightReportModel(_Described):
+    """Whether a training job would start: the same JSON as ``preflight --format json``."""
+
+    status: Verdict
+    exit_code: int
+    framework: str
+    version: str
+    framework_version: str | None
+    smddp_version: str | None
+    region: str
+    instance_type: str
+    instance_count: int
+    spot: bool
+    aws: bool
+    checks: list[PreflightCheck]
+
+
+class ExplanationModel(_Described):
+    """A ResourceLimitExceeded message read: the same JSON as ``explain --format json``."""
+
+    quota_name: str
+    quota_kind: str
+    quota_code: str | None
+    instance_type: str | None
+    spot: bool
+    region: str | None
+    limit: float
+    usage: float | None
+    request_delta: float | None
+    needed: float | None
+    shortfall: float | None
+    desired_value: int | None
+    operation: str | None
+    wording: str
+    advice: str | None
+    command: str
+
+
+class ExplainRequest(BaseModel):
+    """POST /v1/explain as JSON; a text/plain body is the message itself."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    message: str = Field(min_length=1, max_length=MAX_BODY_BYTES)
+    region: str | None = Field(default=None, min_length=1, max_length=100)
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+class Ready(BaseModel):
+    status: Literal["ready"]
+    matrix_sha256: str
+    loaded_at: str
+
+
+class ReloadAnswer(BaseModel):
+    reloaded: bool
+    sha256: str
+    previous_sha256: str
+    changed: bool
+    loaded_at: str
