@@ -48,13 +48,13 @@ if TYPE_CHECKING:
         iam_policy,
         preflight,
     )
-    from compat.resolve import find_by_smddp, resolve, resolve_all
+    from compat.resolver import find_by_smddp, resolve, resolve_all
     from compat.results import Resolution
 
 _EXPORTS: dict[str, str] = {
-    "resolve": "compat.resolve",
-    "resolve_all": "compat.resolve",
-    "find_by_smddp": "compat.resolve",
+    "resolve": "compat.resolver",
+    "resolve_all": "compat.resolver",
+    "find_by_smddp": "compat.resolver",
     "Resolution": "compat.results",
     "Matrix": "compat.matrix",
     "load_matrix": "compat.matrix",

@@ -89,7 +89,7 @@ def run_fast(values: dict[str, str]) -> int:
     from compat.matrix import load_matrix
     from compat.render import render
     from compat.reporting import report_error
-    from compat.resolve import resolve, resolve_all
+    from compat.resolver import resolve, resolve_all
 
     region = values.get("region") or _env("AWS_REGION", "AWS_DEFAULT_REGION")
     framework = values.get("framework")

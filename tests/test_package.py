@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import sys
 from pathlib import Path
 
@@ -83,3 +84,23 @@ def test_python_dash_m_compat_runs_the_cli() -> None:
 def test_console_script_is_installed() -> None:
     script = Path(sys.executable).parent / "smddp-compat"
     assert script.exists()
+
+
+def test_exports_are_not_shadowed_by_submodules() -> None:
+    """Importing every submodule must not replace an exported function by a module.
+
+    Python sets ``compat.<name>`` when it imports the submodule ``compat.<name>``;
+    a module named like an exported function would shadow it.
+    """
+    import pkgutil
+    import types
+
+    for info in pkgutil.walk_packages(compat.__path__, "compat."):
+        if info.name == "compat.__main__":
+            continue  # runs the CLI
+        if info.name.startswith("compat.service") and importlib.util.find_spec("fastapi") is None:
+            continue
+        importlib.import_module(info.name)
+    for name in compat.__all__:
+        value = getattr(compat, name)
+        assert not isinstance(value, types.ModuleType), f"compat.{name} is a module"

@@ -27,7 +27,7 @@ def list_cmd(
     not published there are left out); without it, images show as
     repository:tag.
     """
-    from compat.resolve import resolve_all
+    from compat.resolver import resolve_all
 
     emit(resolve_all(framework, region, matrix=load(ctx, matrix_path)), output_format)
 

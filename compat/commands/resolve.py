@@ -58,7 +58,7 @@ def resolve_cmd(
       URI=$(smddp-compat resolve -f pt --version 1.13 -r us-west-2 --format uri)
       smddp-compat resolve --smddp-version 1.7.0 --region us-east-1 --format json
     """
-    from compat.resolve import find_by_smddp, resolve
+    from compat.resolver import find_by_smddp, resolve
 
     matrix = load(ctx, matrix_path)
     if smddp_version is not None:
