@@ -49,6 +49,39 @@ def _isolated_env(
     monkeypatch.setenv("SMDDP_COMPAT_CACHE_DIR", str(cache))
 
 
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+
+
+class RealAwsRequestError(AssertionError):
+    """A test tried to send a botocore request to a host that is not loopback."""
+
+
+@pytest.fixture(autouse=True)
+def _no_real_aws_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail any botocore request to a non-loopback host (moto servers run on 127.0.0.1).
+
+    Active once botocore is imported (the AWS test modules import it at the
+    top); tests that never load botocore cannot send with it. Importing it here
+    would defeat the tests that check ``resolve`` never loads it.
+    """
+    if "botocore" not in sys.modules:
+        return
+    import urllib.parse
+
+    from botocore.httpsession import URLLib3Session
+
+    real_send = URLLib3Session.send
+
+    def guarded_send(self: URLLib3Session, request: object) -> object:
+        url = str(getattr(request, "url", ""))
+        host = urllib.parse.urlsplit(url).hostname or ""
+        if host not in LOOPBACK_HOSTS:
+            raise RealAwsRequestError(f"a test tried to reach {url}; use a stub or moto")
+        return real_send(self, request)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(URLLib3Session, "send", guarded_send)
+
+
 def subprocess_env(**extra: str) -> dict[str, str]:
     """The environment for a child ``smddp-compat`` process in a test."""
     env = {k: v for k, v in os.environ.items() if k not in _CLEARED}

@@ -62,14 +62,6 @@ def quota_specs(matrix: Matrix, instance_type: str, *, spot: bool) -> list[Quota
     return specs
 
 
-def known_codes(matrix: Matrix) -> dict[str, str]:
-    """Quota codes the matrix knows, by name (used only when the list lacks a name)."""
-    q = matrix.compiled["quotas"]
-    codes = dict(q.get("known_codes") or {})
-    codes.update({e["name"]: e["code"] for e in q["account_wide"]})
-    return codes
-
-
 def usage_for(spec: QuotaSpec, usage: Usage, instance_type: str, *, spot: bool) -> int | None:
     if spec.scope == "type":
         return usage.of_type(instance_type, spot=spot)
@@ -183,7 +175,6 @@ def quota_checks(
     """The per-type, total and per-job quota checks of a request in ``region``."""
     specs = quota_specs(matrix, instance_type, spot=spot)
     service_code = matrix.compiled["quotas"]["service_code"]
-    codes = known_codes(matrix)
     try:
         with aws_call(f"create the clients for {region}"):
             sq = source.client(SERVICE_QUOTAS, region)
@@ -198,7 +189,7 @@ def quota_checks(
             checks.append(error_check(spec.check, blocked, quota_name=spec.name))
             continue
         try:
-            info = find_quota(sq, region, spec.name, service_code=service_code, known_codes=codes)
+            info = find_quota(sq, region, spec.name, service_code=service_code)
             if info is None:
                 checks.append(_not_listed(spec, region, instance_type))
                 continue

@@ -98,16 +98,13 @@ def find_quota(
     name: str,
     *,
     service_code: str = "sagemaker",
-    known_codes: dict[str, str] | None = None,
 ) -> QuotaInfo | None:
     """The quota called exactly ``name`` in ``region``, or None when the region has none.
 
-    ``known_codes`` (from the matrix) answer only when the list lacks the name.
+    Codes are never guessed: a name that Service Quotas does not list in the
+    region means the quota (usually the instance type) is not offered there.
     """
-    info = quota_catalog(client, region, service_code).get(name)
-    if info is None and known_codes and name in known_codes:
-        return QuotaInfo(name=name, code=known_codes[name], default=None, adjustable=None)
-    return info
+    return quota_catalog(client, region, service_code).get(name)
 
 
 def quota_value(

@@ -44,7 +44,7 @@ def preflight(
     other outcome is a check in the report, whose ``exit_code`` is that of the
     first failing check (3 resolve, 4 eligibility, 5 quota, 6 AWS).
     """
-    from compat.resolve import _matrix, resolve
+    from compat.resolver import _matrix, resolve
 
     if isinstance(instance_count, bool) or not isinstance(instance_count, int):
         raise UsageError(f"instance count must be a whole number, not {instance_count!r}")

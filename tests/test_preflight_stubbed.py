@@ -1,0 +1,577 @@
+"""Preflight against stubbed AWS clients: every request and response shape is checked
+against the real service models by botocore's Stubber, across pages and errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import socket
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+import compat
+from compat.errors import (
+    AwsAccessDeniedError,
+    AwsCredentialsError,
+    AwsError,
+    AwsNetworkError,
+    AwsThrottledError,
+)
+from compat.exit_codes import ExitCode
+from compat.preflight.aws import SessionClients, aws_call
+from compat.preflight.quotas import clear_cache, find_quota, quota_value
+from compat.preflight.usage import count_usage
+
+REGION = "us-west-2"
+NOW = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+P4D = "ml.p4d.24xlarge"
+P4D_NAME = "ml.p4d.24xlarge for training job usage"
+P4D_SPOT_NAME = "ml.p4d.24xlarge for spot training job usage"
+TOTAL = "Number of instances across all training jobs"
+PER_JOB = "Maximum number of instances per training job"
+TOTAL_SPOT = "Number of instances across all spot training jobs"
+PER_JOB_SPOT = "Maximum number of instances per spot training job"
+CODES = {
+    P4D_NAME: "L-09B4A649",
+    P4D_SPOT_NAME: "L-09D56C4F",
+    TOTAL: "L-00C91CB5",
+    PER_JOB: "L-622CFD70",
+    TOTAL_SPOT: "L-93958082",
+    PER_JOB_SPOT: "L-DB62C864",
+    "ml.p3dn.24xlarge for training job usage": "L-11111111",
+}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_catalog() -> Iterator[None]:
+    clear_cache()
+    yield
+    clear_cache()
+
+
+def _arn(name: str) -> str:
+    return f"arn:aws:sagemaker:{REGION}:123456789012:training-job/{name}"
+
+
+def _client(service: str) -> Any:
+    # A loopback endpoint: even a stub that runs dry never reaches AWS.
+    return boto3.client(service, region_name=REGION, endpoint_url="http://127.0.0.1:9")
+
+
+class Stubs:
+    """A stubbed service-quotas and sagemaker client pair, as preflight receives them."""
+
+    def __init__(self) -> None:
+        self.sq = _client("service-quotas")
+        self.sm = _client("sagemaker")
+        self.sq_stub = Stubber(self.sq)
+        self.sm_stub = Stubber(self.sm)
+        self.clients = {"service-quotas": {REGION: self.sq}, "sagemaker": {REGION: self.sm}}
+
+    # -- service quotas ------------------------------------------------------
+    def catalog(self, *pages: list[str]) -> None:
+        """ListAWSDefaultServiceQuotas over several pages of quota names."""
+        for i, names in enumerate(pages):
+            params: dict[str, Any] = {"ServiceCode": "sagemaker"}
+            if i:
+                params["NextToken"] = f"t{i}"
+            response: dict[str, Any] = {
+                "Quotas": [
+                    {
+                        "ServiceCode": "sagemaker",
+                        "QuotaName": name,
+                        "QuotaCode": CODES[name],
+                        "Value": 0.0,
+                        "Adjustable": True,
+                    }
+                    for name in names
+                ]
+            }
+            if i < len(pages) - 1:
+                response["NextToken"] = f"t{i + 1}"
+            self.sq_stub.add_response("list_aws_default_service_quotas", response, params)
+
+    def quota(self, name: str, value: float, *, adjustable: bool = True) -> None:
+        self.sq_stub.add_response(
+            "get_service_quota",
+            {
+                "Quota": {
+                    "ServiceCode": "sagemaker",
+                    "QuotaName": name,
+                    "QuotaCode": CODES[name],
+                    "Value": value,
+                    "Adjustable": adjustable,
+                }
+            },
+            {"ServiceCode": "sagemaker", "QuotaCode": CODES[name]},
+        )
+
+    def default_only(self, name: str, default: float) -> None:
+        """No value was ever applied: GetServiceQuota fails, the default answers."""
+        self.sq_stub.add_client_error(
+            "get_service_quota",
+            service_error_code="NoSuchResourceException",
+            http_status_code=400,
+            expected_params={"ServiceCode": "sagemaker", "QuotaCode": CODES[name]},
+        )
+        self.sq_stub.add_response(
+            "get_aws_default_service_quota",
+            {
+                "Quota": {
+                    "ServiceCode": "sagemaker",
+                    "QuotaName": name,
+                    "QuotaCode": CODES[name],
+                    "Value": default,
+                    "Adjustable": True,
+                }
+            },
+            {"ServiceCode": "sagemaker", "QuotaCode": CODES[name]},
+        )
+
+    # -- sagemaker -----------------------------------------------------------
+    def listing(self, filters: dict[str, str], *pages: list[str], warm: bool = False) -> None:
+        for i, names in enumerate(pages):
+            params: dict[str, Any] = dict(filters)
+            if i:
+                params["NextToken"] = f"n{i}"
+            summaries = []
+            for name in names:
+                summary: dict[str, Any] = {
+                    "TrainingJobName": name,
+                    "TrainingJobArn": _arn(name),
+                    "CreationTime": NOW,
+                    "TrainingJobStatus": "Completed" if warm else filters["StatusEquals"],
+                }
+                if warm:
+                    summary["WarmPoolStatus"] = {"Status": "Available"}
+                summaries.append(summary)
+            response: dict[str, Any] = {"TrainingJobSummaries": summaries}
+            if i < len(pages) - 1:
+                response["NextToken"] = f"n{i + 1}"
+            self.sm_stub.add_response("list_training_jobs", response, params)
+
+    def describe(
+        self,
+        name: str,
+        instance_type: str | None = P4D,
+        count: int = 1,
+        *,
+        spot: bool = False,
+        groups: list[tuple[str, int]] | None = None,
+    ) -> None:
+        config: dict[str, Any] = {"VolumeSizeInGB": 30}
+        if groups:
+            config["InstanceGroups"] = [
+                {"InstanceType": t, "InstanceCount": n, "InstanceGroupName": f"g{i}"}
+                for i, (t, n) in enumerate(groups)
+            ]
+        else:
+            config["InstanceType"] = instance_type
+            config["InstanceCount"] = count
+        self.sm_stub.add_response(
+            "describe_training_job",
+            {
+                "TrainingJobName": name,
+                "TrainingJobArn": _arn(name),
+                "ModelArtifacts": {"S3ModelArtifacts": "s3://bucket/model.tar.gz"},
+                "TrainingJobStatus": "InProgress",
+                "SecondaryStatus": "Training",
+                "AlgorithmSpecification": {"TrainingInputMode": "File"},
+                "ResourceConfig": config,
+                "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
+                "CreationTime": NOW,
+                "EnableManagedSpotTraining": spot,
+            },
+            {"TrainingJobName": name},
+        )
+
+    def no_jobs(self) -> None:
+        self.listing({"StatusEquals": "InProgress"}, [])
+        self.listing({"StatusEquals": "Stopping"}, [])
+        self.listing({"WarmPoolStatusEquals": "Available"}, [], warm=True)
+
+    def __enter__(self) -> Stubs:
+        self.sq_stub.activate()
+        self.sm_stub.activate()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.sq_stub.deactivate()
+        self.sm_stub.deactivate()
+
+    def assert_done(self) -> None:
+        self.sq_stub.assert_no_pending_responses()
+        self.sm_stub.assert_no_pending_responses()
+
+
+def _busy_account(s: Stubs) -> None:
+    """Running: 2 x p4d (on-demand, listed over two pages with an empty page between),
+    a stopping heterogeneous job with 1 x p4d + 2 x p3dn, a spot job of 4 x p4d,
+    and a warm pool holding 1 x p4d."""
+    s.listing({"StatusEquals": "InProgress"}, ["job-a"], [], ["job-spot"])
+    s.describe("job-a", P4D, 2)
+    s.describe("job-spot", P4D, 4, spot=True)
+    s.listing({"StatusEquals": "Stopping"}, ["job-hetero"])
+    s.describe("job-hetero", groups=[(P4D, 1), ("ml.p3dn.24xlarge", 2)])
+    s.listing({"WarmPoolStatusEquals": "Available"}, ["job-warm"], warm=True)
+    s.describe("job-warm", P4D, 1)
+
+
+def _catalog_and_quotas(s: Stubs, *, p4d: float, total: float, per_job: float) -> None:
+    s.catalog([TOTAL, "ml.p3dn.24xlarge for training job usage"], [], [P4D_NAME, PER_JOB])
+    s.quota(P4D_NAME, p4d)
+    s.quota(TOTAL, total)
+    s.default_only(PER_JOB, per_job)
+
+
+def test_preflight_passes_with_headroom_counted_from_live_usage() -> None:
+    with Stubs() as s:
+        _busy_account(s)
+        _catalog_and_quotas(s, p4d=8, total=20, per_job=10)
+        report = compat.preflight("pytorch", "1.13.1", REGION, P4D, 4, clients=s.clients)
+        s.assert_done()
+    assert report.status.value == "pass"
+    assert report.exit_code is ExitCode.OK
+    per_type = report.check("instance-quota")
+    # 2 running + 1 stopping (instance group) + 1 warm pool; the spot job does not count.
+    assert (per_type.limit, per_type.usage, per_type.requested, per_type.headroom) == (8, 4, 4, 4)
+    assert per_type.quota_code == "L-09B4A649"
+    total = report.check("total-instances-quota")
+    assert (total.limit, total.usage, total.headroom) == (20, 6, 14)  # 2 + 1 + 2 p3dn + 1 warm
+    per_job = report.check("per-job-quota")
+    assert (per_job.limit, per_job.usage, per_job.headroom) == (10, None, 10)
+    assert "per-job-quota" in report.to_dict()["checks"][4]["name"]
+
+
+def test_preflight_fails_with_the_numbers_when_the_request_does_not_fit() -> None:
+    with Stubs() as s:
+        _busy_account(s)
+        _catalog_and_quotas(s, p4d=8, total=20, per_job=10)
+        report = compat.preflight("pytorch", "1.13.1", REGION, P4D, 5, clients=s.clients)
+    assert report.status.value == "fail"
+    assert report.exit_code is ExitCode.QUOTA
+    check = report.check("instance-quota")
+    assert check.status.value == "fail"
+    assert check.message == (
+        "'ml.p4d.24xlarge for training job usage': limit 8, in use 4, requested 5, "
+        "headroom 4: 1 short"
+    )
+    assert check.remedy is not None
+    assert (
+        "smddp-compat quota request --instance-type ml.p4d.24xlarge --region us-west-2 "
+        "--desired 9" in check.remedy
+    )
+    data = report.to_dict()
+    assert data["status"] == "fail"
+    assert data["exit_code"] == 5
+    assert data["checks"][2] | {} == {
+        "name": "instance-quota",
+        "status": "fail",
+        "message": check.message,
+        "remedy": check.remedy,
+        "quota_name": P4D_NAME,
+        "quota_code": "L-09B4A649",
+        "limit": 8,
+        "usage": 4,
+        "requested": 5,
+        "headroom": 4,
+        "exit_code": 5,
+    }
+
+
+def test_spot_counts_only_spot_jobs_against_spot_quotas() -> None:
+    with Stubs() as s:
+        _busy_account(s)
+        s.catalog([P4D_SPOT_NAME, TOTAL_SPOT, PER_JOB_SPOT])
+        s.quota(P4D_SPOT_NAME, 6)
+        s.quota(TOTAL_SPOT, 6)
+        s.quota(PER_JOB_SPOT, 4)
+        report = compat.preflight("pytorch", "1.13.1", REGION, P4D, 3, spot=True, clients=s.clients)
+        s.assert_done()
+    per_type = report.check("instance-quota")
+    assert per_type.quota_name == P4D_SPOT_NAME
+    assert (per_type.usage, per_type.headroom) == (4, 2)
+    assert per_type.status.value == "fail"
+    assert report.check("per-job-quota").status.value == "pass"
+    assert report.exit_code is ExitCode.QUOTA
+
+
+def test_usage_above_the_limit_gives_zero_headroom_never_negative() -> None:
+    with Stubs() as s:
+        _busy_account(s)
+        _catalog_and_quotas(s, p4d=2, total=20, per_job=10)
+        report = compat.preflight("pytorch", "1.13.1", REGION, P4D, 1, clients=s.clients)
+    check = report.check("instance-quota")
+    assert (check.limit, check.usage, check.headroom) == (2, 4, 0)
+    assert check.remedy is not None
+    assert "--desired 5" in check.remedy
+
+
+def test_per_job_limit_fails_with_a_quota_name_request() -> None:
+    with Stubs() as s:
+        s.no_jobs()
+        s.catalog([P4D_NAME, TOTAL, PER_JOB])
+        s.quota(P4D_NAME, 16)
+        s.quota(TOTAL, 16)
+        s.quota(PER_JOB, 4)
+        report = compat.preflight("pytorch", "1.13.1", REGION, P4D, 8, clients=s.clients)
+    check = report.check("per-job-quota")
+    assert check.status.value == "fail"
+    assert check.remedy is not None
+    assert (
+        "--quota-name 'Maximum number of instances per training job' --region us-west-2 "
+        "--desired 8" in check.remedy
+    )
+
+
+def test_unadjustable_quota_says_so() -> None:
+    with Stubs() as s:
+        s.no_jobs()
+        s.catalog([P4D_NAME, TOTAL, PER_JOB])
+        s.quota(P4D_NAME, 1, adjustable=False)
+        s.quota(TOTAL, 16)
+        s.quota(PER_JOB, 16)
+        report = compat.preflight("pytorch", "1.13.1", REGION, P4D, 2, clients=s.clients)
+    remedy = report.check("instance-quota").remedy
+    assert remedy == "this quota is not adjustable: use fewer instances"
+
+
+def test_quota_not_offered_in_region_is_not_eligible() -> None:
+    with Stubs() as s:
+        s.no_jobs()
+        s.catalog([TOTAL, PER_JOB])
+        s.quota(TOTAL, 16)
+        s.quota(PER_JOB, 16)
+        report = compat.preflight("pytorch", "1.13.1", REGION, P4D, 2, clients=s.clients)
+        s.assert_done()
+    check = report.check("instance-quota")
+    assert check.status.value == "fail"
+    assert "lists no quota 'ml.p4d.24xlarge for training job usage' in us-west-2" in check.message
+    assert report.exit_code is ExitCode.NOT_ELIGIBLE
+
+
+def test_name_to_code_lookup_is_cached_per_region() -> None:
+    with Stubs() as s:
+        s.catalog([TOTAL], [P4D_NAME])
+        first = find_quota(s.sq, REGION, P4D_NAME)
+        second = find_quota(s.sq, REGION, TOTAL)  # no second listing is stubbed
+        missing = find_quota(s.sq, REGION, "ml.x.y for training job usage")
+        s.assert_done()
+    assert first is not None
+    assert first.code == "L-09B4A649"
+    assert second is not None
+    assert second.code == "L-00C91CB5"
+    assert missing is None
+
+
+def test_get_service_quota_falls_back_to_the_default() -> None:
+    with Stubs() as s:
+        s.catalog([P4D_NAME])
+        s.default_only(P4D_NAME, 3)
+        info = find_quota(s.sq, REGION, P4D_NAME)
+        assert info is not None
+        value = quota_value(s.sq, REGION, info)
+        s.assert_done()
+    assert (value.value, value.applied, value.default) == (3.0, False, 0.0)
+
+
+def test_usage_counts_instance_groups_spot_and_warm_pools_across_pages() -> None:
+    with Stubs() as s:
+        _busy_account(s)
+        usage = count_usage(s.sm, REGION)
+        s.assert_done()
+    assert dict(usage.on_demand) == {P4D: 3, "ml.p3dn.24xlarge": 2}
+    assert dict(usage.spot) == {P4D: 4}
+    assert dict(usage.warm_pool) == {P4D: 1}
+    assert usage.jobs == 4
+
+
+def test_a_job_that_vanished_between_list_and_describe_is_skipped() -> None:
+    with Stubs() as s:
+        s.listing({"StatusEquals": "InProgress"}, ["gone"])
+        s.sm_stub.add_client_error(
+            "describe_training_job",
+            service_error_code="ResourceNotFound",
+            http_status_code=400,
+            expected_params={"TrainingJobName": "gone"},
+        )
+        s.listing({"StatusEquals": "Stopping"}, [])
+        s.listing({"WarmPoolStatusEquals": "Available"}, [], warm=True)
+        usage = count_usage(s.sm, REGION)
+    assert usage.total(spot=False) == 0
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "error_type", "words"),
+    [
+        ("AccessDeniedException", 400, AwsAccessDeniedError, "sagemaker:ListTrainingJobs"),
+        ("ThrottlingException", 400, AwsThrottledError, "throttled"),
+        ("ExpiredTokenException", 400, AwsCredentialsError, "expired"),
+        ("UnrecognizedClientException", 400, AwsCredentialsError, "rejected the credentials"),
+        ("ServiceUnavailable", 503, AwsNetworkError, "unavailable"),
+        ("InternalFailure", 500, AwsError, "InternalFailure"),
+    ],
+)
+def test_usage_errors_become_error_checks_with_exit_6(
+    code: str, status: int, error_type: type[AwsError], words: str
+) -> None:
+    with Stubs() as s:
+        s.sm_stub.add_client_error(
+            "list_training_jobs",
+            service_error_code=code,
+            service_message="no",
+            http_status_code=status,
+            expected_params={"StatusEquals": "InProgress"},
+        )
+        with pytest.raises(error_type) as caught:
+            count_usage(s.sm, REGION)
+        assert words in str(caught.value)
+        s.sm_stub.add_client_error(
+            "list_training_jobs",
+            service_error_code=code,
+            http_status_code=status,
+            expected_params={"StatusEquals": "InProgress"},
+        )
+        report = compat.preflight("pytorch", "1.13.1", REGION, P4D, 2, clients=s.clients)
+    assert report.status.value == "error"
+    assert report.exit_code is ExitCode.AWS
+    for name in ("instance-quota", "total-instances-quota", "per-job-quota"):
+        check = report.check(name)
+        assert check.status.value == "error"
+        assert check.remedy
+    assert report.check("eligibility").status.value == "pass"
+
+
+def test_access_denied_on_one_quota_names_the_action_and_the_rest_still_run() -> None:
+    with Stubs() as s:
+        s.no_jobs()
+        s.catalog([P4D_NAME, TOTAL, PER_JOB])
+        s.sq_stub.add_client_error(
+            "get_service_quota",
+            service_error_code="AccessDeniedException",
+            http_status_code=400,
+            expected_params={"ServiceCode": "sagemaker", "QuotaCode": CODES[P4D_NAME]},
+        )
+        s.quota(TOTAL, 16)
+        s.quota(PER_JOB, 16)
+        report = compat.preflight("pytorch", "1.13.1", REGION, P4D, 2, clients=s.clients)
+        s.assert_done()
+    check = report.check("instance-quota")
+    assert check.status.value == "error"
+    assert check.remedy is not None
+    assert "servicequotas:GetServiceQuota" in check.remedy
+    assert "smddp-compat iam-policy" in check.remedy
+    assert report.check("total-instances-quota").status.value == "pass"
+    assert report.exit_code is ExitCode.AWS
+
+
+def test_throttling_on_the_listing_stops_the_region_after_one_call() -> None:
+    with Stubs() as s:
+        s.no_jobs()
+        s.sq_stub.add_client_error(
+            "list_aws_default_service_quotas",
+            service_error_code="TooManyRequestsException",
+            http_status_code=400,
+        )
+        report = compat.preflight("pytorch", "1.13.1", REGION, P4D, 2, clients=s.clients)
+        s.assert_done()  # one failed call; the other checks were not attempted
+    statuses = [report.check(n).status.value for n in ("instance-quota", "per-job-quota")]
+    assert statuses == ["error", "error"]
+    assert "after retries" in report.check("per-job-quota").message
+
+
+def test_no_aws_sends_nothing() -> None:
+    class Refuse:
+        def client(self, service: str, region: str) -> Any:
+            raise AssertionError(f"--no-aws asked for a {service} client")
+
+    report = compat.preflight("pt", "1.13.1", REGION, P4D, 2, clients=Refuse(), no_aws=True)
+    statuses = [c.status.value for c in report.checks]
+    assert statuses == ["pass", "pass", "skipped", "skipped", "skipped"]
+    assert report.status.value == "pass"
+    assert report.to_dict()["aws"] is False
+
+
+def test_no_credentials_is_an_error_that_says_how_to_set_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+    report = compat.preflight("pytorch", "1.13.1", REGION, P4D, 2, session=boto3.Session())
+    assert report.exit_code is ExitCode.AWS
+    check = report.check("instance-quota")
+    assert check.message.startswith("no AWS credentials were found")
+    assert check.remedy is not None
+    assert "--no-aws" in check.remedy
+    assert "--profile" in check.remedy
+
+
+def test_unknown_profile_is_a_credentials_error() -> None:
+    with pytest.raises(AwsCredentialsError, match="profile"):
+        SessionClients(profile="no-such-profile").client("sagemaker", REGION)
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_unreachable_endpoint_is_a_network_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{_closed_port()}")
+    clients = SessionClients(boto3.Session(), max_attempts=1, connect_timeout=1)
+    report = compat.preflight("pytorch", "1.13.1", REGION, P4D, 2, clients=clients)
+    check = report.check("instance-quota")
+    assert check.status.value == "error"
+    assert "could not be reached" in check.message
+    assert report.exit_code is ExitCode.AWS
+
+
+def test_an_endpoint_that_never_answers_times_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                continue
+            held.append(conn)  # accept, never answer
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        port = server.getsockname()[1]
+        monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{port}")
+        clients = SessionClients(boto3.Session(), max_attempts=1, read_timeout=0.3)
+        with pytest.raises(AwsNetworkError, match="did not answer in time"):
+            count_usage(clients.client("sagemaker", REGION), REGION)
+    finally:
+        stop.set()
+        thread.join()
+        for conn in held:
+            conn.close()
+        server.close()
+
+
+def test_aws_call_passes_non_aws_errors_through() -> None:
+    with pytest.raises(KeyError), aws_call("do something"):
+        raise KeyError("x")
+
+
+def test_clients_mapping_without_the_region_is_a_clear_error() -> None:
+    report = compat.preflight(
+        "pytorch", "1.13.1", REGION, P4D, 2, clients={"sagemaker": {}, "service-quotas": {}}
+    )
+    message = report.check("instance-quota").message
+    assert message == "no service-quotas client was given for us-west-2"
