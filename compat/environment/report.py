@@ -93,15 +93,16 @@ class DoctorReport:
 
     def to_text(self) -> str:
         env = self.environment
-        lines = ["environment", f"  {'python':<13}{env.python_version}"]
+        w = max([13, *(len(name) + 2 for name in env.packages)])
+        lines = ["environment", f"  {'python':<{w}}{env.python_version}"]
         for pkg in env.packages.values():
-            lines.append(f"  {pkg.name:<13}{pkg.version}")
+            lines.append(f"  {pkg.name:<{w}}{pkg.version}")
         cuda = f"{env.cuda_version} ({env.cuda_source})" if env.cuda_version else "-"
-        lines.append(f"  {'cuda':<13}{cuda}")
+        lines.append(f"  {'cuda':<{w}}{cuda}")
         if env.sagemaker is not None:
             sm = env.sagemaker
             hosts = f" x {sm.host_count} host(s)" if sm.host_count is not None else ""
-            lines.append(f"  {'sagemaker':<13}{sm.instance_type or '-'}{hosts} ({sm.source})")
+            lines.append(f"  {'sagemaker':<{w}}{sm.instance_type or '-'}{hosts} ({sm.source})")
         for problem in env.problems:
             lines.append(f"  problem: {problem}")
         if self.target is not None:
