@@ -57,7 +57,7 @@ def doctor(
     malformed argument or an unknown framework; everything about the
     environment is a finding.
     """
-    from compat.resolve import _matrix
+    from compat.resolver import _matrix
 
     m = _matrix(matrix)
     env = environment or probe_environment(
@@ -135,7 +135,7 @@ def _choose_release(
     version: str | None,
     findings: list[Finding],
 ) -> tuple[Resolution | None, str]:
-    from compat.resolve import resolve
+    from compat.resolver import resolve
 
     if framework is not None:
         fw = m.framework(framework)
