@@ -12,11 +12,9 @@ if TYPE_CHECKING:
 
 
 def _matrix(matrix: Matrix | None) -> Matrix:
-    if matrix is not None:
-        return matrix
-    from compat.matrix import default_matrix
+    from compat.matrix import matrix_or_default
 
-    return default_matrix()
+    return matrix_or_default(matrix)
 
 
 @dataclass(frozen=True, slots=True)

@@ -252,6 +252,16 @@ class Matrix:
         return parse_document(read_matrix_bytes(self.path), self.path)
 
 
+_DEFAULT: list[Matrix] = []
+
+
 def default_matrix() -> Matrix:
-    """The shipped matrix, loaded once per process."""
-    return load_matrix(None)
+    """The shipped matrix, loaded once per process (``load_matrix()`` reloads it)."""
+    if not _DEFAULT:
+        _DEFAULT.append(load_matrix(None))
+    return _DEFAULT[0]
+
+
+def matrix_or_default(matrix: Matrix | None) -> Matrix:
+    """``matrix``, or the shipped one when None: how library functions take a matrix."""
+    return default_matrix() if matrix is None else matrix

@@ -30,11 +30,9 @@ _RUNS = ("supported", "limited")
 
 
 def _matrix(matrix: Matrix | None) -> Matrix:
-    if matrix is not None:
-        return matrix
-    from compat.matrix import default_matrix
+    from compat.matrix import matrix_or_default
 
-    return default_matrix()
+    return matrix_or_default(matrix)
 
 
 def _check_length(name: str, value: str) -> None:
