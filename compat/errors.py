@@ -101,6 +101,18 @@ class RegionNotAvailableError(NotFoundError):
     kind = "region-not-available"
 
 
+class NoWheelError(NotFoundError):
+    """No smddp wheel is published for the release (TensorFlow): only its DLC carries smddp."""
+
+    kind = "no-wheel"
+
+
+class NoImageError(NotFoundError):
+    """No DLC image carries the release (a wheel or the SMP image may)."""
+
+    kind = "no-image"
+
+
 class NotEligibleError(CompatError):
     """The instance type or environment does not fit the smddp version."""
 
