@@ -30,6 +30,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from compat._version import __version__
 from compat.catalog import FrameworkInfo, InstanceTypeInfo, RegionInfo
 from compat.errors import CompatError, UsageError
+from compat.models import MatrixDocument
 from compat.results import Resolution
 from compat.service import problems
 from compat.service.models import (
@@ -228,7 +229,7 @@ def _health_and_matrix_routes(app: FastAPI, state: MatrixState) -> None:
             str | None, _text_param("Reverse lookup by smddp version", "1.7.0")
         ] = None,
     ) -> Response:
-        from compat.resolve import find_by_smddp, resolve
+        from compat.resolver import find_by_smddp, resolve
 
         matrix = state.current.matrix
         if smddp_version is not None:
@@ -246,10 +247,8 @@ def _health_and_matrix_routes(app: FastAPI, state: MatrixState) -> None:
         tags=["matrix"],
         summary="The whole validated matrix document",
         description="Cached by ETag (the SHA-256 of the matrix file); If-None-Match answers 304.",
-        responses={
-            200: {"description": "The matrix document (see `smddp-compat schema`)"},
-            304: {"description": "Not modified"},
-        },
+        response_model=MatrixDocument,
+        responses={304: {"description": "Not modified"}},
     )
     async def get_matrix(
         if_none_match: Annotated[str | None, Header(max_length=1024)] = None,
