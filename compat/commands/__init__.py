@@ -50,4 +50,9 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "doctor_cmd",
         "Check this environment (Python, framework, CUDA, smddp, instance) against the matrix.",
     ),
+    "byoc": (
+        "compat.commands.byoc",
+        "byoc_cmd",
+        "Print a Dockerfile fragment for a custom container with the smddp wheel.",
+    ),
 }
