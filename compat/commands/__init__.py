@@ -55,4 +55,24 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "byoc_cmd",
         "Print a Dockerfile fragment for a custom container with the smddp wheel.",
     ),
+    "preflight": (
+        "compat.commands.preflight",
+        "preflight_cmd",
+        "Check before submitting: eligibility, quotas and live usage in a region.",
+    ),
+    "quota": (
+        "compat.commands.quota",
+        "quota_cmd",
+        "Show SageMaker training quotas, scan regions for room, request an increase.",
+    ),
+    "explain": (
+        "compat.commands.explain",
+        "explain_cmd",
+        "Explain a ResourceLimitExceeded message and what quota to ask for.",
+    ),
+    "iam-policy": (
+        "compat.commands.iam_policy",
+        "iam_policy_cmd",
+        "Print the minimal IAM policy for preflight (and quota requests).",
+    ),
 }
