@@ -82,6 +82,8 @@ def cuda_tag(cuda: str) -> str:
 
 
 def _same_version(text: str, version: Version) -> bool:
+    if text == str(version):
+        return True
     try:
         return Version(text) == version
     except InvalidVersion:
@@ -169,29 +171,40 @@ def _unknown_region(region: str) -> str:
     return f"unknown region {region!r}; add it under 'regions' first"
 
 
+def _cited(doc: MatrixDocument) -> Iterator[tuple[Path, list[str]]]:
+    """Every ``sources`` list in the document, with its path."""
+    for name, partition in doc.partitions.items():
+        yield ("partitions", name, "sources"), partition.sources
+    for name, region in doc.regions.items():
+        yield ("regions", name, "sources"), region.sources
+    yield ("smp", "sources"), doc.smp.sources
+    for name, itype in doc.instance_types.items():
+        for i, support in enumerate(itype.support):
+            yield ("instance_types", name, "support", i, "sources"), support.sources
+    yield ("quotas", "sources"), doc.quotas.sources
+    for i, quota in enumerate(doc.quotas.account_wide):
+        yield ("quotas", "account_wide", i, "sources"), quota.sources
+    for name, fw in doc.frameworks.items():
+        for i, rule in enumerate(fw.availability):
+            yield ("frameworks", name, "availability", i, "sources"), rule.sources
+        for i, none in enumerate(fw.no_smddp):
+            yield ("frameworks", name, "no_smddp", i, "sources"), none.sources
+    for section in SECTIONS:
+        rows: list[RowBase] = getattr(doc, section)
+        for i, row in enumerate(rows):
+            yield (section, i, "sources"), row.sources
+            for j, erratum in enumerate(row.errata):
+                yield (section, i, "errata", j, "sources"), erratum.sources
+
+
 def _check_sources(doc: MatrixDocument) -> Iterator[Problem]:
     known = doc.sources
-
-    # Sources appear in many models; look at the dumped document once.
-    dumped = doc.model_dump(mode="python", exclude={"sources"})
-
-    def find(value: object, path: Path) -> Iterator[Problem]:
-        if isinstance(value, dict):
-            for key, item in value.items():
-                if key == "sources" and isinstance(item, list):
-                    for i, sid in enumerate(item):
-                        if sid not in known:
-                            yield Problem(
-                                (*path, key, i),
-                                f"unknown source {sid!r}; known sources: {', '.join(known)}",
-                            )
-                else:
-                    yield from find(item, (*path, key))
-        elif isinstance(value, list):
-            for i, item in enumerate(value):
-                yield from find(item, (*path, i))
-
-    yield from find(dumped, ())
+    for path, cited in _cited(doc):
+        for i, sid in enumerate(cited):
+            if sid not in known:
+                yield Problem(
+                    (*path, i), f"unknown source {sid!r}; known sources: {', '.join(known)}"
+                )
 
 
 def _check_frameworks(doc: MatrixDocument) -> Iterator[Problem]:

@@ -29,6 +29,7 @@ Release = dict[str, Any]
 
 def compile_document(doc: MatrixDocument, sha256: str) -> dict[str, Any]:
     """The compiled, marshal-able form of ``doc`` (whose file hashes to ``sha256``)."""
+    support: dict[Version, dict[str, list[Any]]] = {}
     regions = {
         name: {
             "partition": region.partition,
@@ -44,18 +45,19 @@ def compile_document(doc: MatrixDocument, sha256: str) -> dict[str, Any]:
         for name, rset in doc.region_sets.items()
     }
     releases: dict[str, list[Release]] = {}
-    pytorch_rows = {row.version: row for row in doc.pytorch}
     for section, fw_name in (("pytorch", "pytorch"), ("tensorflow", "tensorflow")):
         fw = doc.frameworks[fw_name]
         releases[fw_name] = [
-            _framework_release(doc, fw_name, fw, row) for row in getattr(doc, section)
+            _framework_release(doc, fw_name, fw, row, support) for row in getattr(doc, section)
         ]
+    # Derived frameworks copy the first PyTorch row of their version (as resolve would).
+    pytorch_by_version: dict[Version, Release] = {}
+    for row, compiled in zip(doc.pytorch, releases["pytorch"], strict=True):
+        pytorch_by_version.setdefault(row.version, compiled)
     lightning = doc.frameworks["pytorch-lightning"]
     releases["pytorch-lightning"] = []
     for lrow in doc.pytorch_lightning:
-        base = _framework_release(
-            doc, "pytorch", doc.frameworks["pytorch"], pytorch_rows[lrow.pytorch]
-        )
+        base = pytorch_by_version[lrow.pytorch]
         for version in lrow.versions:
             releases["pytorch-lightning"].append(
                 base
@@ -75,9 +77,7 @@ def compile_document(doc: MatrixDocument, sha256: str) -> dict[str, Any]:
     hf = doc.frameworks["huggingface"]
     releases["huggingface"] = []
     for hrow in doc.huggingface:
-        base = _framework_release(
-            doc, "pytorch", doc.frameworks["pytorch"], pytorch_rows[hrow.pytorch]
-        )
+        base = pytorch_by_version[hrow.pytorch]
         releases["huggingface"].append(
             base
             | {
@@ -212,7 +212,11 @@ def _corrected_value(row: FrameworkRelease, fw: Framework, field: str) -> str | 
 
 
 def _framework_release(
-    doc: MatrixDocument, fw_name: str, fw: Framework, row: FrameworkRelease
+    doc: MatrixDocument,
+    fw_name: str,
+    fw: Framework,
+    row: FrameworkRelease,
+    support: dict[Version, dict[str, list[Any]]],
 ) -> Release:
     region_set = None
     availability_confidence = None
@@ -244,15 +248,25 @@ def _framework_release(
         "confidence": row.confidence.value,
         "released": None if row.released is None else row.released.isoformat(),
         "requirements": list(fw.requirements),
-        "instance_support": _instance_support(doc.instance_types, row.smddp),
+        "instance_support": _instance_support(doc.instance_types, row.smddp, support),
     }
 
 
 def _instance_support(
-    instance_types: dict[str, InstanceType], smddp: Version
+    instance_types: dict[str, InstanceType],
+    smddp: Version,
+    memo: dict[Version, dict[str, list[Any]]],
 ) -> dict[str, list[Any]]:
-    """Per instance type: [status, note, alternative] for this smddp version."""
+    """Per instance type: [status, note, alternative] for this smddp version.
+
+    ``memo`` holds the answers per smddp version: a matrix has many rows but few
+    smddp versions, and specifier matching is the slow part of compiling.
+    """
+    known = memo.get(smddp)
+    if known is not None:
+        return known
     out: dict[str, list[Any]] = {}
+    memo[smddp] = out
     for name, it in instance_types.items():
         for support in it.support:
             if smddp in support.smddp:

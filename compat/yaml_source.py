@@ -3,9 +3,10 @@
 PyYAML alone is not enough for a data file that maintainers edit by hand: it
 keeps the last of two duplicate keys without a word, turns ``1.10`` into the
 float 1.1, expands alias bombs, and reports nothing about where a value came
-from. This reader composes the node tree (with libyaml when present), refuses
-hostile input early, keeps every scalar as text (pydantic does the typing), and
-records a line number per path so that errors can say ``file:line``.
+from. This reader builds values straight from the parser's events (libyaml's
+when present), refuses hostile input early, keeps every scalar as text
+(pydantic does the typing), and records a line number per path so that errors
+can say ``file:line``.
 """
 
 from __future__ import annotations
@@ -19,8 +20,11 @@ from compat.errors import MatrixError
 MAX_BYTES = 16 * 1024 * 1024
 #: Nesting deeper than this is refused (the schema needs five levels).
 MAX_DEPTH = 32
-#: The tag YAML's resolver gives a plain ``null``, ``~`` or empty value.
+#: Plain scalars that mean "no value", and the tag that says so explicitly.
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _NULL_TAG = "tag:yaml.org,2002:null"
+#: The pending key of a mapping entry that is refused (and so not kept).
+_DISCARD = "\0discard"
 
 Path = tuple[Hashable, ...]
 
@@ -94,9 +98,10 @@ def load_yaml(data: bytes, filename: str) -> tuple[dict[str, Any], LineMap]:
     import yaml
 
     text = _decode(data, filename)
-    loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    parser = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    builder = _Builder(filename)
     try:
-        root = yaml.compose(text, Loader=loader_cls)
+        builder.feed(yaml.parse(text, Loader=parser))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{filename}:{mark.line + 1}" if mark is not None else filename
@@ -106,84 +111,161 @@ def load_yaml(data: bytes, filename: str) -> tuple[dict[str, Any], LineMap]:
         ) from None
     except yaml.YAMLError as exc:
         raise MatrixError(f"{filename}: not valid YAML: {exc}") from None
-    except RecursionError:
-        raise MatrixError(f"{filename}: the YAML is nested too deeply") from None
-    if root is None:
-        raise MatrixError(f"{filename}: the file holds no YAML document")
-    if not isinstance(root, yaml.MappingNode):
-        raise MatrixError(
-            f"{filename}:{root.start_mark.line + 1}: the top level must be a mapping of "
-            f"sections (sources, regions, pytorch, ...), not a {_kind(root)}",
-            hint="see 'smddp-compat schema' for the file's shape",
-        )
-    lines = LineMap()
-    builder = _Builder(filename, lines, yaml)
-    value = builder.build(root, ())
     if builder.problems:
         raise MatrixError(
             f"{filename}: {len(builder.problems)} problem(s) in the YAML",
             problems=builder.problems,
         )
-    assert isinstance(value, dict)
-    return value, lines
+    return builder.result(), builder.lines
 
 
-def _kind(node: Any) -> str:
-    name = type(node).__name__
-    return {"ScalarNode": "scalar", "SequenceNode": "list", "MappingNode": "mapping"}.get(
-        name, name
-    )
+class _Frame:
+    """A mapping or list being built, and its path from the top."""
+
+    __slots__ = ("container", "path", "pending_key", "pending_line")
+
+    def __init__(self, container: dict[str, Any] | list[Any], path: Path) -> None:
+        self.container = container
+        self.path = path
+        self.pending_key: str | None = None  # a mapping's key awaiting its value
+        self.pending_line = 0
 
 
 class _Builder:
-    """Turns composed nodes into Python values, refusing aliases and duplicates."""
+    """Builds values straight from parser events: no node tree, one pass.
 
-    def __init__(self, filename: str, lines: LineMap, yaml: Any) -> None:
+    Refuses aliases, anchors' reuse, merge keys, non-scalar keys, duplicate
+    keys and several documents, and records the line of every value.
+    """
+
+    def __init__(self, filename: str) -> None:
         self.filename = filename
-        self.lines = lines
-        self.yaml = yaml
-        self.seen: set[int] = set()
+        self.lines = LineMap()
         self.problems: list[str] = []
+        self._root: Any = None
+        self._documents = 0
 
-    def _problem(self, node: Any, path: Path, message: str) -> None:
+    def _problem(self, line: int, path: Path, message: str) -> None:
         where = format_path(path)
-        prefix = f"{self.filename}:{node.start_mark.line + 1}: "
+        prefix = f"{self.filename}:{line}: "
         self.problems.append(prefix + (f"{where}: {message}" if where else message))
 
-    def build(self, node: Any, path: Path, depth: int = 0) -> Any:
-        self.lines.set(path, node.start_mark.line + 1)
-        if id(node) in self.seen:
-            self._problem(
-                node, path, "YAML aliases (*name) and merge keys are not allowed in a matrix file"
+    def result(self) -> dict[str, Any]:
+        if self._documents == 0 or self._root is None:
+            raise MatrixError(
+                f"{self.filename}: the file holds no YAML document",
+                hint="a matrix file is a YAML mapping; see 'smddp-compat schema' for its shape",
             )
-            return None
-        self.seen.add(id(node))
-        if depth > MAX_DEPTH:
-            self._problem(node, path, f"nested more than {MAX_DEPTH} levels deep")
-            return None
-        yaml = self.yaml
-        if isinstance(node, yaml.ScalarNode):
-            if node.tag == _NULL_TAG:
-                return None
-            return node.value
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
-        result: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                self._problem(key_node, path, "a mapping key must be a plain value")
+        if not isinstance(self._root, dict):
+            kind = "list" if isinstance(self._root, list) else "scalar"
+            raise MatrixError(
+                f"{self.filename}:{self.lines.line_of(()) or 1}: the top level must be a mapping "
+                f"of sections (sources, regions, pytorch, ...), not a {kind}",
+                hint="see 'smddp-compat schema' for the file's shape",
+            )
+        return self._root
+
+    def feed(self, events: Any) -> None:
+        stack: list[_Frame] = []
+        for event in events:
+            name = type(event).__name__
+            if name in ("StreamStartEvent", "StreamEndEvent", "DocumentEndEvent"):
                 continue
-            key = key_node.value
-            if key == "<<":
-                self._problem(key_node, path, "YAML merge keys (<<) are not allowed")
+            line = event.start_mark.line + 1
+            if name == "DocumentStartEvent":
+                self._documents += 1
+                if self._documents > 1:
+                    self._problem(line, (), "a matrix file holds one YAML document, not several")
+                    return
                 continue
-            if key in result:
-                first = self.lines.line_of((*path, key))
+            if name == "AliasEvent":
+                path = self._value_path(stack)
                 self._problem(
-                    key_node,
-                    (*path, key),
-                    f"duplicate key (first defined on line {first}); remove one of them",
+                    line,
+                    path,
+                    "YAML aliases (*name) and merge keys are not allowed in a matrix file",
                 )
+                self._place(stack, None, line)
                 continue
-            result[key] = self.build(value_node, (*path, key), depth + 1)
-        return result
+            if name == "ScalarEvent":
+                if (event.implicit[0] and event.value in _NULLS) or event.tag == _NULL_TAG:
+                    value: Any = None
+                else:
+                    value = event.value
+                if (
+                    stack
+                    and isinstance(stack[-1].container, dict)
+                    and stack[-1].pending_key is None
+                ):
+                    self._key(stack[-1], value, line)
+                else:
+                    self._place(stack, value, line)
+                continue
+            if name in ("MappingStartEvent", "SequenceStartEvent"):
+                if (
+                    stack
+                    and isinstance(stack[-1].container, dict)
+                    and stack[-1].pending_key is None
+                ):
+                    self._problem(line, stack[-1].path, "a mapping key must be a plain value")
+                    # Build the key's value anyway, then throw it away.
+                    stack[-1].pending_key = _DISCARD
+                if len(stack) >= MAX_DEPTH:
+                    self._problem(
+                        line, self._value_path(stack), f"nested more than {MAX_DEPTH} levels deep"
+                    )
+                    return
+                path = self._value_path(stack)
+                container: dict[str, Any] | list[Any] = {} if name == "MappingStartEvent" else []
+                self.lines.set(path, line)
+                stack.append(_Frame(container, path))
+                continue
+            if name in ("MappingEndEvent", "SequenceEndEvent"):
+                frame = stack.pop()
+                self._place(stack, frame.container, None)
+                continue
+
+    @staticmethod
+    def _value_path(stack: list[_Frame]) -> Path:
+        if not stack:
+            return ()
+        top = stack[-1]
+        if isinstance(top.container, dict):
+            return (*top.path, top.pending_key)
+        return (*top.path, len(top.container))
+
+    def _key(self, frame: _Frame, key: Any, line: int) -> None:
+        assert isinstance(frame.container, dict)
+        text = "" if key is None else str(key)
+        if text == "<<":
+            self._problem(line, frame.path, "YAML merge keys (<<) are not allowed")
+            text = _DISCARD
+        elif text in frame.container:
+            first = self.lines.line_of((*frame.path, text))
+            self._problem(
+                line,
+                (*frame.path, text),
+                f"duplicate key (first defined on line {first}); remove one of them",
+            )
+            text = _DISCARD
+        frame.pending_key = text
+        frame.pending_line = line
+
+    def _place(self, stack: list[_Frame], value: Any, line: int | None) -> None:
+        if not stack:
+            self._root = value
+            if line is not None:
+                self.lines.set((), line)
+            return
+        top = stack[-1]
+        if isinstance(top.container, list):
+            if line is not None:
+                self.lines.set((*top.path, len(top.container)), line)
+            top.container.append(value)
+            return
+        key = top.pending_key
+        top.pending_key = None
+        if key is None or key == _DISCARD:
+            return
+        self.lines.set((*top.path, key), top.pending_line)
+        top.container[key] = value
