@@ -58,7 +58,7 @@ def build_model(snapshot: Snapshot) -> PageModel:
         model: PageModel = snapshot.page_model[0]
         return model
     from compat.catalog import list_frameworks, list_instance_types, list_regions
-    from compat.resolve import resolve_all
+    from compat.resolver import resolve_all
 
     m = snapshot.matrix
     regions = list_regions(matrix=m)
@@ -276,6 +276,7 @@ def render_page(snapshot: Snapshot, region: str | None, *, error: str | None = N
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>smddp compatibility matrix</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/static/page.css">
 <script src="/static/page.js" defer></script>
 </head>
