@@ -17,7 +17,7 @@ ROW = """\
     os: ubuntu22.04
     tag: "2.5.{patch}-gpu-py311-cu124-ubuntu22.04-sagemaker"
     wheel:
-      path: "pytorch/2.5.{patch}/cu124/2025-03-10/smdistributed_dataparallel-2.6.0-cp311-cp311-linux_x86_64.whl"
+      path: "pytorch/2.5.{patch}/cu124/2025-03-10/{wheel}"
     sources: [DLC]
     confidence: inferred
     notes: ["Generated row {patch} for the scale benchmark."]
@@ -28,7 +28,8 @@ def scaled_matrix_text(shipped: str, rows: int) -> str:
     """The shipped matrix with ``rows`` generated PyTorch rows added at the top of ``pytorch:``."""
     marker = "\npytorch:\n"
     head, tail = shipped.split(marker, 1)
-    generated = "".join(ROW.format(patch=patch) for patch in range(rows + 1, 1, -1))
+    wheel = "smdistributed_dataparallel-2.6.0-cp311-cp311-linux_x86_64.whl"
+    generated = "".join(ROW.format(patch=patch, wheel=wheel) for patch in range(rows + 1, 1, -1))
     return head + marker + generated + tail
 
 
