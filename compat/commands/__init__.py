@@ -75,4 +75,24 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "iam_policy_cmd",
         "Print the minimal IAM policy for preflight (and quota requests).",
     ),
+    "import-doc": (
+        "compat.commands.maintain",
+        "import_doc_cmd",
+        "Parse AWS's smddp support page (Markdown) and merge it into the matrix.",
+    ),
+    "diff": (
+        "compat.commands.maintain",
+        "diff_cmd",
+        "Compare two matrix files entry by entry, field by field.",
+    ),
+    "lint": (
+        "compat.commands.maintain",
+        "lint_cmd",
+        "Report smells that validation allows but a reviewer should see.",
+    ),
+    "verify": (
+        "compat.commands.maintain",
+        "verify_cmd",
+        "Check that every image URI and wheel URL is well formed, and (--online) exists.",
+    ),
 }
