@@ -53,11 +53,10 @@ class LazyGroup(click.Group):
             )
         return super().resolve_command(ctx, args)
 
-    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        rows = [(name, COMMANDS[name][2]) for name in sorted(COMMANDS)]
-        if rows:
-            with formatter.section("Commands"):
-                formatter.write_dl(rows)
+    def get_help(self, ctx: click.Context) -> str:
+        from compat.help_text import group_help
+
+        return group_help()
 
 
 @click.group(
@@ -75,15 +74,9 @@ class LazyGroup(click.Group):
 @click.option("--debug", is_flag=True, help=f"Show tracebacks on errors [env: {DEBUG_ENV}=1].")
 @click.version_option(__version__, "-V", "--version", prog_name="smddp-compat")
 def cli(matrix_path: str | None, debug: bool) -> None:
-    """Line up SageMaker smddp: framework version, smddp version, DLC image URI,
-    wheel URL, instance type and quota, in one command.
+    """Line up SageMaker smddp: versions, image URI, wheel, instance type and quota.
 
-    \b
-    Start with:
-      smddp-compat resolve --framework pytorch --version 1.13.1 --region us-west-2
-
-    Exit codes: 0 ok, 1 unexpected error, 2 usage, 3 not found or not supported,
-    4 not eligible, 5 not enough quota, 6 AWS access problem, 7 invalid matrix.
+    The full help text is compat.help_text.group_help().
     """
 
 

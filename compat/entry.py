@@ -110,6 +110,11 @@ def run_fast(values: dict[str, str]) -> int:
 def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entry point: the fast path when it applies, else the click CLI."""
     args = list(sys.argv[1:] if argv is None else argv)
+    if args in (["--help"], ["-h"]):
+        from compat.help_text import group_help
+
+        sys.stdout.write(group_help() + "\n")
+        sys.exit(0)
     values = None if _env("SMDDP_COMPAT_DEBUG") else parse_fast(args)
     if values is not None:
         try:

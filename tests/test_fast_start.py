@@ -12,7 +12,7 @@ import pytest
 
 from compat.matrix import _cache_file, load_matrix, shipped_matrix_path
 
-from .conftest import run_process, subprocess_env
+from .conftest import Invoke, run_process, subprocess_env
 
 HEAVY = ("boto3", "botocore", "fastapi", "uvicorn", "starlette", "httpx")
 SLOW_PATH = ("pydantic", "yaml", "click")
@@ -88,8 +88,19 @@ def _copy_matrix(tmp_path: Path) -> Path:
 
 def _resolve_uri(path: Path, cache: Path) -> str:
     res = run_process(
-        ["resolve", "-f", "pt", "--version", "1.13.1", "-r", "us-west-2", "--format", "json",
-         "--matrix", str(path)],
+        [
+            "resolve",
+            "-f",
+            "pt",
+            "--version",
+            "1.13.1",
+            "-r",
+            "us-west-2",
+            "--format",
+            "json",
+            "--matrix",
+            str(path),
+        ],
         SMDDP_COMPAT_CACHE_DIR=str(cache),
     )
     assert res.exit_code == 0, res.stderr
@@ -187,7 +198,9 @@ def test_fast_path_and_click_print_the_same(tmp_path: Path) -> None:
         slow = run_process([*args, "--matrix", shipped_matrix_path()])  # forces click
         assert parse_fast([*args, "--matrix", "x"]) is None
         assert (fast.exit_code, fast.stdout, fast.stderr) == (
-            slow.exit_code, slow.stdout, slow.stderr
+            slow.exit_code,
+            slow.stdout,
+            slow.stderr,
         ), args
 
 
@@ -211,3 +224,27 @@ def test_anything_unusual_goes_to_click(args: list[str]) -> None:
     from compat.entry import parse_fast
 
     assert parse_fast(args) is None
+
+
+def test_top_level_help_is_the_same_from_click_and_the_fast_path(run_cli: Invoke) -> None:
+    from compat.commands import COMMANDS
+
+    fast = run_process(["--help"])
+    via_click = run_cli("--help")
+    assert fast.exit_code == via_click.exit_code == 0
+    assert fast.stdout == via_click.stdout
+    for name, (_, _, short_help) in COMMANDS.items():
+        assert f"  {name} " in fast.stdout
+        assert short_help in fast.stdout
+    assert run_process(["-h"]).stdout == fast.stdout
+
+
+def test_top_level_help_names_every_option_of_the_group() -> None:
+    from compat.cli import cli
+    from compat.help_text import DOCUMENTED_OPTIONS, group_help
+
+    declared = {opt for param in cli.params for opt in (*param.opts, *param.secondary_opts)}
+    declared |= {"-h", "--help"}
+    assert declared == set(DOCUMENTED_OPTIONS)
+    for option in DOCUMENTED_OPTIONS:
+        assert option in group_help()
