@@ -24,6 +24,7 @@ class OutputFormat(str, Enum):
     YAML = "yaml"
     ENV = "env"
     URI = "uri"
+    SAGEMAKER = "sagemaker"
 
     def __str__(self) -> str:
         return self.value
@@ -109,6 +110,13 @@ def render_uri(value: Any) -> str:
     if isinstance(value, list) and all(isinstance(v, Resolution) for v in value):
         return "\n".join(v.image_uri for v in value if v.image_uri is not None)
     raise UsageError("--format uri applies to resolve results only")
+
+
+def render_sagemaker(value: Any) -> str:
+    """SageMaker SDK arguments as JSON (the logic is in compat.sdk_args)."""
+    from compat.sdk_args import as_sagemaker_args
+
+    return render_json(as_sagemaker_args(value))
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
@@ -200,6 +208,7 @@ RENDERERS: dict[OutputFormat, Callable[[Any], str]] = {
     OutputFormat.YAML: render_yaml,
     OutputFormat.ENV: render_env,
     OutputFormat.URI: render_uri,
+    OutputFormat.SAGEMAKER: render_sagemaker,
 }
 
 

@@ -50,9 +50,11 @@ def byoc_cmd(
     output_format: OutputFormat,
     matrix_path: str | None,
 ) -> None:
-    """Print a Dockerfile fragment for a custom training container with smddp: the base
-    image with the right CUDA and Python, the pip install line for the smddp wheel, and
-    the environment settings AWS documents for custom containers (cited in comments).
+    """Print a Dockerfile fragment for a custom container with the smddp wheel.
+
+    The fragment has a base image with the right CUDA and Python, the pip install line
+    for the smddp wheel, and the environment settings AWS documents for custom
+    containers, with the sources cited in comments.
 
     TensorFlow has no smddp wheel: byoc exits 3 and names the DLC image to use.
 

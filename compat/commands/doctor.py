@@ -50,9 +50,10 @@ def doctor_cmd(
     output_format: OutputFormat,
     matrix_path: str | None,
 ) -> int:
-    """Compare this environment (Python, torch/tensorflow/Lightning/transformers, CUDA,
-    smddp, SageMaker instance type) with the matrix, and say how to fix each mismatch.
+    """Check this environment (Python, framework, CUDA, smddp, instance) against the matrix.
 
+    Compares Python, torch/tensorflow/Lightning/transformers, CUDA, smddp and the
+    SageMaker instance type with the matrix, and says how to fix each mismatch.
     Frameworks are not imported: versions come from the packages' metadata, the
     CUDA version from torch's wheel metadata, CUDA_VERSION or nvcc. On SageMaker,
     the instance type and hosts come from SM_CURRENT_INSTANCE_TYPE and SM_HOSTS

@@ -36,8 +36,19 @@ from compat.render import OutputFormat
     default=None,
     help="Reverse lookup: list every release that ships this smddp version.",
 )
+@click.option(
+    "--instance-type",
+    default=None,
+    help="With --format sagemaker: the estimator's instance_type (noted when smddp does not "
+    "support it).",
+)
 @format_option(
-    OutputFormat.TEXT, OutputFormat.JSON, OutputFormat.YAML, OutputFormat.ENV, OutputFormat.URI
+    OutputFormat.TEXT,
+    OutputFormat.JSON,
+    OutputFormat.YAML,
+    OutputFormat.ENV,
+    OutputFormat.URI,
+    OutputFormat.SAGEMAKER,
 )
 @matrix_option
 @click.pass_context
@@ -47,6 +58,7 @@ def resolve_cmd(
     version: str,
     region: str | None,
     smddp_version: str | None,
+    instance_type: str | None,
     output_format: OutputFormat,
     matrix_path: str | None,
 ) -> None:
@@ -57,10 +69,17 @@ def resolve_cmd(
       smddp-compat resolve --framework pytorch --version 1.13.1 --region us-west-2
       URI=$(smddp-compat resolve -f pt --version 1.13 -r us-west-2 --format uri)
       smddp-compat resolve --smddp-version 1.7.0 --region us-east-1 --format json
+      smddp-compat resolve -f pt --version 1.13.1 -r us-west-2 --format sagemaker \\
+          --instance-type ml.p4d.24xlarge     # SageMaker SDK v2 and v3 arguments
     """
     from compat.resolver import find_by_smddp, resolve
 
     matrix = load(ctx, matrix_path)
+    if instance_type is not None and output_format is not OutputFormat.SAGEMAKER:
+        raise UsageError(
+            "--instance-type applies to --format sagemaker only",
+            hint="for instance-type checks use: smddp-compat instance-types, or preflight",
+        )
     if smddp_version is not None:
         emit(
             find_by_smddp(smddp_version, region, framework=framework, matrix=matrix), output_format
@@ -72,4 +91,10 @@ def resolve_cmd(
             hint="for example: smddp-compat resolve --framework pytorch --version 1.13.1 "
             "--region us-west-2",
         )
-    emit(resolve(framework, version, region, matrix=matrix), output_format)
+    res = resolve(framework, version, region, matrix=matrix)
+    if output_format is OutputFormat.SAGEMAKER:
+        from compat.sdk_args import sagemaker_args
+
+        emit(sagemaker_args(res, instance_type=instance_type, matrix=matrix), output_format)
+        return
+    emit(res, output_format)
