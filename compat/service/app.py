@@ -50,7 +50,7 @@ from compat.service.security import (
     require_token,
     token_matches,
 )
-from compat.service.state import MatrixState
+from compat.service.state import ANSWER_CACHE_SIZE, MatrixState, Snapshot
 
 log = logging.getLogger("compat.service")
 
@@ -231,16 +231,22 @@ def _health_and_matrix_routes(app: FastAPI, state: MatrixState) -> None:
     ) -> Response:
         from compat.resolver import find_by_smddp, resolve
 
-        matrix = state.current.matrix
+        snap = state.current
+        key = (framework, version, region, smddp_version)
+        cached = snap.answers.get(key)
+        if cached is not None:
+            return _json(cached)
+        matrix = snap.matrix
         if smddp_version is not None:
             found = find_by_smddp(smddp_version, region, framework=framework, matrix=matrix)
-            return _json(_dump([r.to_dict() for r in found]))
+            return _json(_remember(snap, key, _dump([r.to_dict() for r in found])))
         if framework is None:
             raise UsageError(
                 "resolve needs framework (or smddp_version for a reverse lookup)",
                 hint="for example /v1/resolve?framework=pytorch&version=1.13.1&region=us-west-2",
             )
-        return _json(_dump(resolve(framework, version, region, matrix=matrix).to_dict()))
+        answer = _dump(resolve(framework, version, region, matrix=matrix).to_dict())
+        return _json(_remember(snap, key, answer))
 
     @app.get(
         "/v1/matrix",
@@ -439,6 +445,14 @@ def _page_routes(app: FastAPI, state: MatrixState, static: dict[str, bytes]) -> 
 
             docs_page.append(render_docs(app.openapi()))
         return Response(docs_page[0], media_type="text/html; charset=utf-8")
+
+
+def _remember(snap: Snapshot, key: tuple[str | None, ...], answer: bytes) -> bytes:
+    """Keep a resolve answer for this matrix (answers depend only on it and the key)."""
+    if len(snap.answers) >= ANSWER_CACHE_SIZE:
+        snap.answers.clear()
+    snap.answers[key] = answer
+    return answer
 
 
 def _etag_matches(header: str, etag: str) -> bool:

@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("compat.service")
 
+#: Most distinct resolve answers kept per matrix; the cache is emptied when full.
+ANSWER_CACHE_SIZE = 4096
+
 
 def _json(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False).encode("utf-8")
@@ -43,6 +46,8 @@ class Snapshot:
     instance_types_json: bytes
     #: Rendered pages by region ("" for none), filled on first request.
     pages: dict[str, bytes] = field(default_factory=dict, compare=False)
+    #: Resolve answers (JSON bytes) by request parameters; bounded by ANSWER_CACHE_SIZE.
+    answers: dict[tuple[str | None, ...], bytes] = field(default_factory=dict, compare=False)
     #: The page's view of the matrix (compat.service.page.PageModel), built on first use.
     page_model: list[Any] = field(default_factory=list, compare=False)
 
