@@ -53,13 +53,13 @@ def cache_dir() -> str | None:
 
 def read_matrix_bytes(path: str) -> bytes:
     """The bytes of a matrix file, or a MatrixError that says why not."""
-    from compat.yaml_source import MAX_BYTES, refuse_size
+    from compat.limits import MAX_BYTES, refuse_size
 
     try:
         with open(path, "rb") as fh:
             size = os.fstat(fh.fileno()).st_size
             if size > MAX_BYTES:
-                refuse_size(size, path)
+                raise refuse_size(size, path)
             data = fh.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise MatrixError(

@@ -12,12 +12,11 @@ can say ``file:line``.
 from __future__ import annotations
 
 from collections.abc import Hashable
-from typing import Any, NoReturn
+from typing import Any
 
 from compat.errors import MatrixError
+from compat.limits import MAX_BYTES, refuse_size
 
-#: A matrix file larger than this is refused before it is parsed.
-MAX_BYTES = 16 * 1024 * 1024
 #: Nesting deeper than this is refused (the schema needs five levels).
 MAX_DEPTH = 32
 #: Plain scalars that mean "no value", and the tag that says so explicitly.
@@ -58,18 +57,9 @@ def format_path(path: Path) -> str:
     return out
 
 
-def refuse_size(size: int, filename: str) -> NoReturn:
-    """Raise the error for a file too large to be a matrix."""
-    raise MatrixError(
-        f"{filename}: the file is {size / 1048576:.1f} MiB; a matrix file may be at "
-        f"most {MAX_BYTES // 1048576} MiB",
-        hint="check that PATH names the matrix YAML file and not another file",
-    )
-
-
 def _decode(data: bytes, filename: str) -> str:
     if len(data) > MAX_BYTES:
-        refuse_size(len(data), filename)
+        raise refuse_size(len(data), filename)
     if not data.strip():
         raise MatrixError(
             f"{filename}: the file is empty",
