@@ -501,3 +501,47 @@ class _Input:
 
     def isatty(self) -> bool:
         return False
+
+
+def test_throttling_is_retried_in_standard_mode(
+    server_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """TooManyRequestsException comes as HTTP 400; standard retries still retry it."""
+    set_quotas(p4d=(0, 8), total=(20, None), per_job=(10, None))
+    calls: list[str] = []
+
+    def flaky(self: Any) -> Any:
+        calls.append(self.region)
+        if len(calls) <= 2:
+            return _error("TooManyRequestsException", "slow down")
+        return _list_defaults(self)
+
+    monkeypatch.setattr(ServiceQuotasResponse, "list_aws_default_service_quotas", flaky)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", server_url)
+    retried = SessionClients(boto3.Session(), max_attempts=3)
+    report = compat.preflight("pytorch", "2.2.0", REGION, P4D, 2, clients=retried)
+    assert report.exit_code is ExitCode.OK
+    assert len(calls) == 4  # two throttled, then the two pages
+
+    calls.clear()
+    clear_cache()
+    once = SessionClients(boto3.Session(), max_attempts=1)
+    report = compat.preflight("pytorch", "2.2.0", REGION, P4D, 2, clients=once)
+    assert report.exit_code is ExitCode.AWS
+    assert "throttled" in report.check("instance-quota").message
+
+
+def test_scan_shows_progress_on_a_terminal(
+    server_url: str,
+    run_cli: Invoke,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    set_quotas("us-west-2", p4d=(0, 8), total=(20, None), per_job=(10, None))
+    set_quotas("us-east-1", p4d=(0, 8), total=(20, None), per_job=(10, None))
+    monkeypatch.setenv("AWS_ENDPOINT_URL", server_url)
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True)
+    result = run_cli("quota", "scan", "-t", P4D, "-n", "2", "-r", "us-west-2", "-r", "us-east-1")
+    assert result.exit_code == 0
+    assert "checked 2/2 regions" in result.stderr
+    assert "checked" not in result.stdout

@@ -575,3 +575,124 @@ def test_clients_mapping_without_the_region_is_a_clear_error() -> None:
     )
     message = report.check("instance-quota").message
     assert message == "no service-quotas client was given for us-west-2"
+
+
+def _history_item(request_id: str, status: str, desired: float) -> dict[str, Any]:
+    return {
+        "Id": request_id,
+        "ServiceCode": "sagemaker",
+        "QuotaCode": CODES[P4D_NAME],
+        "QuotaName": P4D_NAME,
+        "DesiredValue": desired,
+        "Status": status,
+        "Created": NOW,
+    }
+
+
+def test_quota_state_lists_open_requests_across_pages_and_requests_more() -> None:
+    from compat.preflight.increase import quota_state, request_increase
+
+    with Stubs() as s:
+        s.catalog([P4D_NAME])
+        s.quota(P4D_NAME, 4)
+        params = {"ServiceCode": "sagemaker", "QuotaCode": CODES[P4D_NAME]}
+        s.sq_stub.add_response(
+            "list_requested_service_quota_change_history_by_quota",
+            {"RequestedQuotas": [_history_item("r1", "CASE_CLOSED", 6)], "NextToken": "h1"},
+            params,
+        )
+        s.sq_stub.add_response(
+            "list_requested_service_quota_change_history_by_quota",
+            {"RequestedQuotas": [], "NextToken": "h2"},
+            {**params, "NextToken": "h1"},
+        )
+        s.sq_stub.add_response(
+            "list_requested_service_quota_change_history_by_quota",
+            {"RequestedQuotas": [_history_item("r2", "PENDING", 8)]},
+            {**params, "NextToken": "h2"},
+        )
+        s.sq_stub.add_response(
+            "request_service_quota_increase",
+            {"RequestedQuota": _history_item("r3", "PENDING", 12)},
+            {**params, "DesiredValue": 12.0},
+        )
+        matrix = compat.load_matrix()
+        state = quota_state(s.clients, matrix, REGION, P4D_NAME)
+        assert [r.id for r in state.open_requests] == ["r2"]
+        assert state.to_text() == (
+            "quota 'ml.p4d.24xlarge for training job usage' (L-09B4A649) in us-west-2: 4\n"
+            "open request r2: PENDING, 'ml.p4d.24xlarge for training job usage' (L-09B4A649) "
+            "in us-west-2 to 8"
+        )
+        with pytest.raises(compat.UsageError, match="not above the current value 4"):
+            request_increase(s.clients, matrix, state, 4)
+        made = request_increase(s.clients, matrix, state, 12)
+        s.assert_done()
+    assert made.to_dict() == {
+        "id": "r3",
+        "status": "PENDING",
+        "quota_name": P4D_NAME,
+        "quota_code": "L-09B4A649",
+        "region": REGION,
+        "desired_value": 12,
+        "case_id": None,
+        "created": "2026-01-01T00:00:00+00:00",
+    }
+
+
+def test_request_refused_by_aws_is_an_aws_error() -> None:
+    from compat.preflight.increase import quota_state, request_increase
+
+    with Stubs() as s:
+        s.catalog([P4D_NAME])
+        s.quota(P4D_NAME, 4)
+        s.sq_stub.add_response(
+            "list_requested_service_quota_change_history_by_quota", {"RequestedQuotas": []}
+        )
+        s.sq_stub.add_client_error(
+            "request_service_quota_increase",
+            service_error_code="ResourceAlreadyExistsException",
+            service_message="A request already exists",
+            http_status_code=400,
+        )
+        matrix = compat.load_matrix()
+        state = quota_state(s.clients, matrix, REGION, P4D_NAME)
+        with pytest.raises(AwsError, match="ResourceAlreadyExistsException"):
+            request_increase(s.clients, matrix, state, 8)
+
+
+def test_unknown_quota_name_suggests_the_closest() -> None:
+    from compat.preflight.increase import quota_state
+
+    with Stubs() as s:
+        s.catalog([P4D_NAME, TOTAL])
+        with pytest.raises(compat.NotFoundError) as caught:
+            quota_state(
+                s.clients, compat.load_matrix(), REGION, "Number of instances across all jobs"
+            )
+    assert caught.value.hint is not None
+    assert f"did you mean {TOTAL!r}?" in caught.value.hint
+
+
+def test_quota_table_rows() -> None:
+    from compat.preflight.table import quota_table
+
+    with Stubs() as s:
+        _busy_account(s)
+        s.catalog([P4D_NAME, TOTAL, PER_JOB, TOTAL_SPOT, PER_JOB_SPOT])
+        s.quota(P4D_NAME, 8)
+        s.quota(TOTAL, 20)
+        s.quota(TOTAL_SPOT, 10)
+        s.default_only(PER_JOB, 10)
+        s.quota(PER_JOB_SPOT, 10)
+        rows = quota_table(s.clients, compat.load_matrix(), REGION, [P4D])
+        s.assert_done()
+    table = {r.quota_name: r for r in rows}
+    assert [table[P4D_NAME].usage, table[P4D_NAME].headroom] == [4, 4.0]
+    assert table[P4D_SPOT_NAME].note == "not offered"
+    assert [table[TOTAL_SPOT].usage, table[TOTAL_SPOT].headroom] == [4, 6.0]
+    assert [table[PER_JOB].usage, table[PER_JOB].applied, table[PER_JOB].headroom] == [
+        None,
+        False,
+        10.0,
+    ]

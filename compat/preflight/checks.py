@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from compat.errors import AwsAccessDeniedError, AwsError
 from compat.exit_codes import ExitCode
-from compat.preflight.aws import SAGEMAKER, SERVICE_QUOTAS, aws_call
+from compat.preflight.aws import SAGEMAKER, SERVICE_QUOTAS, aws_call, client_source
 from compat.preflight.quotas import QuotaValue, find_quota, quota_value
 from compat.preflight.report import Check, CheckStatus
 from compat.preflight.usage import Usage, count_usage
@@ -173,6 +173,7 @@ def quota_checks(
     spot: bool = False,
 ) -> list[Check]:
     """The per-type, total and per-job quota checks of a request in ``region``."""
+    source = client_source(source)
     specs = quota_specs(matrix, instance_type, spot=spot)
     service_code = matrix.compiled["quotas"]["service_code"]
     try:

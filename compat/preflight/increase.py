@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from compat.errors import NotFoundError, UsageError
-from compat.preflight.aws import SERVICE_QUOTAS, aws_call
+from compat.preflight.aws import SERVICE_QUOTAS, aws_call, client_source
 from compat.preflight.quotas import QuotaValue, find_quota, quota_catalog, quota_value
 
 if TYPE_CHECKING:
@@ -105,6 +105,7 @@ def quota_name_for(
 
 def quota_state(source: Any, matrix: Matrix, region: str, name: str) -> QuotaState:
     """The current value of quota ``name`` in ``region`` and its open requests."""
+    source = client_source(source)
     service_code = matrix.compiled["quotas"]["service_code"]
     with aws_call(f"create the service-quotas client for {region}"):
         sq = source.client(SERVICE_QUOTAS, region)
@@ -167,6 +168,7 @@ def request_increase(
 ) -> QuotaRequest:
     """Open an increase request to ``desired`` for the quota in ``state``."""
     check_desired(state, desired)
+    source = client_source(source)
     service_code = matrix.compiled["quotas"]["service_code"]
     region = state.quota.region
     with aws_call(f"create the service-quotas client for {region}"):

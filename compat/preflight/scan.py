@@ -136,7 +136,14 @@ def scan_regions(
     workers: int = DEFAULT_WORKERS,
     progress: Progress | None = None,
 ) -> ScanResult:
-    """Check ``regions`` in parallel (at most ``workers`` at once)."""
+    """Check ``regions`` in parallel (at most ``workers`` at once).
+
+    ``source`` gives the clients as for :func:`compat.preflight` (an object with
+    ``client(service, region)``, a mapping, or None for the default chain).
+    """
+    from compat.preflight.aws import client_source
+
+    source = client_source(source)
     for region in regions:
         matrix.region(region)  # unknown regions are a NotFoundError before any call
     verdicts: list[RegionVerdict] = []

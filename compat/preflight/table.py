@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from compat.preflight.aws import SAGEMAKER, SERVICE_QUOTAS, aws_call
+from compat.preflight.aws import SAGEMAKER, SERVICE_QUOTAS, aws_call, client_source
 from compat.preflight.quotas import find_quota, quota_value
 from compat.preflight.usage import Usage, count_usage
 
@@ -103,6 +103,7 @@ def quota_table(
 
     Raises :class:`~compat.errors.AwsError` when AWS cannot be asked.
     """
+    source = client_source(source)
     service_code = matrix.compiled["quotas"]["service_code"]
     with aws_call(f"create the clients for {region}"):
         sq = source.client(SERVICE_QUOTAS, region)
