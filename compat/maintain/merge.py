@@ -534,11 +534,10 @@ def _content_before(lines: list[str], line: int) -> int:
 
 
 def _dump_item(yaml: Any, tree: Any) -> str:
+    """One list item as the file writes it: ``  - key: value`` (the sequence offset is 2)."""
     out = io.StringIO()
     yaml.dump([tree], out)
-    return "".join(
-        "  " + line if line.strip() else line for line in out.getvalue().splitlines(True)
-    )
+    return out.getvalue()
 
 
 def _flow_span(line_text: str, col: int) -> int | None:
@@ -609,6 +608,16 @@ def _insert_rows(
     return True
 
 
+def _loads_to(yaml: Any, text: str, tree: Any) -> bool:
+    """Whether ``text`` loads back to exactly ``tree`` (the splice did what the tree did)."""
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        return bool(yaml.load(text) == tree)
+    except YAMLError:
+        return False
+
+
 def apply_plan(text: str, plan: Plan, source: str) -> tuple[str, list[str]]:
     """The merged file text, and notices about how it was produced."""
     yaml = ruamel_yaml()  # first: a clear error when ruamel.yaml is missing
@@ -634,7 +643,7 @@ def apply_plan(text: str, plan: Plan, source: str) -> tuple[str, list[str]]:
         spliced &= _splice_list(splicer, original, "pytorch_lightning", index, "versions", rendered)
     spliced &= _insert_rows(yaml, splicer, tree, original, plan.new_rows)
     merged = splicer.apply()
-    if spliced and yaml.load(merged) == tree:
+    if spliced and _loads_to(yaml, merged, tree):
         return merged, []
     out = io.StringIO()
     yaml.dump(tree, out)
