@@ -16,6 +16,7 @@ from compat._version import __version__
 # Not typing.TYPE_CHECKING: importing typing would double the cost of ``import compat``.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from compat.byoc import ByocRecipe
     from compat.catalog import list_frameworks, list_instance_types, list_regions
     from compat.environment.doctor import doctor
     from compat.environment.report import DoctorReport
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
     )
     from compat.resolver import find_by_smddp, resolve, resolve_all
     from compat.results import Resolution
+    from compat.sdk_args import SageMakerArgs, sagemaker_args
 
 _EXPORTS: dict[str, str] = {
     "resolve": "compat.resolver",
@@ -87,6 +89,9 @@ _EXPORTS: dict[str, str] = {
     "iam_policy": "compat.preflight",
     "doctor": "compat.environment.doctor",
     "DoctorReport": "compat.environment.report",
+    "sagemaker_args": "compat.sdk_args",
+    "SageMakerArgs": "compat.sdk_args",
+    "ByocRecipe": "compat.byoc",
 }
 
 __all__ = ["__version__", *_EXPORTS]

@@ -95,4 +95,9 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "verify_cmd",
         "Check that every image URI and wheel URL is well formed, and (--online) exists.",
     ),
+    "completion": (
+        "compat.commands.completion",
+        "completion_cmd",
+        "Print the shell completion script for bash, zsh or fish.",
+    ),
 }
