@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - expected rows and pages are clearer unwrapped
 """Reading AWS's support page: the 2023 seed revision and the current form."""
 
 from __future__ import annotations
@@ -217,7 +218,9 @@ def test_import_doc_cli_malformed_page_is_a_usage_error(run_cli: Invoke, tmp_pat
     result = run_cli("import-doc", str(page))
     assert result.exit_code == 2
     assert result.stdout == ""
-    assert f"error: {page}:5: the row has 2 cells; the table's header (line 3) has 3" in result.stderr
+    assert (
+        f"error: {page}:5: the row has 2 cells; the table's header (line 3) has 3" in result.stderr
+    )
     missing = run_cli("import-doc", str(page) + ".nope")
     assert missing.exit_code == 2
     assert "cannot be read" in missing.stderr

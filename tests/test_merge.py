@@ -104,10 +104,12 @@ def test_merge_adds_new_rows_reports_conflicts_and_keeps_the_file(matrix: Path) 
         "12.1",
         "ubuntu20.04",
     )
-    assert new.wheel is not None and new.wheel.base_url is None  # the framework's base
+    assert new.wheel is not None
+    assert new.wheel.base_url is None
     assert new.sources == ["AWSSUP"]
     tf = {str(r.version): r for r in doc.tensorflow}
-    assert tf["2.10.0"].tag is None and tf["2.10.0"].notes
+    assert tf["2.10.0"].tag is None
+    assert tf["2.10.0"].notes
     assert [str(v) for v in doc.pytorch_lightning[0].versions] == ["2.2.6", "2.2.5"]
     # The existing 2.4.0 row kept its own wheel base.
     row = next(r for r in doc.pytorch if str(r.version) == "2.4.0")
@@ -120,7 +122,8 @@ def test_merge_adds_new_rows_reports_conflicts_and_keeps_the_file(matrix: Path) 
 def test_dry_run_writes_nothing(matrix: Path) -> None:
     page = parse_page(CURRENT_PAGE, "page.md")
     report = merge_page(page, str(matrix), dry_run=True)
-    assert report.diff and not report.written
+    assert report.diff
+    assert not report.written
     assert matrix.read_bytes() == SHIPPED.read_bytes()
 
 
@@ -173,13 +176,16 @@ def test_import_doc_cli_merge(run_cli: Invoke, matrix: Path, tmp_path: Path) -> 
     assert dry.exit_code == 0, dry.stderr
     assert dry.stdout.startswith(f"--- a/{matrix}\n")
     assert "conflicts: 1" in dry.stderr
-    assert "matrix: 'https://smdataparallel.s3.us-east-1.amazonaws.com/binary/'  [DLC]" in dry.stderr
+    assert (
+        "matrix: 'https://smdataparallel.s3.us-east-1.amazonaws.com/binary/'  [DLC]" in dry.stderr
+    )
     assert "dry run: nothing written" in dry.stderr
     assert matrix.read_bytes() == SHIPPED.read_bytes()
     done = run_cli("import-doc", str(page), "--merge", str(matrix), "--format", "json")
     assert done.exit_code == 0
     data = json.loads(done.stdout)
-    assert data["written"] is True and len(data["conflicts"]) == 1
+    assert data["written"] is True
+    assert len(data["conflicts"]) == 1
     again = run_cli("import-doc", str(page), "--merge", str(matrix), "--format", "json")
     assert json.loads(again.stdout)["diff"] == ""  # merging twice changes nothing more
 
