@@ -223,7 +223,8 @@ def _client_error(exc: Any, action: str) -> AwsError:
     if code in _BAD_CREDENTIALS:
         return AwsCredentialsError(
             f"AWS rejected the credentials ({code}) to {action}: {text}",
-            hint="check the access key, secret and session token of the profile; " + _NO_AWS,
+            hint="check the access key, secret and session token of the profile; if other "
+            "regions work, this region may not be enabled for the account; " + _NO_AWS,
         )
     if code in _THROTTLED:
         return AwsThrottledError(
