@@ -258,7 +258,7 @@ def sdk_rows(python: str, runs: int, smddp_ms: float) -> list[Row]:
         Row("SageMaker SDK peak memory", rss, "MiB", target="comparison"),
         Row(
             "SageMaker SDK retrieve per call",
-            float(per_call.stdout.strip()),
+            float(per_call.stdout.strip().splitlines()[-1]),
             "us",
             target="comparison",
         ),

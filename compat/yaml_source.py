@@ -11,7 +11,7 @@ can say ``file:line``.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 from compat.errors import MatrixError
@@ -29,16 +29,24 @@ Path = tuple[Hashable, ...]
 
 
 class LineMap:
-    """Maps a value's path (keys and list indexes) to its 1-based line."""
+    """Maps a value's path (keys and list indexes) to its 1-based line.
 
-    def __init__(self) -> None:
+    Lines are needed only to report problems, so a valid file is parsed once
+    without them; ``fill`` parses it again to record them on first use.
+    """
+
+    def __init__(self, fill: Callable[[LineMap], None] | None = None) -> None:
         self._lines: dict[Path, int] = {}
+        self._fill = fill
 
     def set(self, path: Path, line: int) -> None:
         self._lines[path] = line
 
     def line_of(self, path: Path) -> int | None:
         """The line of ``path``, or of the nearest enclosing value that has one."""
+        if self._fill is not None:
+            fill, self._fill = self._fill, None
+            fill(self)
         for end in range(len(path), -1, -1):
             line = self._lines.get(tuple(path[:end]))
             if line is not None:
@@ -85,11 +93,21 @@ def _decode(data: bytes, filename: str) -> str:
 
 def load_yaml(data: bytes, filename: str) -> tuple[dict[str, Any], LineMap]:
     """Parse ``data`` into plain dicts, lists, strings and ``None``, with lines."""
+    text = _decode(data, filename)
+    value = _build(text, filename, None)
+
+    def fill(lines: LineMap) -> None:
+        _build(text, filename, lines)
+
+    return value, LineMap(fill=fill)
+
+
+def _build(text: str, filename: str, lines: LineMap | None) -> dict[str, Any]:
+    """One pass over the parser's events; with ``lines``, recording every value's line."""
     import yaml
 
-    text = _decode(data, filename)
     parser = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    builder = _Builder(filename)
+    builder = _Builder(filename, lines)
     try:
         builder.feed(yaml.parse(text, Loader=parser))
     except yaml.MarkedYAMLError as exc:
@@ -102,20 +120,23 @@ def load_yaml(data: bytes, filename: str) -> tuple[dict[str, Any], LineMap]:
     except yaml.YAMLError as exc:
         raise MatrixError(f"{filename}: not valid YAML: {exc}") from None
     if builder.problems:
+        if lines is None:
+            return _build(text, filename, LineMap())  # again, to say where
         raise MatrixError(
             f"{filename}: {len(builder.problems)} problem(s) in the YAML",
             problems=builder.problems,
         )
-    return builder.result(), builder.lines
+    return builder.result()
 
 
 class _Frame:
     """A mapping or list being built, and its path from the top."""
 
-    __slots__ = ("container", "path", "pending_key", "pending_line")
+    __slots__ = ("container", "is_mapping", "path", "pending_key", "pending_line")
 
     def __init__(self, container: dict[str, Any] | list[Any], path: Path) -> None:
         self.container = container
+        self.is_mapping = isinstance(container, dict)
         self.path = path
         self.pending_key: str | None = None  # a mapping's key awaiting its value
         self.pending_line = 0
@@ -128,9 +149,10 @@ class _Builder:
     keys and several documents, and records the line of every value.
     """
 
-    def __init__(self, filename: str) -> None:
+    def __init__(self, filename: str, lines: LineMap | None) -> None:
         self.filename = filename
-        self.lines = LineMap()
+        self.track = lines is not None
+        self.lines = lines if lines is not None else LineMap()
         self.problems: list[str] = []
         self._root: Any = None
         self._documents = 0
@@ -156,64 +178,55 @@ class _Builder:
         return self._root
 
     def feed(self, events: Any) -> None:
+        from yaml import events as ev
+
+        track = self.track
         stack: list[_Frame] = []
         for event in events:
-            name = type(event).__name__
-            if name in ("StreamStartEvent", "StreamEndEvent", "DocumentEndEvent"):
-                continue
-            line = event.start_mark.line + 1
-            if name == "DocumentStartEvent":
-                self._documents += 1
-                if self._documents > 1:
-                    self._problem(line, (), "a matrix file holds one YAML document, not several")
-                    return
-                continue
-            if name == "AliasEvent":
-                path = self._value_path(stack)
-                self._problem(
-                    line,
-                    path,
-                    "YAML aliases (*name) and merge keys are not allowed in a matrix file",
-                )
-                self._place(stack, None, line)
-                continue
-            if name == "ScalarEvent":
+            kind = event.__class__
+            if kind is ev.ScalarEvent:
+                line = event.start_mark.line + 1 if track else 0
                 if (event.implicit[0] and event.value in _NULLS) or event.tag == _NULL_TAG:
                     value: Any = None
                 else:
                     value = event.value
-                if (
-                    stack
-                    and isinstance(stack[-1].container, dict)
-                    and stack[-1].pending_key is None
-                ):
-                    self._key(stack[-1], value, line)
+                top = stack[-1] if stack else None
+                if top is not None and top.pending_key is None and top.is_mapping:
+                    self._key(top, value, line)
                 else:
                     self._place(stack, value, line)
-                continue
-            if name in ("MappingStartEvent", "SequenceStartEvent"):
-                if (
-                    stack
-                    and isinstance(stack[-1].container, dict)
-                    and stack[-1].pending_key is None
-                ):
-                    self._problem(line, stack[-1].path, "a mapping key must be a plain value")
-                    # Build the key's value anyway, then throw it away.
-                    stack[-1].pending_key = _DISCARD
+            elif kind is ev.MappingStartEvent or kind is ev.SequenceStartEvent:
+                line = event.start_mark.line + 1 if track else 0
+                top = stack[-1] if stack else None
+                if top is not None and top.pending_key is None and top.is_mapping:
+                    self._problem(line, top.path, "a mapping key must be a plain value")
+                    top.pending_key = _DISCARD  # build the key's value, then drop it
                 if len(stack) >= MAX_DEPTH:
                     self._problem(
                         line, self._value_path(stack), f"nested more than {MAX_DEPTH} levels deep"
                     )
                     return
-                path = self._value_path(stack)
-                container: dict[str, Any] | list[Any] = {} if name == "MappingStartEvent" else []
-                self.lines.set(path, line)
-                stack.append(_Frame(container, path))
-                continue
-            if name in ("MappingEndEvent", "SequenceEndEvent"):
+                path = self._value_path(stack) if track else ()
+                if track:
+                    self.lines.set(path, line)
+                stack.append(_Frame({} if kind is ev.MappingStartEvent else [], path))
+            elif kind is ev.MappingEndEvent or kind is ev.SequenceEndEvent:
                 frame = stack.pop()
                 self._place(stack, frame.container, None)
-                continue
+            elif kind is ev.AliasEvent:
+                line = event.start_mark.line + 1
+                self._problem(
+                    line,
+                    self._value_path(stack),
+                    "YAML aliases (*name) and merge keys are not allowed in a matrix file",
+                )
+                self._place(stack, None, line)
+            elif kind is ev.DocumentStartEvent:
+                self._documents += 1
+                if self._documents > 1:
+                    line = event.start_mark.line + 1
+                    self._problem(line, (), "a matrix file holds one YAML document, not several")
+                    return
 
     @staticmethod
     def _value_path(stack: list[_Frame]) -> Path:
@@ -225,7 +238,6 @@ class _Builder:
         return (*top.path, len(top.container))
 
     def _key(self, frame: _Frame, key: Any, line: int) -> None:
-        assert isinstance(frame.container, dict)
         text = "" if key is None else str(key)
         if text == "<<":
             self._problem(line, frame.path, "YAML merge keys (<<) are not allowed")
@@ -244,18 +256,22 @@ class _Builder:
     def _place(self, stack: list[_Frame], value: Any, line: int | None) -> None:
         if not stack:
             self._root = value
-            if line is not None:
+            if line is not None and self.track:
                 self.lines.set((), line)
             return
         top = stack[-1]
-        if isinstance(top.container, list):
-            if line is not None:
-                self.lines.set((*top.path, len(top.container)), line)
-            top.container.append(value)
+        container = top.container
+        if not top.is_mapping:
+            assert isinstance(container, list)
+            if line is not None and self.track:
+                self.lines.set((*top.path, len(container)), line)
+            container.append(value)
             return
+        assert isinstance(container, dict)
         key = top.pending_key
         top.pending_key = None
         if key is None or key == _DISCARD:
             return
-        self.lines.set((*top.path, key), top.pending_line)
-        top.container[key] = value
+        if self.track:
+            self.lines.set((*top.path, key), top.pending_line)
+        container[key] = value
