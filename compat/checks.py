@@ -20,6 +20,7 @@ from compat.models import (
     MatrixDocument,
     RowBase,
 )
+from compat.versions import in_specifier
 
 Path = tuple[Hashable, ...]
 
@@ -374,7 +375,9 @@ def _check_coverage(fw_name: str, fw: object, version: Version, path: Path) -> l
 
     assert isinstance(fw, Framework)
     out: list[Problem] = []
-    if fw.runs_on is None and not any(version in rule.versions for rule in fw.availability):
+    if fw.runs_on is None and not any(
+        in_specifier(version, rule.versions) for rule in fw.availability
+    ):
         out.append(
             Problem(
                 (*path, "version"),
@@ -382,7 +385,7 @@ def _check_coverage(fw_name: str, fw: object, version: Version, path: Path) -> l
             )
         )
     for rule in fw.no_smddp:
-        if version in rule.versions:
+        if in_specifier(version, rule.versions):
             out.append(
                 Problem(
                     (*path, "version"),
@@ -412,7 +415,7 @@ def _check_derived(doc: MatrixDocument) -> Iterator[Problem]:
         if fw is not None:
             for j, version in enumerate(lrow.versions):
                 for rule in fw.no_smddp:
-                    if version in rule.versions:
+                    if in_specifier(version, rule.versions):
                         yield Problem((*path, "versions", j), f"{version} is in a no_smddp range")
     for i, hrow in enumerate(doc.huggingface):
         yield from _check_huggingface(doc, pytorch, i, hrow)
@@ -463,6 +466,6 @@ def _check_huggingface(
     fw = doc.frameworks.get("huggingface")
     if fw is not None:
         for rule in fw.no_smddp:
-            if row.version in rule.versions:
+            if in_specifier(row.version, rule.versions):
                 yield Problem((*path, "version"), f"{row.version} is in a no_smddp range")
     yield from out

@@ -23,6 +23,7 @@ from compat.models import (
     MatrixDocument,
     SupportStatus,
 )
+from compat.versions import in_specifier
 
 Release = dict[str, Any]
 
@@ -221,7 +222,7 @@ def _framework_release(
     region_set = None
     availability_confidence = None
     for rule in fw.availability:
-        if row.version in rule.versions:
+        if in_specifier(row.version, rule.versions):
             region_set = rule.region_set
             availability_confidence = rule.confidence.value
             break
@@ -269,7 +270,7 @@ def _instance_support(
     memo[smddp] = out
     for name, it in instance_types.items():
         for support in it.support:
-            if smddp in support.smddp:
+            if in_specifier(smddp, support.smddp):
                 out[name] = [support.status.value, support.note, support.alternative]
                 break
         else:
