@@ -43,7 +43,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "serve": (
         "compat.commands.serve",
         "serve_cmd",
-        "Serve the HTTP API and the web page (needs 'smddp-compat[serve]').",
+        "Serve the HTTP API (/v1/...) and the web page (/).",
     ),
     "doctor": (
         "compat.commands.doctor",
