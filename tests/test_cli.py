@@ -51,16 +51,38 @@ def test_resolve_json_has_the_documented_keys(run_cli: Invoke) -> None:
     assert result.exit_code == 0
     data = json.loads(result.stdout)
     assert list(data) == [
-        "framework", "framework_version", "requested_version", "match", "smddp_version",
-        "region", "partition", "image_uri", "smp_image_uri", "binary_url", "python_version",
-        "py_version", "cuda_version", "os", "repository", "image_tag", "instance_types",
-        "base_framework", "base_framework_version", "requirements", "notes", "corrections",
-        "sources", "confidence", "released",
+        "framework",
+        "framework_version",
+        "requested_version",
+        "match",
+        "smddp_version",
+        "region",
+        "partition",
+        "image_uri",
+        "smp_image_uri",
+        "binary_url",
+        "python_version",
+        "py_version",
+        "cuda_version",
+        "os",
+        "repository",
+        "image_tag",
+        "instance_types",
+        "base_framework",
+        "base_framework_version",
+        "requirements",
+        "notes",
+        "corrections",
+        "sources",
+        "confidence",
+        "released",
     ]
     assert data["image_uri"] == URI
     assert data["binary_url"] == WHEEL
     assert (data["python_version"], data["py_version"], data["cuda_version"]) == (
-        "3.9", "py39", "11.7"
+        "3.9",
+        "py39",
+        "11.7",
     )
     assert data["smp_image_uri"] is None
     assert data["sources"][0]["id"] == "AWSSUP-2023"
@@ -96,7 +118,7 @@ def test_env_output_can_be_sourced_by_a_shell() -> None:
     import subprocess
 
     result = run_process([*MAIN, "--format", "env"])
-    script = f"set -eu\n{result.stdout}\nprintf '%s\\n' \"$SMDDP_IMAGE_URI\" \"$SMDDP_PY_VERSION\"\n"
+    script = f'set -eu\n{result.stdout}\nprintf \'%s\\n\' "$SMDDP_IMAGE_URI" "$SMDDP_PY_VERSION"\n'
     out = subprocess.run(["bash", "-c", script], capture_output=True, text=True, check=True)
     assert out.stdout == f"{URI}\npy39\n"
 
@@ -126,8 +148,9 @@ def test_no_smddp_error(run_cli: Invoke) -> None:
 
 
 def test_json_errors_are_also_json_on_stdout(run_cli: Invoke) -> None:
-    result = run_cli("resolve", "-f", "pt", "--version", "1.13.0", "-r", "us-west-2",
-                     "--format", "json")
+    result = run_cli(
+        "resolve", "-f", "pt", "--version", "1.13.0", "-r", "us-west-2", "--format", "json"
+    )
     assert result.exit_code == ExitCode.NOT_FOUND
     data = json.loads(result.stdout)
     assert data["error"] == "unknown-version"
@@ -136,8 +159,9 @@ def test_json_errors_are_also_json_on_stdout(run_cli: Invoke) -> None:
 
 
 def test_uri_format_without_an_image_fails_with_what_to_use(run_cli: Invoke) -> None:
-    result = run_cli("resolve", "-f", "pt", "--version", "2.4.1", "-r", "us-west-2",
-                     "--format", "uri")
+    result = run_cli(
+        "resolve", "-f", "pt", "--version", "2.4.1", "-r", "us-west-2", "--format", "uri"
+    )
     assert result.exit_code == ExitCode.NOT_FOUND
     assert result.stdout == ""
     assert "smdistributed-modelparallel:2.4.1-gpu-py311-cu121" in result.stderr
@@ -173,7 +197,11 @@ def test_list_for_a_region_is_a_table_like_the_aws_page(run_cli: Invoke) -> None
     assert lines[0].split() == ["FRAMEWORK", "VERSION", "SMDDP", "PYTHON", "CUDA", "IMAGE", "WHEEL"]
     assert len(lines) == 1 + 10
     assert lines[-1].split() == [
-        "tensorflow", "2.3.2", "1.0.0", "3.7", "11.0",
+        "tensorflow",
+        "2.3.2",
+        "1.0.0",
+        "3.7",
+        "11.0",
         "763104351884.dkr.ecr.us-east-1.amazonaws.com/tensorflow-training:"
         "2.3.2-gpu-py37-cu110-ubuntu18.04",
         "-",
@@ -192,12 +220,20 @@ def test_list_json_is_every_release(run_cli: Invoke) -> None:
 def test_frameworks_regions_instance_types(run_cli: Invoke) -> None:
     frameworks = json.loads(run_cli("frameworks", "--format", "json").stdout)
     assert [f["name"] for f in frameworks] == [
-        "pytorch", "tensorflow", "pytorch-lightning", "huggingface"
+        "pytorch",
+        "tensorflow",
+        "pytorch-lightning",
+        "huggingface",
     ]
     regions = json.loads(run_cli("regions", "--format", "json").stdout)
     assert len(regions) == 42
-    assert {"name": "cn-north-1", "partition": "aws-cn", "dns_suffix": "amazonaws.com.cn",
-            "dlc_account": "727897471807", "smp": False} in regions
+    assert {
+        "name": "cn-north-1",
+        "partition": "aws-cn",
+        "dns_suffix": "amazonaws.com.cn",
+        "dlc_account": "727897471807",
+        "smp": False,
+    } in regions
     text = run_cli("instance-types", "--smddp-version", "2.2.0").stdout.splitlines()
     assert text[0].split()[:4] == ["INSTANCE", "TYPE", "GPUS", "GPU"]
     p3 = next(line for line in text if line.startswith("ml.p3.16xlarge "))
@@ -218,8 +254,9 @@ def test_matrix_option_and_environment_variable(
     )
     path = tmp_path / "custom.yaml"
     path.write_text(custom, encoding="utf-8")
-    by_option = run_cli("resolve", "-f", "pt", "--version", "1.13.1", "--matrix", str(path),
-                        "--format", "json")
+    by_option = run_cli(
+        "resolve", "-f", "pt", "--version", "1.13.1", "--matrix", str(path), "--format", "json"
+    )
     assert json.loads(by_option.stdout)["smddp_version"] == "1.7.1"
     monkeypatch.setenv("SMDDP_COMPAT_MATRIX", str(path))
     by_env = run_cli("resolve", "-f", "pt", "--version", "1.13.1", "--format", "json")

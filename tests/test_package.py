@@ -20,7 +20,7 @@ from .conftest import REPO, Invoke, run_process
 
 def test_tests_run_against_the_installed_package() -> None:
     package_dir = Path(compat.__file__).resolve().parent
-    assert REPO / "compat" != package_dir, (
+    assert package_dir != REPO / "compat", (
         "compat was imported from the source tree; install it (pip install .) and run pytest"
     )
     assert "site-packages" in package_dir.parts
@@ -71,8 +71,9 @@ def test_unknown_command_suggests_the_closest(run_cli: Invoke) -> None:
 
 
 def test_python_dash_m_compat_runs_the_cli() -> None:
-    result = run_process(["resolve", "-f", "pt", "--version", "1.13.1", "-r", "us-west-2",
-                          "--format", "uri"])
+    result = run_process(
+        ["resolve", "-f", "pt", "--version", "1.13.1", "-r", "us-west-2", "--format", "uri"]
+    )
     assert result.exit_code == 0, result.stderr
     assert result.stdout == (
         "763104351884.dkr.ecr.us-west-2.amazonaws.com/pytorch-training:"

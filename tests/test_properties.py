@@ -17,9 +17,7 @@ from .conftest import Invoke
 
 MATRIX = load_matrix()
 FRAMEWORKS = sorted(MATRIX.compiled["releases"])
-RELEASES = [
-    (fw, rel["version"]) for fw in FRAMEWORKS for rel in MATRIX.compiled["releases"][fw]
-]
+RELEASES = [(fw, rel["version"]) for fw in FRAMEWORKS for rel in MATRIX.compiled["releases"][fw]]
 VALID_CODES = {int(code) for code in ExitCode}
 
 
@@ -72,13 +70,26 @@ TEXT = st.text(
 
 
 @settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(framework=TEXT, version=TEXT, region=TEXT, fmt=st.sampled_from(
-    ["text", "json", "yaml", "env", "uri", "bogus"]))
+@given(
+    framework=TEXT,
+    version=TEXT,
+    region=TEXT,
+    fmt=st.sampled_from(["text", "json", "yaml", "env", "uri", "bogus"]),
+)
 def test_arbitrary_resolve_options_never_traceback(
     run_cli: Invoke, framework: str, version: str, region: str, fmt: str
 ) -> None:
-    result = run_cli("resolve", "--framework", framework, "--version", version,
-                     "--region", region, "--format", fmt)
+    result = run_cli(
+        "resolve",
+        "--framework",
+        framework,
+        "--version",
+        version,
+        "--region",
+        region,
+        "--format",
+        fmt,
+    )
     assert result.exit_code in VALID_CODES
     assert result.exit_code != ExitCode.UNEXPECTED, result.stderr
     assert "Traceback" not in result.stderr
@@ -89,8 +100,13 @@ def test_arbitrary_resolve_options_never_traceback(
 @settings(max_examples=100, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     command=st.sampled_from(
-        [["list", "--framework"], ["list", "--region"], ["instance-types", "--smddp-version"],
-         ["resolve", "--smddp-version"], ["resolve", "-f", "pt", "--version"]]
+        [
+            ["list", "--framework"],
+            ["list", "--region"],
+            ["instance-types", "--smddp-version"],
+            ["resolve", "--smddp-version"],
+            ["resolve", "-f", "pt", "--version"],
+        ]
     ),
     value=TEXT,
 )

@@ -23,8 +23,12 @@ def test_framework_aliases_are_case_insensitive(alias: str) -> None:
 
 @pytest.mark.parametrize(
     ("alias", "canonical"),
-    [("tf", "tensorflow"), ("lightning", "pytorch-lightning"), ("pl", "pytorch-lightning"),
-     ("hf", "huggingface")],
+    [
+        ("tf", "tensorflow"),
+        ("lightning", "pytorch-lightning"),
+        ("pl", "pytorch-lightning"),
+        ("hf", "huggingface"),
+    ],
 )
 def test_other_aliases(alias: str, canonical: str) -> None:
     assert compat.resolve(alias, "latest", "us-east-1").framework == canonical
@@ -211,7 +215,11 @@ def test_reverse_lookup_by_smddp_version() -> None:
     ]
     assert {r.match for r in found} == {"smddp"}
     assert [r.framework_version for r in compat.find_by_smddp("v1.5.0", framework="pl")] == [
-        "1.7.2", "1.7.0", "1.6.4", "1.6.3", "1.5.10"
+        "1.7.2",
+        "1.7.0",
+        "1.6.4",
+        "1.6.3",
+        "1.5.10",
     ]
     with pytest.raises(UnknownVersionError) as info:
         compat.find_by_smddp("9.9.9")

@@ -65,8 +65,10 @@ ROWS = seed_rows()
 
 def test_the_seed_page_has_the_rows_we_expect() -> None:
     needs_shared(SEED_PAGE)
-    counts = {fw: sum(r.framework == fw for r in ROWS) for fw in
-              ("pytorch", "pytorch-lightning", "tensorflow")}
+    counts = {
+        fw: sum(r.framework == fw for r in ROWS)
+        for fw in ("pytorch", "pytorch-lightning", "tensorflow")
+    }
     assert counts == {"pytorch": 9, "pytorch-lightning": 5, "tensorflow": 7}
 
 
@@ -104,7 +106,9 @@ def test_errata_resolve_to_the_corrected_value_with_a_note() -> None:
     assert res.binary_url is not None
     assert res.binary_url.endswith("/smdistributed_dataparallel-2.0.1-cp310-cp310-linux_x86_64.whl")
     (wheel,) = [c for c in res.corrections if c.field == "wheel"]
-    assert wheel.documented.endswith("smdistributed_dataparallel-2.0.2-cp310-cp310-linux_x86_64.whl")
+    assert wheel.documented.endswith(
+        "smdistributed_dataparallel-2.0.2-cp310-cp310-linux_x86_64.whl"
+    )
     assert wheel.documented.startswith("https://")
     assert wheel.corrected == res.binary_url
     # PyTorch 2.4.1, labelled "v2.3.1" on AWS's page.

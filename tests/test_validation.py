@@ -37,7 +37,10 @@ def test_the_shipped_matrix_is_valid(run_cli: Invoke) -> None:
     data = json.loads(result.stdout)
     assert data["valid"] is True
     assert data["releases"] == {
-        "pytorch": 17, "tensorflow": 10, "pytorch-lightning": 9, "huggingface": 6
+        "pytorch": 17,
+        "tensorflow": 10,
+        "pytorch-lightning": 9,
+        "huggingface": 6,
     }
     assert data["regions"] == 42
 
@@ -53,9 +56,11 @@ def test_a_bad_version_is_reported_with_file_line_and_path() -> None:
 
 
 def test_every_problem_is_listed_at_once() -> None:
-    text = SHIPPED.replace('smddp: "1.4.0"', 'smddp: "1.4x"', 1).replace(
-        "confidence: shipped", "confidence: maybe", 1
-    ).replace("schema_version: 1", "schema_version: 1\nextra_section: {}")
+    text = (
+        SHIPPED.replace('smddp: "1.4.0"', 'smddp: "1.4x"', 1)
+        .replace("confidence: shipped", "confidence: maybe", 1)
+        .replace("schema_version: 1", "schema_version: 1\nextra_section: {}")
+    )
     found = problems_of(text)
     assert len(found) == 3
     assert any("unknown field 'extra_section'" in p for p in found)
@@ -63,7 +68,9 @@ def test_every_problem_is_listed_at_once() -> None:
 
 
 def test_duplicate_keys_are_errors_not_silently_merged() -> None:
-    text = SHIPPED.replace('  - version: "1.13.1"\n', '  - version: "1.13.1"\n    version: "1.13.2"\n', 1)
+    text = SHIPPED.replace(
+        '  - version: "1.13.1"\n', '  - version: "1.13.1"\n    version: "1.13.2"\n', 1
+    )
     first = line_of(SHIPPED, '  - version: "1.13.1"')
     with pytest.raises(MatrixError) as info:
         parse_document(text.encode(), "m.yaml")
@@ -139,8 +146,19 @@ BOMB = "a: &a ['x','x','x','x','x','x','x','x','x']\n" + "".join(
         (b"[" * 5000 + b"]" * 5000, "nesting depth"),
         (b"base: &b {x: 1}\nother:\n  <<: *b\n", "not allowed"),
     ],
-    ids=["alias-bomb", "50MB", "binary", "non-utf8", "list", "scalar", "empty", "blank",
-         "syntax", "deep", "merge-key"],
+    ids=[
+        "alias-bomb",
+        "50MB",
+        "binary",
+        "non-utf8",
+        "list",
+        "scalar",
+        "empty",
+        "blank",
+        "syntax",
+        "deep",
+        "merge-key",
+    ],
 )
 def test_hostile_files_are_refused_with_a_clear_message(
     run_cli: Invoke, tmp_path: Path, data: bytes, message: str
