@@ -33,9 +33,9 @@ from moto.server import ThreadedMotoServer
 from moto.servicequotas.responses import ServiceQuotasResponse
 
 import compat
-from compat.preflight.aws import SessionClients
-from compat.preflight.quotas import clear_cache
-from compat.preflight.scan import DEFAULT_WORKERS, default_regions, scan_regions
+from compat.aws.clients import SessionClients
+from compat.aws.quotas import clear_cache
+from compat.aws.scan import DEFAULT_WORKERS, default_regions, scan_regions
 
 P4D = "ml.p4d.24xlarge"
 QUOTAS = {

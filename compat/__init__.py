@@ -16,6 +16,15 @@ from compat._version import __version__
 # Not typing.TYPE_CHECKING: importing typing would double the cost of ``import compat``.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from compat.aws import (
+        Check,
+        CheckStatus,
+        Explanation,
+        PreflightReport,
+        explain,
+        iam_policy,
+        preflight,
+    )
     from compat.byoc import ByocRecipe
     from compat.catalog import list_frameworks, list_instance_types, list_regions
     from compat.environment.doctor import doctor
@@ -40,15 +49,6 @@ if TYPE_CHECKING:
     )
     from compat.exit_codes import ExitCode
     from compat.matrix import Matrix, load_matrix
-    from compat.preflight import (
-        Check,
-        CheckStatus,
-        Explanation,
-        PreflightReport,
-        explain,
-        iam_policy,
-        preflight,
-    )
     from compat.resolver import find_by_smddp, resolve, resolve_all
     from compat.results import Resolution
     from compat.sdk_args import SageMakerArgs, sagemaker_args
@@ -80,13 +80,13 @@ _EXPORTS: dict[str, str] = {
     "AwsCredentialsError": "compat.errors",
     "AwsNetworkError": "compat.errors",
     "AwsThrottledError": "compat.errors",
-    "preflight": "compat.preflight",
-    "PreflightReport": "compat.preflight",
-    "Check": "compat.preflight",
-    "CheckStatus": "compat.preflight",
-    "explain": "compat.preflight",
-    "Explanation": "compat.preflight",
-    "iam_policy": "compat.preflight",
+    "preflight": "compat.aws",
+    "PreflightReport": "compat.aws",
+    "Check": "compat.aws",
+    "CheckStatus": "compat.aws",
+    "explain": "compat.aws",
+    "Explanation": "compat.aws",
+    "iam_policy": "compat.aws",
     "doctor": "compat.environment.doctor",
     "DoctorReport": "compat.environment.report",
     "sagemaker_args": "compat.sdk_args",

@@ -218,8 +218,8 @@ def test_no_aws_and_explain_never_import_boto() -> None:
     assert proc.stdout.strip() == "[]"
 
 
-def test_the_package_and_the_function_are_both_callable() -> None:
-    import compat.preflight.report  # binds compat.preflight to the package
+def test_importing_the_package_does_not_shadow_the_function() -> None:
+    import compat.aws.report
 
     report = compat.preflight("pt", "2.2.0", "us-west-2", "ml.p4d.24xlarge", 2, no_aws=True)
     assert isinstance(report, compat.PreflightReport)

@@ -19,9 +19,9 @@ import boto3
 import pytest
 
 import compat
+from compat.aws.clients import SessionClients
+from compat.aws.quotas import clear_cache
 from compat.exit_codes import ExitCode
-from compat.preflight.aws import SessionClients
-from compat.preflight.quotas import clear_cache
 
 from .conftest import Invoke
 
@@ -290,7 +290,7 @@ def test_pages_of_jobs_are_followed(server_url: str, clients: SessionClients) ->
     for i in range(12):
         seed_job(server_url, f"old-{i}", "Completed", count=1)
     seed_job(server_url, "late", "InProgress", count=3)
-    from compat.preflight.usage import count_usage
+    from compat.aws.usage import count_usage
 
     client = clients.client("sagemaker", REGION)
     real = client.get_paginator
@@ -407,7 +407,7 @@ def test_quota_scan_cli_orders_regions_and_reports_failures(
 def test_scan_region_failure_does_not_stop_the_scan(
     server_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from compat.preflight.scan import scan_regions
+    from compat.aws.scan import scan_regions
 
     set_quotas("us-west-2", p4d=(0, 8), total=(20, None), per_job=(10, None))
     set_quotas("us-east-1", p4d=(0, 8), total=(20, None), per_job=(10, None))

@@ -14,6 +14,9 @@ import pytest
 from botocore.stub import Stubber
 
 import compat
+from compat.aws.clients import SessionClients, aws_call
+from compat.aws.quotas import clear_cache, find_quota, quota_value
+from compat.aws.usage import count_usage
 from compat.errors import (
     AwsAccessDeniedError,
     AwsCredentialsError,
@@ -22,9 +25,6 @@ from compat.errors import (
     AwsThrottledError,
 )
 from compat.exit_codes import ExitCode
-from compat.preflight.aws import SessionClients, aws_call
-from compat.preflight.quotas import clear_cache, find_quota, quota_value
-from compat.preflight.usage import count_usage
 
 REGION = "us-west-2"
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
@@ -590,7 +590,7 @@ def _history_item(request_id: str, status: str, desired: float) -> dict[str, Any
 
 
 def test_quota_state_lists_open_requests_across_pages_and_requests_more() -> None:
-    from compat.preflight.increase import quota_state, request_increase
+    from compat.aws.increase import quota_state, request_increase
 
     with Stubs() as s:
         s.catalog([P4D_NAME])
@@ -641,7 +641,7 @@ def test_quota_state_lists_open_requests_across_pages_and_requests_more() -> Non
 
 
 def test_request_refused_by_aws_is_an_aws_error() -> None:
-    from compat.preflight.increase import quota_state, request_increase
+    from compat.aws.increase import quota_state, request_increase
 
     with Stubs() as s:
         s.catalog([P4D_NAME])
@@ -662,7 +662,7 @@ def test_request_refused_by_aws_is_an_aws_error() -> None:
 
 
 def test_unknown_quota_name_suggests_the_closest() -> None:
-    from compat.preflight.increase import quota_state
+    from compat.aws.increase import quota_state
 
     with Stubs() as s:
         s.catalog([P4D_NAME, TOTAL])
@@ -675,7 +675,7 @@ def test_unknown_quota_name_suggests_the_closest() -> None:
 
 
 def test_quota_table_rows() -> None:
-    from compat.preflight.table import quota_table
+    from compat.aws.table import quota_table
 
     with Stubs() as s:
         _busy_account(s)

@@ -323,7 +323,7 @@ PREFLIGHT = {
 
 
 def _library_report(**overrides: object) -> dict[str, object]:
-    from compat.preflight.run import preflight
+    from compat import preflight
 
     args = {**PREFLIGHT, **overrides}
     report: dict[str, object] = preflight(
@@ -438,7 +438,7 @@ LIMIT_TEXT = (
 
 
 def test_explain_json_and_text_are_the_library_reading(client) -> None:
-    from compat.preflight.explain import explain
+    from compat import explain
 
     expected = explain(LIMIT_TEXT).to_dict()
     as_json = client.post("/v1/explain", json={"message": LIMIT_TEXT})

@@ -58,17 +58,17 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "preflight": (
         "compat.commands.preflight",
         "preflight_cmd",
-        "Check before submitting: eligibility, quotas and live usage in a region.",
+        "Check before submitting whether a training job would start.",
     ),
     "quota": (
         "compat.commands.quota",
         "quota_cmd",
-        "Show SageMaker training quotas, scan regions for room, request an increase.",
+        "SageMaker training quotas: show them, scan regions for room, request more.",
     ),
     "explain": (
         "compat.commands.explain",
         "explain_cmd",
-        "Explain a ResourceLimitExceeded message and what quota to ask for.",
+        "Explain a ResourceLimitExceeded message: quota, limit, usage, what to ask for.",
     ),
     "iam-policy": (
         "compat.commands.iam_policy",

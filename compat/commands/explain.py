@@ -39,7 +39,7 @@ def explain_cmd(
           Instances, with current utilization of 0 Instances and a request delta of 2 Instances."
       python train.py 2>&1 | tail -50 | smddp-compat explain -
     """
-    from compat.preflight.explain import explain
+    from compat.aws.explain import explain
 
     if message is None or message == "-":
         if message is None and sys.stdin.isatty():

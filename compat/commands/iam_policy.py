@@ -16,13 +16,16 @@ from compat.render import OutputFormat
 def iam_policy_cmd(
     ctx: click.Context, request: bool, output_format: OutputFormat, matrix_path: str | None
 ) -> None:
-    """Print the minimal IAM policy for read-only preflight (and, with --request, quota requests).
+    """Print the minimal IAM policy for preflight (and quota requests).
+
+    The read-only actions that preflight and quota show/scan call; with
+    --request also those that quota request calls.
 
     \b
     Example:
       smddp-compat iam-policy > smddp-preflight.json
       aws iam create-policy --policy-name smddp-preflight --policy-document file://smddp-preflight.json
     """
-    from compat.preflight.iam import iam_policy
+    from compat.aws.iam import iam_policy
 
     emit(iam_policy(request=request, matrix=load(ctx, matrix_path)), output_format)

@@ -70,8 +70,8 @@ def preflight_cmd(
       smddp-compat preflight -f pt --version 1.13.1 -r us-east-1 -t ml.p4d.24xlarge -n 4 --spot
       smddp-compat preflight ... --no-aws --format json     # eligibility only
     """
-    from compat.preflight import preflight
-    from compat.preflight.aws import SessionClients
+    from compat.aws import preflight
+    from compat.aws.clients import SessionClients
 
     matrix = load(ctx, matrix_path)
     clients = None if no_aws else SessionClients(profile=profile)

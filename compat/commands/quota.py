@@ -60,8 +60,8 @@ def show_cmd(
     the account-wide training quotas; usage counts running, stopping and
     warm-pooled jobs.
     """
-    from compat.preflight.aws import SessionClients
-    from compat.preflight.table import quota_table
+    from compat.aws.clients import SessionClients
+    from compat.aws.table import quota_table
 
     matrix = load(ctx, matrix_path)
     where = matrix.region(_need_region(region))["name"]
@@ -110,8 +110,8 @@ def scan_cmd(
     line and does not stop the scan. Exit 0 when some region fits, 5 when
     none has room, 6 when no region could be checked.
     """
-    from compat.preflight.aws import SessionClients
-    from compat.preflight.scan import default_regions, scan_regions
+    from compat.aws.clients import SessionClients
+    from compat.aws.scan import default_regions, scan_regions
 
     matrix = load(ctx, matrix_path)
     wanted = [matrix.region(r)["name"] for r in regions] or default_regions(matrix)
@@ -172,8 +172,8 @@ def request_cmd(
     refuses a value not above the current one, and asks for confirmation
     unless --yes. Prints the request id and status.
     """
-    from compat.preflight.aws import SessionClients
-    from compat.preflight.increase import (
+    from compat.aws.clients import SessionClients
+    from compat.aws.increase import (
         check_desired,
         quota_name_for,
         quota_state,

@@ -341,7 +341,7 @@ def _preflight_routes(
         spot: Annotated[bool, Query(description="Check the spot quotas")] = False,
         authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
     ) -> Response:
-        run_preflight = _library("compat.preflight.run", "preflight", "preflight")
+        run_preflight = _library("compat", "preflight", "preflight")
         use_aws, why = _aws_allowed(enable_aws, token, authorization)
         report = run_preflight(
             framework,
@@ -380,7 +380,7 @@ def _preflight_routes(
         },
     )
     async def post_explain(request: Request) -> Response:
-        run_explain = _library("compat.preflight.explain", "explain", "explain")
+        run_explain = _library("compat", "explain", "explain")
         message, region = await _explain_input(request)
         found = run_explain(message, region=region, matrix=state.current.matrix)
         return _json(_dump(found.to_dict()))

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from compat.preflight.aws import aws_call
+from compat.aws.clients import aws_call
 
 #: Job states that hold instances.
 ACTIVE_STATES = ("InProgress", "Stopping")

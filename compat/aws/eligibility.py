@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from compat.aws.report import Check, CheckStatus
 from compat.exit_codes import ExitCode
-from compat.preflight.report import Check, CheckStatus
 
 NAME = "eligibility"
 _RUNS = ("supported", "limited")

@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from compat.preflight.aws import aws_call, endpoint_of
+from compat.aws.clients import aws_call, endpoint_of
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,7 @@
 """Quota checks in one region: quota values against live usage and the request.
 
 Shared by ``preflight`` (one region) and ``quota scan`` (many): each takes a
-client source (see :mod:`compat.preflight.aws`), so the logic never creates
+client source (see :mod:`compat.aws.clients`), so the logic never creates
 clients itself. An AWS failure becomes an ``error`` check that says what to
 do; after one that is not an access denial, the remaining checks of the
 region are not attempted (they would fail the same way).
@@ -13,12 +13,12 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from compat.aws.clients import SAGEMAKER, SERVICE_QUOTAS, aws_call, client_source
+from compat.aws.quotas import QuotaValue, find_quota, quota_value
+from compat.aws.report import Check, CheckStatus
+from compat.aws.usage import Usage, count_usage
 from compat.errors import AwsAccessDeniedError, AwsError
 from compat.exit_codes import ExitCode
-from compat.preflight.aws import SAGEMAKER, SERVICE_QUOTAS, aws_call, client_source
-from compat.preflight.quotas import QuotaValue, find_quota, quota_value
-from compat.preflight.report import Check, CheckStatus
-from compat.preflight.usage import Usage, count_usage
 
 if TYPE_CHECKING:
     from compat.matrix import Matrix

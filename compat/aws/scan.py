@@ -1,7 +1,7 @@
 """``quota scan``: which regions can hold N instances of a type, best first.
 
 Regions are checked in parallel by a bounded thread pool (boto3 clients are
-thread-safe; :class:`~compat.preflight.aws.SessionClients` creates them under
+thread-safe; :class:`~compat.aws.clients.SessionClients` creates them under
 a lock). A region that fails (not enabled, access denied) gets its own
 verdict and does not stop the scan.
 """
@@ -13,9 +13,9 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from compat.aws.checks import INSTANCE_QUOTA, TOTAL_QUOTA, quota_checks
+from compat.aws.report import Check, CheckStatus
 from compat.exit_codes import ExitCode
-from compat.preflight.checks import INSTANCE_QUOTA, TOTAL_QUOTA, quota_checks
-from compat.preflight.report import Check, CheckStatus
 
 if TYPE_CHECKING:
     from compat.matrix import Matrix
@@ -141,7 +141,7 @@ def scan_regions(
     ``source`` gives the clients as for :func:`compat.preflight` (an object with
     ``client(service, region)``, a mapping, or None for the default chain).
     """
-    from compat.preflight.aws import client_source
+    from compat.aws.clients import client_source
 
     source = client_source(source)
     for region in regions:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from compat.aws.checks import quota_checks, skipped_checks
+from compat.aws.eligibility import check_eligibility
+from compat.aws.report import Check, CheckStatus, PreflightReport
 from compat.errors import NotFoundError, UsageError
 from compat.exit_codes import ExitCode
-from compat.preflight.checks import quota_checks, skipped_checks
-from compat.preflight.eligibility import check_eligibility
-from compat.preflight.report import Check, CheckStatus, PreflightReport
 
 if TYPE_CHECKING:
     from compat.matrix import Matrix
@@ -105,7 +105,7 @@ def preflight(
             m, base["instance_type"], spot=spot, why="skipped: instance type not eligible"
         )
     else:
-        from compat.preflight.aws import client_source
+        from compat.aws.clients import client_source
 
         source = client_source(clients, session)
         checks += quota_checks(

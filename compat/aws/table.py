@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from compat.preflight.aws import SAGEMAKER, SERVICE_QUOTAS, aws_call, client_source
-from compat.preflight.quotas import find_quota, quota_value
-from compat.preflight.usage import Usage, count_usage
+from compat.aws.clients import SAGEMAKER, SERVICE_QUOTAS, aws_call, client_source
+from compat.aws.quotas import find_quota, quota_value
+from compat.aws.usage import Usage, count_usage
 
 if TYPE_CHECKING:
     from compat.matrix import Matrix

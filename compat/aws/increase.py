@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from compat.aws.clients import SERVICE_QUOTAS, aws_call, client_source
+from compat.aws.quotas import QuotaValue, find_quota, quota_catalog, quota_value
 from compat.errors import NotFoundError, UsageError
-from compat.preflight.aws import SERVICE_QUOTAS, aws_call, client_source
-from compat.preflight.quotas import QuotaValue, find_quota, quota_catalog, quota_value
 
 if TYPE_CHECKING:
     from compat.matrix import Matrix
