@@ -40,7 +40,9 @@ from compat.service.models import (
     PreflightReportModel,
     Ready,
     ReloadAnswer,
+    ResolveQuery,
 )
+from compat.service.query import query_parameters, read_query
 from compat.service.security import (
     MAX_BODY_BYTES,
     MAX_INSTANCE_COUNT,
@@ -129,9 +131,6 @@ VersionParam = Annotated[
         examples=["1.13.1"],
     ),
 ]
-RegionParam = Annotated[
-    str | None, _text_param("AWS region; without it URIs are unfilled", "us-west-2")
-]
 
 
 def create_app(
@@ -215,27 +214,24 @@ def _health_and_matrix_routes(app: FastAPI, state: MatrixState) -> None:
         description="The same JSON as `smddp-compat resolve --format json`. With "
         "`smddp_version`, the reverse lookup: every release that ships it (a list).",
         responses=_problem_responses(400, 404, 422),
+        # The hottest route reads its query with one model (see compat/service/query.py):
+        # FastAPI's per-field validation cost as much as everything else on a cached answer.
+        openapi_extra={"parameters": query_parameters(ResolveQuery)},
     )
-    async def get_resolve(
-        framework: Annotated[
-            str | None,
-            _text_param(
-                "pytorch (torch, pt), tensorflow (tf), pytorch-lightning, huggingface", "pytorch"
-            ),
-        ] = None,
-        version: VersionParam = "latest",
-        region: RegionParam = None,
-        smddp_version: Annotated[
-            str | None, _text_param("Reverse lookup by smddp version", "1.7.0")
-        ] = None,
-    ) -> Response:
-        from compat.resolver import find_by_smddp, resolve
-
+    async def get_resolve(request: Request) -> Response:
+        query = read_query(ResolveQuery, request)  # strict limits, before any lookup
+        framework, version, region, smddp_version = key = (
+            query.framework,
+            query.version,
+            query.region,
+            query.smddp_version,
+        )
         snap = state.current
-        key = (framework, version, region, smddp_version)
         cached = snap.answers.get(key)
         if cached is not None:
             return _json(cached)
+        from compat.resolver import find_by_smddp, resolve
+
         matrix = snap.matrix
         if smddp_version is not None:
             found = find_by_smddp(smddp_version, region, framework=framework, matrix=matrix)

@@ -8,11 +8,11 @@ returns the library's ``to_dict()`` bytes, these only describe them.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from compat.service.security import MAX_BODY_BYTES
+from compat.service.security import MAX_BODY_BYTES, MAX_PARAM_LENGTH
 
 Verdict = Literal["pass", "fail", "skipped", "error"]
 
@@ -82,6 +82,39 @@ class ExplainRequest(BaseModel):
 
     message: str = Field(min_length=1, max_length=MAX_BODY_BYTES)
     region: str | None = Field(default=None, min_length=1, max_length=100)
+
+
+def _text(description: str, example: str) -> Any:
+    return Field(
+        default=None,
+        min_length=1,
+        max_length=MAX_PARAM_LENGTH,
+        description=description,
+        examples=[example],
+    )
+
+
+class ResolveQuery(BaseModel):
+    """GET /v1/resolve's query parameters, read by ``compat.service.query.read_query``.
+
+    Unknown parameters are ignored (extra="ignore"), as FastAPI ignores
+    undeclared query parameters: a cache-busting ``&_=123`` must not fail.
+    """
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    framework: str | None = _text(
+        "pytorch (torch, pt), tensorflow (tf), pytorch-lightning, huggingface", "pytorch"
+    )
+    version: str = Field(
+        default="latest",
+        min_length=1,
+        max_length=MAX_PARAM_LENGTH,
+        description="Exact (1.13.1), prefix (1.13), PEP 440 specifier (>=1.12,<2) or latest",
+        examples=["1.13.1"],
+    )
+    region: str | None = _text("AWS region; without it URIs are unfilled", "us-west-2")
+    smddp_version: str | None = _text("Reverse lookup by smddp version", "1.7.0")
 
 
 class Health(BaseModel):
