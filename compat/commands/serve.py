@@ -123,6 +123,9 @@ def serve_cmd(
         "host": host,
         "port": port,
         "log_level": log_level,
+        # Access lines are logged at info: above it uvicorn would still format each one
+        # (client address, path and query) only for the logger to drop it.
+        "access_log": log_level in ("info", "debug"),
         "proxy_headers": False,
         "server_header": False,
     }
