@@ -6,15 +6,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from compat.errors import UsageError
+from compat.matrix import matrix_or_default
 
 if TYPE_CHECKING:
     from compat.matrix import Matrix
-
-
-def _matrix(matrix: Matrix | None) -> Matrix:
-    from compat.matrix import matrix_or_default
-
-    return matrix_or_default(matrix)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +79,7 @@ class InstanceTypeInfo:
 
 
 def list_frameworks(*, matrix: Matrix | None = None) -> list[FrameworkInfo]:
-    m = _matrix(matrix)
+    m = matrix_or_default(matrix)
     out = []
     for name, info in m.iter_frameworks():
         versions = m.versions_newest_first(name)
@@ -109,7 +104,7 @@ def list_frameworks(*, matrix: Matrix | None = None) -> list[FrameworkInfo]:
 
 
 def list_regions(*, matrix: Matrix | None = None) -> list[RegionInfo]:
-    m = _matrix(matrix)
+    m = matrix_or_default(matrix)
     smp = set(m.compiled["smp"]["regions"])
     return [
         RegionInfo(
@@ -127,7 +122,7 @@ def list_instance_types(
     smddp_version: str | None = None, *, matrix: Matrix | None = None
 ) -> list[InstanceTypeInfo]:
     """Instance types with their support history; with a version, the status for it."""
-    m = _matrix(matrix)
+    m = matrix_or_default(matrix)
     wanted = None
     if smddp_version is not None:
         from packaging.version import InvalidVersion, Version

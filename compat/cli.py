@@ -16,6 +16,7 @@ import click
 
 from compat._version import __version__
 from compat.commands import COMMANDS
+from compat.commands.options import matrix_option
 from compat.exit_codes import ExitCode
 
 DEBUG_ENV = "SMDDP_COMPAT_DEBUG"
@@ -63,14 +64,7 @@ class LazyGroup(click.Group):
     cls=LazyGroup,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
-@click.option(
-    "--matrix",
-    "matrix_path",
-    type=click.Path(dir_okay=False),
-    envvar="SMDDP_COMPAT_MATRIX",
-    default=None,
-    help="Matrix file to use instead of the shipped one [env: SMDDP_COMPAT_MATRIX].",
-)
+@matrix_option
 @click.option("--debug", is_flag=True, help=f"Show tracebacks on errors [env: {DEBUG_ENV}=1].")
 @click.version_option(__version__, "-V", "--version", prog_name="smddp-compat")
 def cli(matrix_path: str | None, debug: bool) -> None:

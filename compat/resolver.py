@@ -13,6 +13,7 @@ from compat.errors import (
     UnknownVersionError,
     UsageError,
 )
+from compat.matrix import matrix_or_default
 from compat.results import Correction, Resolution, SourceRef
 
 # typing.TYPE_CHECKING would import typing, which costs the hot path ~3 ms.
@@ -27,12 +28,6 @@ MAX_ARG_LENGTH = 100
 _SPECIFIER_CHARS = frozenset("<>=!~,")
 #: Instance-type statuses under which smddp runs.
 _RUNS = ("supported", "limited")
-
-
-def _matrix(matrix: Matrix | None) -> Matrix:
-    from compat.matrix import matrix_or_default
-
-    return matrix_or_default(matrix)
 
 
 def _check_length(name: str, value: str) -> None:
@@ -60,7 +55,7 @@ def resolve(
     Raises a :class:`~compat.errors.NotFoundError` subclass when there is no
     answer, or :class:`~compat.errors.UsageError` when an argument is malformed.
     """
-    m = _matrix(matrix)
+    m = matrix_or_default(matrix)
     _check_length("framework", framework)
     _check_length("version", version)
     fw = m.framework(framework)
@@ -306,7 +301,7 @@ def resolve_all(
 
     Releases not published in ``region`` are left out.
     """
-    m = _matrix(matrix)
+    m = matrix_or_default(matrix)
     names = [m.framework(framework)] if framework is not None else list(m.compiled["releases"])
     region_info = m.region(region) if region is not None else None
     out: list[Resolution] = []
@@ -332,7 +327,7 @@ def find_by_smddp(
     """Every release that ships ``smddp_version`` (reverse lookup), newest framework first."""
     from packaging.version import InvalidVersion, Version
 
-    m = _matrix(matrix)
+    m = matrix_or_default(matrix)
     _check_length("smddp version", smddp_version)
     text = smddp_version.strip().lower().removeprefix("v")
     try:

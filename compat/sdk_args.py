@@ -186,9 +186,9 @@ def _estimator_kwargs(
 
 
 def _instance_notes(res: Resolution, instance_type: str, matrix: Matrix | None) -> list[str]:
-    from compat.resolver import _matrix
+    from compat.matrix import matrix_or_default
 
-    m = _matrix(matrix)
+    m = matrix_or_default(matrix)
     index = m.exact_index(res.framework, res.framework_version)
     if index is None:
         return []

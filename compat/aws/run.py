@@ -28,6 +28,7 @@ def preflight(
     session: Any = None,
     clients: Any = None,
     no_aws: bool = False,
+    skip_reason: str = "--no-aws",
     matrix: Matrix | None = None,
 ) -> PreflightReport:
     """Check, before submitting, whether a training job would start.
@@ -38,13 +39,15 @@ def preflight(
     ``client(service, region)``, or a mapping of service to client or to
     {region: client}) or ``session`` (a boto3 session) gives the AWS clients;
     without either the default boto3 chain is used. ``no_aws`` skips the AWS
-    checks and sends nothing.
+    checks and sends nothing; ``skip_reason`` says why in those checks'
+    messages (the CLI's ``--no-aws``, or the HTTP service's reason).
 
     Raises :class:`~compat.errors.UsageError` for malformed arguments; every
     other outcome is a check in the report, whose ``exit_code`` is that of the
     first failing check (3 resolve, 4 eligibility, 5 quota, 6 AWS).
     """
-    from compat.resolver import _matrix, resolve
+    from compat.matrix import matrix_or_default
+    from compat.resolver import resolve
 
     if isinstance(instance_count, bool) or not isinstance(instance_count, int):
         raise UsageError(f"instance count must be a whole number, not {instance_count!r}")
@@ -61,7 +64,7 @@ def preflight(
         raise UsageError(
             "instance type is empty or too long", hint="pass one such as ml.p4d.24xlarge"
         )
-    m = _matrix(matrix)
+    m = matrix_or_default(matrix)
     base: dict[str, Any] = {
         "framework": framework,
         "version": version,
@@ -99,7 +102,7 @@ def preflight(
         check_eligibility(release, base["instance_type"], instance_count),
     ]
     if no_aws:
-        checks += skipped_checks(m, base["instance_type"], spot=spot, why="skipped: --no-aws")
+        checks += skipped_checks(m, base["instance_type"], spot=spot, why=f"skipped: {skip_reason}")
     elif checks[-1].status is not CheckStatus.PASS:
         checks += skipped_checks(
             m, base["instance_type"], spot=spot, why="skipped: instance type not eligible"

@@ -57,9 +57,9 @@ def doctor(
     malformed argument or an unknown framework; everything about the
     environment is a finding.
     """
-    from compat.resolver import _matrix
+    from compat.matrix import matrix_or_default
 
-    m = _matrix(matrix)
+    m = matrix_or_default(matrix)
     env = environment or probe_environment(
         path=path, environ=environ, sagemaker_root=sagemaker_root, nvcc=nvcc
     )

@@ -348,14 +348,10 @@ def _preflight_routes(
             spot=spot,
             session=session() if use_aws else None,
             no_aws=not use_aws,
+            skip_reason=why,
             matrix=state.current.matrix,
         )
-        data = report.to_dict()
-        if not use_aws:
-            for check in data.get("checks", []):
-                if check.get("status") == "skipped" and check.get("message") == "skipped: --no-aws":
-                    check["message"] = f"skipped: {why}"
-        return _json(_dump(data))
+        return _json(_dump(report.to_dict()))
 
     @app.post(
         "/v1/explain",
