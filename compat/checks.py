@@ -82,8 +82,22 @@ def cuda_tag(cuda: str) -> str:
     return cuda.replace(".", "")
 
 
+_CANONICAL: dict[Version, str] = {}
+
+
+def _canonical(version: Version) -> str:
+    """``str(version)``, remembered: one row's version is compared several times."""
+    text = _CANONICAL.get(version)
+    if text is None:
+        if len(_CANONICAL) > 65536:
+            _CANONICAL.clear()
+        text = _CANONICAL[version] = str(version)
+    return text
+
+
 def _same_version(text: str, version: Version) -> bool:
-    if text == str(version):
+    # Most rows write their versions canonically; compare text before parsing.
+    if text == _canonical(version):
         return True
     try:
         return Version(text) == version

@@ -51,6 +51,13 @@ def compile_document(doc: MatrixDocument, sha256: str) -> dict[str, Any]:
         releases[fw_name] = [
             _framework_release(doc, fw_name, fw, row, support) for row in getattr(doc, section)
         ]
+    # The Version of every compiled release, in order, for sorting newest first.
+    versions_of: dict[str, list[Version]] = {
+        "pytorch": [row.version for row in doc.pytorch],
+        "tensorflow": [row.version for row in doc.tensorflow],
+        "pytorch-lightning": [v for row in doc.pytorch_lightning for v in row.versions],
+        "huggingface": [row.version for row in doc.huggingface],
+    }
     # Derived frameworks copy the first PyTorch row of their version (as resolve would).
     pytorch_by_version: dict[Version, Release] = {}
     for row, compiled in zip(doc.pytorch, releases["pytorch"], strict=True):
@@ -125,7 +132,7 @@ def compile_document(doc: MatrixDocument, sha256: str) -> dict[str, Any]:
         for i, rel in enumerate(rows):
             index.setdefault(rel["version"], i)
         version_index[name] = index
-        parsed = [Version(rel["version"]) for rel in rows]
+        parsed = versions_of.get(name, [])
         order[name] = sorted(range(len(rows)), key=parsed.__getitem__, reverse=True)
     return {
         "format": COMPILED_FORMAT,
