@@ -24,15 +24,25 @@ from pydantic import (
     WithJsonSchema,
 )
 
+#: Parsed versions by text: a matrix repeats its smddp versions many times over.
+_PARSED: dict[str, Version] = {}
+
 
 def _parse_version(value: Any) -> Version:
     if isinstance(value, Version):
         return value
     text = str(value).strip()
+    known = _PARSED.get(text)
+    if known is not None:
+        return known
     try:
-        return Version(text)
+        version = Version(text)
     except InvalidVersion:
         raise ValueError(f"{text!r} is not a valid version") from None
+    if len(_PARSED) > 65536:
+        _PARSED.clear()
+    _PARSED[text] = version
+    return version
 
 
 def _parse_specifier(value: Any) -> SpecifierSet:
