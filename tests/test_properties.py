@@ -130,3 +130,21 @@ def test_resolution_json_is_consistent_with_its_parts(release: tuple[str, str]) 
         assert f"smdistributed_dataparallel-{res.smddp_version}-" in res.binary_url or any(
             c.field == "wheel" for c in res.corrections
         )
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(path=TEXT.filter(lambda p: p.strip() != ""))
+def test_arbitrary_matrix_paths_never_traceback(
+    run_cli: Invoke,
+    path: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path_factory.mktemp("empty"))  # no relative path names a real file
+    for args in (["resolve", "-f", "pt", "--matrix", path], ["validate", path]):
+        result = run_cli(*args)
+        assert result.exit_code in {int(ExitCode.USAGE), int(ExitCode.INVALID_MATRIX)}, (
+            args,
+            result.stderr,
+        )
+        assert "Traceback" not in result.stderr
