@@ -124,12 +124,14 @@ class Source(Strict):
 class Partition(Strict):
     dns_suffix: Annotated[str, Field(pattern=r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")]
     sources: SourceIds
+    confidence: Confidence = Confidence.DOCUMENTED
 
 
 class Region(Strict):
     partition: str
     dlc_account: AccountId
     sources: SourceIds
+    confidence: Confidence = Confidence.DOCUMENTED
     note: Note | None = None
 
 
@@ -146,6 +148,7 @@ class SmpRegistry(Strict):
     repository: str
     regions: list[RegionName]
     sources: SourceIds
+    confidence: Confidence = Confidence.DOCUMENTED
 
 
 class InstanceSupport(Strict):
@@ -154,6 +157,7 @@ class InstanceSupport(Strict):
     note: Note | None = None
     alternative: Note | None = None
     sources: SourceIds
+    confidence: Confidence = Confidence.DOCUMENTED
 
 
 class InstanceType(Strict):
@@ -200,6 +204,7 @@ class NoSmddp(Strict):
     versions: SpecifierField
     note: Note
     sources: SourceIds
+    confidence: Confidence = Confidence.DOCUMENTED
 
 
 class Framework(Strict):
@@ -266,6 +271,7 @@ class QuotaName(Strict):
     code: Annotated[str, Field(pattern=r"^L-[0-9A-F]{8}$")]
     spot: bool = False
     sources: SourceIds
+    confidence: Confidence = Confidence.DOCUMENTED
 
 
 class Quotas(Strict):
@@ -280,6 +286,7 @@ class Quotas(Strict):
     iam_request: list[str]
     notes: list[Note] = []
     sources: SourceIds
+    confidence: Confidence = Confidence.DOCUMENTED
 
 
 class MatrixDocument(Strict):
