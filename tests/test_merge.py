@@ -38,6 +38,13 @@ def matrix(tmp_path: Path) -> Path:
     return path
 
 
+def _line_after(path: Path, start: str, needle: str) -> int:
+    """The 1-based line of the first ``needle`` after the line ``start`` in ``path``."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    first = lines.index(start)
+    return next(i for i, line in enumerate(lines[first:], first + 1) if needle in line)
+
+
 def _lines_kept(old: str, new: str) -> bool:
     """Every line of ``old`` is in ``new``, in order (comments and alignment kept)."""
     it = iter(new.splitlines())
@@ -78,7 +85,7 @@ def test_merge_adds_new_rows_reports_conflicts_and_keeps_the_file(matrix: Path) 
             "page": "https://smdataparallel.s3.amazonaws.com/binary/",
             "matrix_sources": ["DLC"],
             "page_source": "AWSSUP, page.md:10",
-            "line": 544,
+            "line": _line_after(SHIPPED, '  - version: "2.4.0"', "wheel:"),
         }
     ]
     assert any("labels it 'v2.3.1'" in e for e in report.known_errata)
