@@ -9,7 +9,7 @@ A row that knowingly breaks a rule names it under ``exceptions`` with a note.
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
 
 from packaging.version import InvalidVersion, Version
@@ -123,7 +123,9 @@ class _RowChecker:
                     )
                 )
 
-    def rule(self, name: str, ok: bool, field: str, message: str) -> None:
+    def rule(self, name: str, ok: bool, field: str, message: Callable[[], str]) -> None:
+        """Record a failed check; ``message`` is built only then (a large matrix has
+        tens of thousands of passing checks)."""
         if ok:
             return
         if name in self.allowed:
@@ -132,7 +134,7 @@ class _RowChecker:
         self.out.append(
             Problem(
                 (*self.path, field),
-                f"{message} [check {name}; if this is right, add it to the row's exceptions "
+                f"{message()} [check {name}; if this is right, add it to the row's exceptions "
                 "with a note]",
             )
         )
@@ -276,8 +278,8 @@ def _check_release(
                 Problem((*path, "tag"), "a row without a tag needs a note saying what to use")
             )
     else:
-        m = DLC_TAG_RE.match(row.tag)
-        if m is None:
+        tag_m = DLC_TAG_RE.match(row.tag)
+        if tag_m is None:
             out.append(
                 Problem(
                     (*path, "tag"),
@@ -288,18 +290,18 @@ def _check_release(
         else:
             checker.rule(
                 "tag-framework-version",
-                _same_version(m["version"], row.version),
+                _same_version(tag_m["version"], row.version),
                 "tag",
-                f"the tag's version {m['version']} is not the row's {row.version}",
+                lambda: f"the tag's version {tag_m['version']} is not the row's {row.version}",
             )
-            _part_rules(checker, "tag", m, row.python, row.cuda, row.os)
+            _part_rules(checker, "tag", tag_m, row.python, row.cuda, row.os)
     if row.wheel is not None:
         if row.wheel.base_url is not None:
             out.extend(_check_base_url(row.wheel.base_url, (*path, "wheel", "base_url")))
         elif fw is not None and fw.wheel_base_url is None:
             out.append(Problem((*path, "wheel"), f"no base_url here or in frameworks.{fw_name}"))
-        m = WHEEL_RE.match(row.wheel.path)
-        if m is None:
+        wheel_m = WHEEL_RE.match(row.wheel.path)
+        if wheel_m is None:
             out.append(
                 Problem(
                     (*path, "wheel", "path"),
@@ -311,33 +313,44 @@ def _check_release(
         else:
             checker.rule(
                 "wheel-framework",
-                m["framework"] == fw_name,
+                wheel_m["framework"] == fw_name,
                 "wheel",
-                f"the wheel path's framework {m['framework']!r} is not {fw_name!r}",
+                lambda: f"the wheel path's framework {wheel_m['framework']!r} is not {fw_name!r}",
             )
             checker.rule(
                 "wheel-framework-version",
-                _same_version(m["version"], row.version),
+                _same_version(wheel_m["version"], row.version),
                 "wheel",
-                f"the wheel path's framework version {m['version']} is not the row's {row.version}",
+                lambda: (
+                    f"the wheel path's framework version {wheel_m['version']} is not the "
+                    f"row's {row.version}"
+                ),
             )
             checker.rule(
                 "wheel-smddp-version",
-                _same_version(m["smddp"], row.smddp),
+                _same_version(wheel_m["smddp"], row.smddp),
                 "wheel",
-                f"the wheel file's smddp version {m['smddp']} is not the row's {row.smddp}",
+                lambda: (
+                    f"the wheel file's smddp version {wheel_m['smddp']} is not the "
+                    f"row's {row.smddp}"
+                ),
             )
             checker.rule(
                 "wheel-cuda",
-                row.cuda is not None and m["cu"] == cuda_tag(row.cuda),
+                row.cuda is not None and wheel_m["cu"] == cuda_tag(row.cuda),
                 "wheel",
-                f"the wheel path's cu{m['cu']} does not match the row's CUDA {row.cuda}",
+                lambda: (
+                    f"the wheel path's cu{wheel_m['cu']} does not match the row's CUDA {row.cuda}"
+                ),
             )
             checker.rule(
                 "wheel-python",
-                row.python is not None and m["cp"] == py_tag(row.python),
+                row.python is not None and wheel_m["cp"] == py_tag(row.python),
                 "wheel",
-                f"the wheel file's cp{m['cp']} does not match the row's Python {row.python}",
+                lambda: (
+                    f"the wheel file's cp{wheel_m['cp']} does not match the row's "
+                    f"Python {row.python}"
+                ),
             )
     checker.finish()
     if fw is not None:
@@ -357,19 +370,19 @@ def _part_rules(
         "tag-python",
         python is not None and m["py"] == py_tag(python),
         field,
-        f"the tag's py{m['py']} does not match the row's Python {python}",
+        lambda: f"the tag's py{m['py']} does not match the row's Python {python}",
     )
     checker.rule(
         "tag-cuda",
         cuda is not None and m["cu"] == cuda_tag(cuda),
         field,
-        f"the tag's cu{m['cu']} does not match the row's CUDA {cuda}",
+        lambda: f"the tag's cu{m['cu']} does not match the row's CUDA {cuda}",
     )
     checker.rule(
         "tag-os",
         os_name is not None and m["os"] == os_name,
         field,
-        f"the tag's {m['os']} does not match the row's OS {os_name}",
+        lambda: f"the tag's {m['os']} does not match the row's OS {os_name}",
     )
 
 
@@ -467,13 +480,13 @@ def _check_huggingface(
             "tag-framework-version",
             _same_version(m["version"], row.version),
             "tag",
-            f"the tag's transformers version {m['version']} is not the row's {row.version}",
+            lambda: f"the tag's transformers version {m['version']} is not the row's {row.version}",
         )
         checker.rule(
             "tag-pytorch-version",
             _same_version(m["pytorch"], row.pytorch),
             "tag",
-            f"the tag's PyTorch version {m['pytorch']} is not the row's {row.pytorch}",
+            lambda: f"the tag's PyTorch version {m['pytorch']} is not the row's {row.pytorch}",
         )
         _part_rules(checker, "tag", m, row.python, row.cuda, row.os)
     checker.finish()
