@@ -165,11 +165,7 @@ def byoc(
 
 
 def _image(res: Resolution) -> str:
-    if res.image_uri:
-        return res.image_uri
-    if res.image_tag:
-        return f"{res.repository}:{res.image_tag}"
-    return "(none published)"
+    return res.image_ref or "(none published)"
 
 
 def _extra_requirements(res: Resolution) -> tuple[str, ...]:

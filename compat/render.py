@@ -140,7 +140,7 @@ def _resolution_text(res: Resolution) -> str:
         head += f" (on {res.base_framework} {res.base_framework_version})"
     py = f"{res.python_version} ({res.py_version})" if res.python_version else None
     fields: list[tuple[str, object]] = [
-        ("image", res.image_uri if res.region else _repo_tag(res)),
+        ("image", res.image_ref),
         ("smp image", res.smp_image_uri),
         ("wheel", res.binary_url),
         ("python", py),
@@ -162,12 +162,6 @@ def _resolution_text(res: Resolution) -> str:
     return "\n".join(lines)
 
 
-def _repo_tag(res: Resolution) -> str | None:
-    if res.image_tag is None:
-        return None
-    return f"{res.repository}:{res.image_tag}"
-
-
 def _resolutions_table(items: Sequence[Resolution]) -> str:
     return table(
         ["framework", "version", "smddp", "python", "cuda", "image", "wheel"],
@@ -178,7 +172,7 @@ def _resolutions_table(items: Sequence[Resolution]) -> str:
                 r.smddp_version,
                 r.python_version,
                 r.cuda_version,
-                r.image_uri if r.region else _repo_tag(r),
+                r.image_ref,
                 r.binary_url,
             ]
             for r in items

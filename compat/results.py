@@ -81,6 +81,15 @@ class Resolution:
     confidence: str = "documented"
     released: str | None = None
 
+    @property
+    def image_ref(self) -> str | None:
+        """The image to name to a person: the full URI, or ``repository:tag`` without a region."""
+        if self.image_uri is not None:
+            return self.image_uri
+        if self.image_tag is not None:
+            return f"{self.repository}:{self.image_tag}"
+        return None
+
     def to_dict(self) -> dict[str, Any]:
         """The stable JSON form (keys documented in the README)."""
         return {

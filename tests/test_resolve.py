@@ -235,3 +235,11 @@ def test_results_are_frozen() -> None:
     res = compat.resolve("pytorch", "1.13.1", "us-west-2")
     with pytest.raises(AttributeError):
         res.image_uri = "x"  # type: ignore[misc]
+
+
+def test_image_ref_names_the_image_with_or_without_a_region() -> None:
+    with_region = compat.resolve("pytorch", "1.13.1", "us-west-2")
+    assert with_region.image_ref == with_region.image_uri
+    without = compat.resolve("pytorch", "1.13.1")
+    assert without.image_ref == "pytorch-training:1.13.1-gpu-py39-cu117-ubuntu20.04-sagemaker"
+    assert compat.resolve("pytorch", "2.4.1", "us-west-2").image_ref is None

@@ -232,11 +232,7 @@ def _framework_findings(m: Matrix, env: Environment, res: Resolution) -> list[Fi
 
 
 def _image(res: Resolution) -> str:
-    if res.image_uri:
-        return res.image_uri
-    if res.image_tag:
-        return f"{res.repository}:{res.image_tag}"
-    return "(none published for this release)"
+    return res.image_ref or "(none published for this release)"
 
 
 def _what(res: Resolution, m: Matrix) -> str:
