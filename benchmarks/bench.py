@@ -187,8 +187,8 @@ def library_rows() -> list[Row]:
 
 def scale_rows(rows_count: int) -> list[Row]:
     import compat
-    from compat import matrix as matrix_module
     from compat.matrix import load_matrix, shipped_matrix_path
+    from compat.matrix import store as matrix_module
 
     work = Path(tempfile.mkdtemp(prefix="smddp-scale-"))
     path = work / "matrix.yaml"

@@ -25,7 +25,6 @@ if TYPE_CHECKING:
         iam_policy,
         preflight,
     )
-    from compat.byoc import ByocRecipe
     from compat.catalog import list_frameworks, list_instance_types, list_regions
     from compat.environment.doctor import doctor
     from compat.environment.report import DoctorReport
@@ -49,9 +48,10 @@ if TYPE_CHECKING:
     )
     from compat.exit_codes import ExitCode
     from compat.matrix import Matrix, load_matrix
+    from compat.recipes.byoc import ByocRecipe
+    from compat.recipes.sagemaker_sdk import SageMakerArgs, sagemaker_args
     from compat.resolver import find_by_smddp, resolve, resolve_all
     from compat.results import Resolution
-    from compat.sdk_args import SageMakerArgs, sagemaker_args
 
 _EXPORTS: dict[str, str] = {
     "resolve": "compat.resolver",
@@ -89,9 +89,9 @@ _EXPORTS: dict[str, str] = {
     "iam_policy": "compat.aws",
     "doctor": "compat.environment.doctor",
     "DoctorReport": "compat.environment.report",
-    "sagemaker_args": "compat.sdk_args",
-    "SageMakerArgs": "compat.sdk_args",
-    "ByocRecipe": "compat.byoc",
+    "sagemaker_args": "compat.recipes.sagemaker_sdk",
+    "SageMakerArgs": "compat.recipes.sagemaker_sdk",
+    "ByocRecipe": "compat.recipes.byoc",
 }
 
 __all__ = ["__version__", *_EXPORTS]

@@ -85,10 +85,10 @@ def _env(*names: str) -> str | None:
 
 def run_fast(values: dict[str, str]) -> int:
     """Answer and print exactly as the click ``resolve`` or ``list`` command does."""
+    from compat.cli.report import report_error
     from compat.errors import CompatError
     from compat.matrix import load_matrix
     from compat.render import render
-    from compat.reporting import report_error
     from compat.resolver import resolve, resolve_all
 
     region = values.get("region") or _env("AWS_REGION", "AWS_DEFAULT_REGION")
@@ -111,7 +111,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entry point: the fast path when it applies, else the click CLI."""
     args = list(sys.argv[1:] if argv is None else argv)
     if args in (["--help"], ["-h"]):
-        from compat.help_text import group_help
+        from compat.cli.help import group_help
 
         sys.stdout.write(group_help() + "\n")
         sys.exit(0)
@@ -121,11 +121,11 @@ def main(argv: Sequence[str] | None = None) -> None:
             code = run_fast(values)
             sys.stdout.flush()
         except BrokenPipeError:
-            from compat.reporting import silence_stdout
+            from compat.cli.report import silence_stdout
 
             silence_stdout()  # the reader went away (``smddp-compat list | head``)
             code = 0
         sys.exit(code)
-    from compat.cli import run
+    from compat.cli.app import run
 
     sys.exit(run(args))

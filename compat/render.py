@@ -113,8 +113,8 @@ def render_uri(value: Any) -> str:
 
 
 def render_sagemaker(value: Any) -> str:
-    """SageMaker SDK arguments as JSON (the logic is in compat.sdk_args)."""
-    from compat.sdk_args import as_sagemaker_args
+    """SageMaker SDK arguments as JSON (the logic is in compat.recipes.sagemaker_sdk)."""
+    from compat.recipes.sagemaker_sdk import as_sagemaker_args
 
     return render_json(as_sagemaker_args(value))
 

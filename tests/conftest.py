@@ -102,8 +102,8 @@ Invoke = Callable[..., Result]
 
 @pytest.fixture
 def run_cli(capsys: pytest.CaptureFixture[str]) -> Invoke:
-    """Run the CLI in-process through ``compat.cli.run`` (with its error mapping)."""
-    from compat.cli import run
+    """Run the CLI in-process through ``compat.cli.app.run`` (with its error mapping)."""
+    from compat.cli.app import run
 
     def invoke(*args: str) -> Result:
         capsys.readouterr()

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from compat.matrix import _cache_file, load_matrix, shipped_matrix_path
+from compat.matrix import load_matrix, shipped_matrix_path
+from compat.matrix.store import _cache_file
 
 from .conftest import Invoke, run_process, subprocess_env
 
@@ -144,7 +145,7 @@ def test_a_corrupt_compiled_form_is_rebuilt_not_trusted(
     (entry,) = cache.iterdir()
     good = entry.read_bytes()
     entry.write_bytes(damage(good))  # type: ignore[operator]
-    from compat import matrix as matrix_module
+    from compat.matrix import store as matrix_module
 
     matrix_module._LOADED.clear()
     m = load_matrix(path)
@@ -227,7 +228,7 @@ def test_anything_unusual_goes_to_click(args: list[str]) -> None:
 
 
 def test_top_level_help_is_the_same_from_click_and_the_fast_path(run_cli: Invoke) -> None:
-    from compat.commands import COMMANDS
+    from compat.cli.registry import COMMANDS
 
     fast = run_process(["--help"])
     via_click = run_cli("--help")
@@ -240,8 +241,8 @@ def test_top_level_help_is_the_same_from_click_and_the_fast_path(run_cli: Invoke
 
 
 def test_top_level_help_names_every_option_of_the_group() -> None:
-    from compat.cli import cli
-    from compat.help_text import DOCUMENTED_OPTIONS, group_help
+    from compat.cli.app import cli
+    from compat.cli.help import DOCUMENTED_OPTIONS, group_help
 
     declared = {opt for param in cli.params for opt in (*param.opts, *param.secondary_opts)}
     declared |= {"-h", "--help"}

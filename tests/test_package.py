@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import subprocess
 import sys
 from pathlib import Path
 
@@ -11,11 +12,11 @@ import click
 import pytest
 
 import compat
-from compat.cli import cli
-from compat.commands import COMMANDS
+from compat.cli.app import cli
+from compat.cli.registry import COMMANDS
 from compat.matrix import shipped_matrix_path
 
-from .conftest import REPO, Invoke, run_process
+from .conftest import REPO, Invoke, run_process, subprocess_env
 
 
 def test_tests_run_against_the_installed_package() -> None:
@@ -105,3 +106,57 @@ def test_exports_are_not_shadowed_by_submodules() -> None:
     for name in compat.__all__:
         value = getattr(compat, name)
         assert not isinstance(value, types.ModuleType), f"compat.{name} is a module"
+
+
+def test_root_cli_script_runs_from_a_clone() -> None:
+    """``python cli.py ...`` (the design card's script) answers from the clone's own tree.
+
+    The clone's ``compat`` comes first on sys.path, and its matrix is the repository's
+    data/matrix.yaml, found by the resources helper.
+    """
+    args = ["resolve", "--framework", "pytorch", "--version", "1.13.1", "--region", "us-west-2"]
+    probe = subprocess.run(
+        [sys.executable, "-c", "import compat, sys; print(compat.__file__)"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env=subprocess_env(),
+        check=True,
+    )
+    assert Path(probe.stdout.strip()) == REPO / "compat" / "__init__.py"
+    from_clone = subprocess.run(
+        [sys.executable, "cli.py", *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env=subprocess_env(SMDDP_COMPAT_CACHE_DIR=""),
+        timeout=60,
+        check=False,
+    )
+    installed = run_process(args)
+    assert from_clone.returncode == 0, from_clone.stderr
+    assert from_clone.stdout == installed.stdout
+    assert "pytorch-training:1.13.1-gpu-py39-cu117-ubuntu20.04-sagemaker" in from_clone.stdout
+    bad = subprocess.run(
+        [sys.executable, "cli.py", "resolve", "-f", "pytorch", "--version", "9.9.9"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env=subprocess_env(),
+        timeout=60,
+        check=False,
+    )
+    assert bad.returncode == 3
+    assert "Traceback" not in bad.stderr
+
+
+def test_shipped_matrix_path_in_a_clone_is_the_repository_data_file() -> None:
+    probe = subprocess.run(
+        [sys.executable, "-c", "from compat.matrix import shipped_matrix_path as p; print(p())"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env=subprocess_env(),
+        check=True,
+    )
+    assert Path(probe.stdout.strip()) == REPO / "data" / "matrix.yaml"

@@ -111,7 +111,7 @@ def quota_state(source: Any, matrix: Matrix, region: str, name: str) -> QuotaSta
         sq = source.client(SERVICE_QUOTAS, region)
     info = find_quota(sq, region, name, service_code=service_code)
     if info is None:
-        from compat.suggest import closest
+        from compat.matrix.suggest import closest
 
         names = sorted(quota_catalog(sq, region, service_code))
         guess = closest(name, names)

@@ -22,8 +22,8 @@ from urllib.parse import urlsplit
 
 from packaging.version import InvalidVersion, Version
 
-from compat.checks import DLC_TAG_RE, WHEEL_RE
 from compat.errors import PageError
+from compat.matrix.rules import DLC_TAG_RE, WHEEL_RE
 
 #: Framework names as the page writes them (lower case) -> matrix framework.
 PAGE_FRAMEWORKS: dict[str, str] = {"pytorch": "pytorch", "tensorflow": "tensorflow"}

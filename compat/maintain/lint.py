@@ -15,8 +15,8 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 
-from compat.checks import WHEEL_RE, py_tag
-from compat.models import Confidence, FrameworkRelease, MatrixDocument
+from compat.matrix.rules import WHEEL_RE, py_tag
+from compat.matrix.schema import Confidence, FrameworkRelease, MatrixDocument
 
 Path = tuple[Hashable, ...]
 SEVERITIES = ("error", "warning", "info")
@@ -109,7 +109,7 @@ class _Linter:
         self.findings: list[Finding] = []
 
     def add(self, severity: str, code: str, path: Path, message: str) -> None:
-        from compat.yaml_source import format_path
+        from compat.matrix.source import format_path
 
         self.findings.append(
             Finding(
@@ -306,8 +306,8 @@ def lint_file(path: str, *, strict: bool = False) -> LintReport:
     from pydantic import ValidationError
 
     from compat.matrix import read_matrix_bytes
-    from compat.validation import parse_document
-    from compat.yaml_source import load_yaml
+    from compat.matrix.source import load_yaml
+    from compat.matrix.validate import parse_document
 
     data = read_matrix_bytes(path)
     raw, lines = load_yaml(data, path)

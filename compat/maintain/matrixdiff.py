@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from compat.models import MatrixDocument
+from compat.matrix.schema import MatrixDocument
 
 #: Sections that are lists, and how an entry of each is named.
 _LIST_KEYS: dict[str, str] = {
@@ -165,7 +165,7 @@ def diff_documents(
 def diff_files(old_path: str, new_path: str) -> MatrixDiff:
     """Validate both files (MatrixError, exit 7, when either is invalid) and compare them."""
     from compat.matrix import read_matrix_bytes
-    from compat.validation import parse_document
+    from compat.matrix.validate import parse_document
 
     old = parse_document(read_matrix_bytes(old_path), old_path)
     new = parse_document(read_matrix_bytes(new_path), new_path)

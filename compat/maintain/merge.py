@@ -31,7 +31,7 @@ from compat.maintain.docpage import (
     SupportPage,
     WheelRef,
 )
-from compat.models import Framework, FrameworkRelease, LightningRelease, MatrixDocument
+from compat.matrix.schema import Framework, FrameworkRelease, LightningRelease, MatrixDocument
 
 #: Matrix sections fed by the page, per framework.
 RELEASE_SECTIONS = {"pytorch": "pytorch", "tensorflow": "tensorflow"}
@@ -666,8 +666,8 @@ def merge_page(
     after it (the file is then left as it was), UsageError for an unknown source.
     """
     from compat.matrix import read_matrix_bytes
-    from compat.validation import parse_document
-    from compat.yaml_source import load_yaml
+    from compat.matrix.source import load_yaml
+    from compat.matrix.validate import parse_document
 
     data = read_matrix_bytes(matrix_path)
     doc = parse_document(data, matrix_path)
@@ -697,7 +697,7 @@ def merge_page(
             ) from None
     written = False
     if diff and not dry_run:
-        from compat.atomic import write_text_atomic
+        from compat.matrix.atomic import write_text_atomic
 
         write_text_atomic(matrix_path, merged)
         written = True

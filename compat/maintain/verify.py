@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from compat.checks import HF_TAG_RE, WHEEL_RE
 from compat.exit_codes import ExitCode
+from compat.matrix.rules import HF_TAG_RE, WHEEL_RE
 
 ECR_HOST_RE = re.compile(
     r"^(?P<account>[0-9]{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.(?P<suffix>[a-z0-9.-]+)$"

@@ -30,7 +30,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from compat._version import __version__
 from compat.catalog import FrameworkInfo, InstanceTypeInfo, RegionInfo
 from compat.errors import CompatError, UsageError
-from compat.models import MatrixDocument
+from compat.matrix.schema import MatrixDocument
 from compat.results import Resolution
 from compat.service import problems
 from compat.service.models import (

@@ -63,9 +63,9 @@ def load_snapshot(path: str) -> Snapshot:
     resolve come from the same bytes, so they can never disagree.
     """
     from compat.catalog import list_frameworks, list_instance_types, list_regions
-    from compat.compiler import compile_document
     from compat.matrix import Matrix, read_matrix_bytes
-    from compat.validation import parse_document
+    from compat.matrix.compiler import compile_document
+    from compat.matrix.validate import parse_document
 
     data = read_matrix_bytes(path)
     digest = hashlib.sha256(data).hexdigest()

@@ -1,0 +1,132 @@
+"""The ``smddp-compat`` command line: a thin click layer over the library.
+
+Commands live in :mod:`compat.cli.registry` and are imported only when run.
+:func:`main` is the one place where library errors become messages on stderr
+and exit codes (see :mod:`compat.exit_codes`); ``--debug`` adds tracebacks.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any, NoReturn
+
+import click
+
+from compat._version import __version__
+from compat.cli.options import matrix_option
+from compat.cli.registry import COMMANDS
+from compat.exit_codes import ExitCode
+
+DEBUG_ENV = "SMDDP_COMPAT_DEBUG"
+
+
+class LazyGroup(click.Group):
+    """A group whose commands are imported on first use, with help from the registry."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        entry = COMMANDS.get(cmd_name)
+        if entry is None:
+            return super().get_command(ctx, cmd_name)
+        import importlib
+
+        module = importlib.import_module(entry[0])
+        command = getattr(module, entry[1])
+        assert isinstance(command, click.Command)
+        return command
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            from compat.matrix.suggest import closest
+
+            guess = closest(name, self.list_commands(ctx))
+            hint = f" Did you mean {guess!r}?" if guess else ""
+            raise click.UsageError(
+                f"No such command {name!r}.{hint} Commands: {', '.join(self.list_commands(ctx))}",
+                ctx,
+            )
+        return super().resolve_command(ctx, args)
+
+    def get_help(self, ctx: click.Context) -> str:
+        from compat.cli.help import group_help
+
+        return group_help()
+
+
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@matrix_option
+@click.option("--debug", is_flag=True, help=f"Show tracebacks on errors [env: {DEBUG_ENV}=1].")
+@click.version_option(__version__, "-V", "--version", prog_name="smddp-compat")
+def cli(matrix_path: str | None, debug: bool) -> None:
+    """Line up SageMaker smddp: versions, image URI, wheel, instance type and quota.
+
+    The full help text is compat.cli.help.group_help().
+    """
+
+
+def _debugging(args: Sequence[str]) -> bool:
+    return "--debug" in args or os.environ.get(DEBUG_ENV, "") not in ("", "0")
+
+
+def run(args: Sequence[str]) -> int:
+    """Run the CLI on ``args`` and return the exit code; never raises."""
+    from compat.errors import CompatError
+
+    debug = _debugging(args)
+    try:
+        result: Any = cli.main(args=list(args), prog_name="smddp-compat", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        return int(exc.exit_code)
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        return 130
+    except CompatError as exc:
+        from compat.cli.options import CHOSEN_FORMAT
+        from compat.cli.report import report_error
+        from compat.render import OutputFormat
+
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        report_error(exc, as_json=CHOSEN_FORMAT[:1] == [OutputFormat.JSON])
+        return int(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        return 130
+    except BrokenPipeError:
+        from compat.cli.report import silence_stdout
+
+        silence_stdout()  # the reader went away (``smddp-compat list | head``)
+        return int(ExitCode.OK)
+    except Exception as exc:
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        click.echo(
+            f"error: unexpected {type(exc).__name__}: {exc}\n"
+            "  hint: this is a bug; rerun with --debug and report the traceback",
+            err=True,
+        )
+        return int(ExitCode.UNEXPECTED)
+    return int(result) if isinstance(result, int) else int(ExitCode.OK)
+
+
+def main(argv: Sequence[str] | None = None) -> NoReturn:
+    """Run the click CLI on ``argv`` (default: the process's arguments) and exit."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    sys.exit(run(args))

@@ -1,0 +1,1 @@
+"""One module per command (or family), imported only when that command runs."""

@@ -1,0 +1,90 @@
+"""``smddp-compat preflight``: will this training job start? Exit code says why not."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from compat.cli.options import emit, format_option, load, matrix_option, region_option
+from compat.render import OutputFormat
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def profile_option(func: F) -> F:
+    return click.option(
+        "--profile",
+        envvar="AWS_PROFILE",
+        default=None,
+        help="AWS profile for the quota and usage checks [env: AWS_PROFILE]; "
+        "default: the environment or the default credential chain.",
+    )(func)
+
+
+def instance_count_type() -> click.IntRange:
+    return click.IntRange(1, 10_000)
+
+
+@click.command("preflight")
+@click.option("--framework", "-f", required=True, help="pytorch (torch, pt), tensorflow (tf), ...")
+@click.option(
+    "--version", "version", default="latest", show_default=True, help="Framework version."
+)
+@region_option
+@click.option("--instance-type", "-t", required=True, help="Such as ml.p4d.24xlarge.")
+@click.option(
+    "--instance-count", "-n", required=True, type=instance_count_type(), help="Instances."
+)
+@click.option("--spot", is_flag=True, help="Check the spot training quotas instead.")
+@profile_option
+@click.option("--no-aws", is_flag=True, help="Skip the quota and usage checks; send nothing.")
+@format_option()
+@matrix_option
+@click.pass_context
+def preflight_cmd(
+    ctx: click.Context,
+    framework: str,
+    version: str,
+    region: str | None,
+    instance_type: str,
+    instance_count: int,
+    spot: bool,
+    profile: str | None,
+    no_aws: bool,
+    output_format: OutputFormat,
+    matrix_path: str | None,
+) -> int:
+    """Check before submitting whether a training job would start.
+
+    Resolves the framework, checks the instance type against the smddp
+    version, then reads the region's quotas and counts running, stopping and
+    warm-pooled jobs. Exit 0 when it should start, 3 not found, 4 not
+    eligible, 5 not enough quota, 6 AWS access problem.
+
+    \b
+    Examples:
+      smddp-compat preflight -f pytorch --version 2.2.0 -r us-west-2 \\
+          --instance-type ml.p4d.24xlarge --instance-count 2
+      smddp-compat preflight -f pt --version 1.13.1 -r us-east-1 -t ml.p4d.24xlarge -n 4 --spot
+      smddp-compat preflight ... --no-aws --format json     # eligibility only
+    """
+    from compat.aws import preflight
+    from compat.aws.clients import SessionClients
+
+    matrix = load(ctx, matrix_path)
+    clients = None if no_aws else SessionClients(profile=profile)
+    report = preflight(
+        framework,
+        version,
+        region,
+        instance_type,
+        instance_count,
+        spot=spot,
+        clients=clients,
+        no_aws=no_aws,
+        matrix=matrix,
+    )
+    emit(report, output_format)
+    return int(report.exit_code)

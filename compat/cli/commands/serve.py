@@ -1,0 +1,148 @@
+"""``smddp-compat serve``: the HTTP API and web page (FastAPI on uvicorn).
+
+fastapi and uvicorn are imported here, inside the command, so that every
+other command stays fast; they come with ``pip install 'smddp-compat[serve]'``.
+"""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from compat.cli.options import matrix_option
+from compat.errors import UsageError
+
+
+def _require_server_packages() -> None:
+    try:
+        import fastapi  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ImportError as exc:
+        raise UsageError(
+            f"serve needs the 'serve' extra ({exc.name} is not installed)",
+            hint="install it with: pip install 'smddp-compat[serve]'",
+        ) from None
+
+
+def _check_origin(origin: str | None) -> str | None:
+    if origin is None:
+        return None
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(origin)
+    if origin != "*" and (
+        parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/")
+    ):
+        raise UsageError(
+            f"--cors-origin {origin!r} is not an origin",
+            hint="pass scheme://host[:port], such as https://dashboard.example.com",
+        )
+    return origin.rstrip("/")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option(
+    "--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="TCP port."
+)
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Worker processes (SIGHUP to the parent then restarts them one by one).",
+)
+@matrix_option
+@click.option(
+    "--enable-aws",
+    is_flag=True,
+    help="Let preflight run the quota and usage checks for requests that carry the token "
+    "(SMDDP_COMPAT_TOKEN) with the server's own AWS credentials.",
+)
+@click.option(
+    "--cors-origin",
+    default=None,
+    help="Allow this browser origin to call the API (CORS is off without it).",
+)
+@click.option(
+    "--log-level",
+    type=click.Choice(["critical", "error", "warning", "info", "debug"]),
+    default="info",
+    show_default=True,
+    help="uvicorn's log level.",
+)
+@click.pass_context
+def serve_cmd(
+    ctx: click.Context,
+    host: str,
+    port: int,
+    workers: int,
+    matrix_path: str | None,
+    enable_aws: bool,
+    cors_origin: str | None,
+    log_level: str,
+) -> None:
+    """Serve the HTTP API (/v1/...) and the web page (/).
+
+    \b
+    The matrix is validated before the server starts (exit 7 when invalid).
+    SIGHUP or POST /v1/admin/reload (with the token) loads it again; a bad
+    file leaves the old one serving. SMDDP_COMPAT_TOKEN guards the admin
+    path and the AWS checks.
+
+    \b
+    Examples:
+      smddp-compat serve
+      smddp-compat serve --host 0.0.0.0 --port 8080 --workers 4
+      SMDDP_COMPAT_TOKEN=... smddp-compat serve --enable-aws
+    """
+    _require_server_packages()
+    import uvicorn
+
+    from compat.service.app import (
+        CORS_ENV,
+        ENABLE_AWS_ENV,
+        MATRIX_ENV,
+        TOKEN_ENV,
+        create_app,
+    )
+
+    origin = _check_origin(cors_origin)
+    path = matrix_path or ctx.find_root().params.get("matrix_path")
+    token = os.environ.get(TOKEN_ENV) or None
+    if enable_aws and token is None:
+        click.echo(
+            f"warning: --enable-aws without {TOKEN_ENV}: the AWS checks stay off "
+            "until the server is started with a token",
+            err=True,
+        )
+    # Validates the matrix now, so that a bad file stops here with exit 7.
+    app = create_app(path, enable_aws=enable_aws, token=token, cors_origin=origin)
+    common: dict[str, object] = {
+        "host": host,
+        "port": port,
+        "log_level": log_level,
+        # Access lines are logged at info: above it uvicorn would still format each one
+        # (client address, path and query) only for the logger to drop it.
+        "access_log": log_level in ("info", "debug"),
+        "proxy_headers": False,
+        "server_header": False,
+    }
+    if workers == 1:
+        uvicorn.run(app, **common)  # type: ignore[arg-type]
+        return
+    # Worker processes build their own app from the environment.
+    os.environ.update(
+        {
+            MATRIX_ENV: path or "",
+            ENABLE_AWS_ENV: "1" if enable_aws else "",
+            CORS_ENV: origin or "",
+        }
+    )
+    uvicorn.run(
+        "compat.service.app:app_from_env",
+        factory=True,
+        workers=workers,
+        **common,  # type: ignore[arg-type]
+    )

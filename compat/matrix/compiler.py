@@ -1,0 +1,289 @@
+"""Compile a validated matrix document into plain lookup tables.
+
+The compiled form holds only dicts, lists, strings, numbers and None, so it
+can be cached with :mod:`marshal` and loaded without pydantic, PyYAML or
+packaging. Everything ``resolve`` needs is worked out here once: full wheel
+URLs, the region set of each release, the instance types each smddp version
+supports, and the rows of derived frameworks (Lightning, Hugging Face) merged
+with the PyTorch row they run on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from packaging.version import Version
+
+from compat.matrix.layout import COMPILED_FORMAT
+from compat.matrix.schema import (
+    Erratum,
+    Framework,
+    FrameworkRelease,
+    InstanceType,
+    MatrixDocument,
+    SupportStatus,
+)
+from compat.matrix.versions import in_specifier
+
+Release = dict[str, Any]
+
+
+def compile_document(doc: MatrixDocument, sha256: str) -> dict[str, Any]:
+    """The compiled, marshal-able form of ``doc`` (whose file hashes to ``sha256``)."""
+    support: dict[Version, dict[str, list[Any]]] = {}
+    regions = {
+        name: {
+            "partition": region.partition,
+            "account": region.dlc_account,
+            "dns_suffix": doc.partitions[region.partition].dns_suffix,
+        }
+        for name, region in doc.regions.items()
+    }
+    region_sets = {
+        name: sorted(rset.only)
+        if rset.only is not None
+        else sorted(r for r in doc.regions if r not in set(rset.all_except))
+        for name, rset in doc.region_sets.items()
+    }
+    releases: dict[str, list[Release]] = {}
+    for section, fw_name in (("pytorch", "pytorch"), ("tensorflow", "tensorflow")):
+        fw = doc.frameworks[fw_name]
+        releases[fw_name] = [
+            _framework_release(doc, fw_name, fw, row, support) for row in getattr(doc, section)
+        ]
+    # The Version of every compiled release, in order, for sorting newest first.
+    versions_of: dict[str, list[Version]] = {
+        "pytorch": [row.version for row in doc.pytorch],
+        "tensorflow": [row.version for row in doc.tensorflow],
+        "pytorch-lightning": [v for row in doc.pytorch_lightning for v in row.versions],
+        "huggingface": [row.version for row in doc.huggingface],
+    }
+    # Derived frameworks copy the first PyTorch row of their version (as resolve would).
+    pytorch_by_version: dict[Version, Release] = {}
+    for row, compiled in zip(doc.pytorch, releases["pytorch"], strict=True):
+        pytorch_by_version.setdefault(row.version, compiled)
+    lightning = doc.frameworks["pytorch-lightning"]
+    releases["pytorch-lightning"] = []
+    for lrow in doc.pytorch_lightning:
+        base = pytorch_by_version[lrow.pytorch]
+        for version in lrow.versions:
+            releases["pytorch-lightning"].append(
+                base
+                | {
+                    "framework": "pytorch-lightning",
+                    "version": str(version),
+                    "base_framework": "pytorch",
+                    "base_version": str(lrow.pytorch),
+                    "notes": [*lrow.notes, *lightning.notes, *base["notes"]],
+                    "errata": [_erratum(e, None) for e in lrow.errata] + base["errata"],
+                    "sources": list(lrow.sources),
+                    "confidence": lrow.confidence.value,
+                    "released": None if lrow.released is None else lrow.released.isoformat(),
+                    "requirements": list(lightning.requirements),
+                }
+            )
+    hf = doc.frameworks["huggingface"]
+    releases["huggingface"] = []
+    for hrow in doc.huggingface:
+        base = pytorch_by_version[hrow.pytorch]
+        releases["huggingface"].append(
+            base
+            | {
+                "framework": "huggingface",
+                "version": str(hrow.version),
+                "python": hrow.python,
+                "cuda": hrow.cuda,
+                "os": hrow.os,
+                "repository": hf.repository,
+                "tag": hrow.tag,
+                "smp_tag": None,
+                "base_framework": "pytorch",
+                "base_version": str(hrow.pytorch),
+                "notes": [*hrow.notes, *hf.notes],
+                "errata": [_erratum(e, None) for e in hrow.errata],
+                "sources": list(hrow.sources),
+                "confidence": hrow.confidence.value,
+                "released": None if hrow.released is None else hrow.released.isoformat(),
+                "requirements": list(hf.requirements),
+            }
+        )
+    frameworks: dict[str, Any] = {}
+    aliases: dict[str, str] = {}
+    version_index: dict[str, dict[str, int]] = {}
+    order: dict[str, list[int]] = {}
+    for name, fw in doc.frameworks.items():
+        frameworks[name] = {
+            "display_name": fw.display_name,
+            "aliases": list(fw.aliases),
+            "runs_on": fw.runs_on,
+            "repository": fw.repository,
+            "notes": list(fw.notes),
+            "requirements": list(fw.requirements),
+            "no_smddp": [
+                {"versions": str(r.versions), "note": r.note, "sources": list(r.sources)}
+                for r in fw.no_smddp
+            ],
+            "documented_versions": _documented_versions(releases.get(name, [])),
+        }
+        for alias in (name, *fw.aliases):
+            aliases[alias.lower()] = name
+        rows = releases.get(name, [])
+        index: dict[str, int] = {}
+        for i, rel in enumerate(rows):
+            index.setdefault(rel["version"], i)
+        version_index[name] = index
+        parsed = versions_of.get(name, [])
+        order[name] = sorted(range(len(rows)), key=parsed.__getitem__, reverse=True)
+    return {
+        "format": COMPILED_FORMAT,
+        "sha256": sha256,
+        "sources": {sid: {"title": s.title, "url": s.url} for sid, s in doc.sources.items()},
+        "regions": regions,
+        "region_sets": region_sets,
+        "smp": {
+            "account": doc.smp.account,
+            "repository": doc.smp.repository,
+            "regions": list(doc.smp.regions),
+        },
+        "instance_types": {
+            name: {
+                "gpus": it.gpus,
+                "gpu": it.gpu,
+                "efa": it.efa,
+                "note": it.note,
+                "support": [
+                    {
+                        "smddp": str(s.smddp),
+                        "status": s.status.value,
+                        "note": s.note,
+                        "alternative": s.alternative,
+                        "sources": list(s.sources),
+                    }
+                    for s in it.support
+                ],
+            }
+            for name, it in doc.instance_types.items()
+        },
+        "quotas": doc.quotas.model_dump(mode="json"),
+        "frameworks": frameworks,
+        "aliases": aliases,
+        "releases": releases,
+        "version_index": version_index,
+        "order": order,
+    }
+
+
+def _documented_versions(rows: list[Release]) -> dict[str, list[str]]:
+    """Version labels that AWS documents wrongly: label -> [right version, label as written]."""
+    out: dict[str, list[str]] = {}
+    for rel in rows:
+        for erratum in rel["errata"]:
+            if erratum["field"] == "version":
+                label = erratum["documented"].strip().lower().removeprefix("v")
+                out[label] = [rel["version"], erratum["documented"]]
+    return out
+
+
+def _erratum(erratum: Erratum, corrected: str | None) -> dict[str, Any]:
+    return {
+        "field": erratum.field,
+        "documented": erratum.documented,
+        "corrected": corrected,
+        "note": erratum.note,
+        "sources": list(erratum.sources),
+    }
+
+
+def _wheel_url(fw: Framework, row: FrameworkRelease) -> str | None:
+    if row.wheel is None:
+        return None
+    base = row.wheel.base_url or fw.wheel_base_url
+    return f"{base}{row.wheel.path}" if base else None
+
+
+def _release_erratum(fw: Framework, row: FrameworkRelease, erratum: Erratum) -> dict[str, Any]:
+    """An erratum of a PyTorch or TensorFlow row, with wheel paths made into URLs."""
+    out = _erratum(erratum, _corrected_value(row, fw, erratum.field))
+    if erratum.field == "wheel" and "://" not in erratum.documented:
+        base = (row.wheel.base_url if row.wheel else None) or fw.wheel_base_url or ""
+        out["documented"] = base + erratum.documented
+    return out
+
+
+def _corrected_value(row: FrameworkRelease, fw: Framework, field: str) -> str | None:
+    if field == "wheel":
+        return _wheel_url(fw, row)
+    if field == "repository":
+        return row.repository or fw.repository
+    value = getattr(row, field, None)
+    return None if value is None else str(value)
+
+
+def _framework_release(
+    doc: MatrixDocument,
+    fw_name: str,
+    fw: Framework,
+    row: FrameworkRelease,
+    support: dict[Version, dict[str, list[Any]]],
+) -> Release:
+    region_set = None
+    availability_confidence = None
+    for rule in fw.availability:
+        if in_specifier(row.version, rule.versions):
+            region_set = rule.region_set
+            availability_confidence = rule.confidence.value
+            break
+    notes = list(row.notes)
+    notes.extend(e.note for e in row.exceptions)
+    return {
+        "framework": fw_name,
+        "version": str(row.version),
+        "smddp": str(row.smddp),
+        "python": row.python,
+        "cuda": row.cuda,
+        "os": row.os,
+        "repository": row.repository or fw.repository,
+        "tag": row.tag,
+        "wheel_url": _wheel_url(fw, row),
+        "smp_tag": row.smp_tag,
+        "region_set": region_set,
+        "availability_confidence": availability_confidence,
+        "base_framework": None,
+        "base_version": None,
+        "notes": notes,
+        "errata": [_release_erratum(fw, row, e) for e in row.errata],
+        "sources": list(row.sources),
+        "confidence": row.confidence.value,
+        "released": None if row.released is None else row.released.isoformat(),
+        "requirements": list(fw.requirements),
+        "instance_support": _instance_support(doc.instance_types, row.smddp, support),
+    }
+
+
+def _instance_support(
+    instance_types: dict[str, InstanceType],
+    smddp: Version,
+    memo: dict[Version, dict[str, list[Any]]],
+) -> dict[str, list[Any]]:
+    """Per instance type: [status, note, alternative] for this smddp version.
+
+    ``memo`` holds the answers per smddp version: a matrix has many rows but few
+    smddp versions, and specifier matching is the slow part of compiling.
+    """
+    known = memo.get(smddp)
+    if known is not None:
+        return known
+    out: dict[str, list[Any]] = {}
+    memo[smddp] = out
+    for name, it in instance_types.items():
+        for support in it.support:
+            if in_specifier(smddp, support.smddp):
+                out[name] = [support.status.value, support.note, support.alternative]
+                break
+        else:
+            out[name] = [
+                SupportStatus.UNSUPPORTED.value,
+                f"the matrix lists no support of {name} for smddp {smddp}",
+                None,
+            ]
+    return out

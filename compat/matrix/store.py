@@ -1,0 +1,259 @@
+"""Load the matrix once, fast: from a compiled cache when the file is unchanged.
+
+The first load of a matrix file validates it completely (pydantic, PyYAML)
+and compiles it into plain tables; those are written atomically to the user's
+cache directory under the file's SHA-256. Later loads of the same bytes read
+the compiled tables with :mod:`marshal` and import neither pydantic nor
+PyYAML. A cache entry that is stale, truncated or corrupt fails its checksum
+and is rebuilt; a cache directory that cannot be written only costs time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+
+from compat.errors import MatrixError, UnknownFrameworkError, UnknownRegionError
+from compat.matrix.resources import shipped_matrix_path
+
+# typing.TYPE_CHECKING would import typing, which costs the hot path ~3 ms.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import Any
+
+    from compat.matrix.schema import MatrixDocument
+
+#: Set to a directory to move the compiled cache, or to "" to turn it off.
+CACHE_ENV = "SMDDP_COMPAT_CACHE_DIR"
+_MAGIC = b"SMDDPC1\n"
+_DIGEST_SIZE = 32
+
+#: Matrices loaded in this process, by path: (sha256, Matrix).
+_LOADED: dict[str, Matrix] = {}
+
+
+def cache_dir() -> str | None:
+    """Where compiled matrices are kept, or None when caching is off."""
+    configured = os.environ.get(CACHE_ENV)
+    if configured is not None:
+        return configured or None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "smddp-compat")
+
+
+def read_matrix_bytes(path: str) -> bytes:
+    """The bytes of a matrix file, or a MatrixError that says why not."""
+    from compat.matrix.limits import MAX_BYTES, refuse_size
+
+    try:
+        with open(path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > MAX_BYTES:
+                raise refuse_size(size, path)
+            data = fh.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise MatrixError(
+            f"{path}: no such matrix file",
+            hint="check --matrix or SMDDP_COMPAT_MATRIX, or leave both unset for the shipped one",
+        ) from None
+    except IsADirectoryError:
+        raise MatrixError(f"{path}: is a directory, not a matrix file") from None
+    except OSError as exc:
+        raise MatrixError(f"{path}: cannot be read: {exc.strerror}") from None
+    return data
+
+
+def load_matrix(path: str | os.PathLike[str] | None = None, *, use_cache: bool = True) -> Matrix:
+    """The validated matrix at ``path`` (default: the shipped one).
+
+    Raises :class:`MatrixError` listing every problem when the file is invalid;
+    a matrix loaded earlier in the process is untouched by a failed load.
+    """
+    file = os.fspath(path) if path is not None else shipped_matrix_path()
+    data = read_matrix_bytes(file)
+    digest = hashlib.sha256(data).hexdigest()
+    known = _LOADED.get(file)
+    if known is not None and known.sha256 == digest:
+        return known
+    compiled = _read_cache(digest) if use_cache else None
+    if compiled is None:
+        compiled = compile_bytes(data, file, digest)
+        if use_cache:
+            _write_cache(digest, compiled)
+    matrix = Matrix(compiled, path=file)
+    _LOADED[file] = matrix
+    return matrix
+
+
+def compile_bytes(data: bytes, filename: str, digest: str | None = None) -> dict[str, Any]:
+    """Validate ``data`` completely and compile it; the slow path."""
+    from compat.matrix.compiler import compile_document
+    from compat.matrix.validate import parse_document
+
+    doc = parse_document(data, filename)
+    return compile_document(doc, digest or hashlib.sha256(data).hexdigest())
+
+
+def _cache_file(digest: str) -> str | None:
+    from compat._version import __version__
+    from compat.matrix.layout import COMPILED_FORMAT
+
+    directory = cache_dir()
+    if directory is None:
+        return None
+    return os.path.join(
+        directory, f"matrix-{digest[:32]}-f{COMPILED_FORMAT}-v{__version__}.marshal"
+    )
+
+
+def _read_cache(digest: str) -> dict[str, Any] | None:
+    from compat.matrix.layout import COMPILED_FORMAT
+
+    file = _cache_file(digest)
+    if file is None:
+        return None
+    try:
+        with open(file, "rb") as fh:
+            blob = fh.read()
+    except OSError:
+        return None
+    header = len(_MAGIC) + _DIGEST_SIZE
+    if len(blob) <= header or not blob.startswith(_MAGIC):
+        return None
+    payload = blob[header:]
+    if hashlib.sha256(payload).digest() != blob[len(_MAGIC) : header]:
+        return None
+    try:
+        compiled = marshal.loads(payload)
+    except (ValueError, EOFError, TypeError):
+        return None
+    if (
+        not isinstance(compiled, dict)
+        or compiled.get("format") != COMPILED_FORMAT
+        or compiled.get("sha256") != digest
+    ):
+        return None
+    return compiled
+
+
+def _write_cache(digest: str, compiled: dict[str, Any]) -> None:
+    """Write the compiled form atomically; any failure only loses the speed-up."""
+    file = _cache_file(digest)
+    if file is None:
+        return
+    payload = marshal.dumps(compiled)
+    try:
+        from compat.matrix.atomic import write_bytes_atomic
+
+        write_bytes_atomic(file, _MAGIC + hashlib.sha256(payload).digest() + payload)
+    except OSError:
+        return
+
+
+class Matrix:
+    """A loaded matrix: the compiled tables and the indexes built over them."""
+
+    __slots__ = ("_versions", "compiled", "path", "sha256")
+
+    def __init__(self, compiled: dict[str, Any], *, path: str | None = None) -> None:
+        self.compiled = compiled
+        self.path = path
+        self.sha256: str = compiled["sha256"]
+        self._versions: dict[str, list[Any]] = {}
+
+    # -- lookups -------------------------------------------------------------
+    def framework(self, name: str) -> str:
+        """The canonical framework name for ``name`` or one of its aliases."""
+        key = name.strip().lower()
+        canonical = self.compiled["aliases"].get(key)
+        if canonical is not None:
+            return str(canonical)
+        from compat.matrix.suggest import closest
+
+        choices = sorted(self.compiled["frameworks"])
+        aliases = ", ".join(
+            f"{fw} ({', '.join(self.compiled['frameworks'][fw]['aliases'])})" for fw in choices
+        )
+        guess = closest(key, list(self.compiled["aliases"]))
+        did_you_mean = f"did you mean {self.compiled['aliases'][guess]!r}? " if guess else ""
+        raise UnknownFrameworkError(
+            f"unknown framework {name!r}",
+            hint=f"{did_you_mean}known frameworks (and aliases): {aliases}",
+            choices=choices,
+        )
+
+    def region(self, name: str) -> dict[str, Any]:
+        """The partition, account and DNS suffix of a region."""
+        key = name.strip().lower()
+        found = self.compiled["regions"].get(key)
+        if found is not None:
+            return {"name": key, **found}
+        from compat.matrix.suggest import closest
+
+        choices = sorted(self.compiled["regions"])
+        guess = closest(key, choices)
+        did_you_mean = f"did you mean {guess}? " if guess else ""
+        raise UnknownRegionError(
+            f"unknown region {name!r}",
+            hint=f"{did_you_mean}known regions: {', '.join(choices)}",
+            choices=choices,
+        )
+
+    def releases(self, framework: str) -> list[dict[str, Any]]:
+        """The releases of a canonical framework name, in file order."""
+        return list(self.compiled["releases"][framework])
+
+    def release_at(self, framework: str, index: int) -> dict[str, Any]:
+        return dict(self.compiled["releases"][framework][index])
+
+    def exact_index(self, framework: str, canonical_version: str) -> int | None:
+        """The release whose canonical version string is exactly this, if any."""
+        found = self.compiled["version_index"][framework].get(canonical_version)
+        return None if found is None else int(found)
+
+    def versions_newest_first(self, framework: str) -> list[tuple[Any, int]]:
+        """(packaging Version, index) pairs, newest first; parsed once per framework."""
+        cached = self._versions.get(framework)
+        if cached is None:
+            from packaging.version import Version
+
+            rows = self.compiled["releases"][framework]
+            cached = [(Version(rows[i]["version"]), i) for i in self.compiled["order"][framework]]
+            self._versions[framework] = cached
+        return cached
+
+    def region_set(self, name: str) -> list[str]:
+        return list(self.compiled["region_sets"][name])
+
+    def in_region_set(self, name: str | None, region: str) -> bool:
+        if name is None:
+            return True
+        return region in self.compiled["region_sets"][name]
+
+    def iter_frameworks(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        yield from self.compiled["frameworks"].items()
+
+    def document(self) -> MatrixDocument:
+        """The full validated document, re-read from the file (the slow path)."""
+        from compat.matrix.validate import parse_document
+
+        if self.path is None:
+            raise MatrixError("this matrix was not loaded from a file")
+        return parse_document(read_matrix_bytes(self.path), self.path)
+
+
+_DEFAULT: list[Matrix] = []
+
+
+def default_matrix() -> Matrix:
+    """The shipped matrix, loaded once per process (``load_matrix()`` reloads it)."""
+    if not _DEFAULT:
+        _DEFAULT.append(load_matrix(None))
+    return _DEFAULT[0]
+
+
+def matrix_or_default(matrix: Matrix | None) -> Matrix:
+    """``matrix``, or the shipped one when None: how library functions take a matrix."""
+    return default_matrix() if matrix is None else matrix

@@ -1,0 +1,1 @@
+"""What to write around a resolved release: a Dockerfile (byoc) and SageMaker SDK arguments."""

@@ -1,0 +1,308 @@
+"""The SageMaker Python SDK arguments for a resolved release (``--format sagemaker``).
+
+For SDK v2: the estimator class and its keyword arguments, with
+``distribution={"smdistributed": {"dataparallel": {"enabled": True}}}``. For
+SDK v3: what a ``ModelTrainer`` needs. Also the lines the training script
+needs to select smddp, and the ``requirements.txt`` lines the container lacks.
+Each v3 statement says whether the SDK's source states it (documented) or it
+follows from it (inferred).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from compat.results import Resolution
+
+if TYPE_CHECKING:
+    from compat.matrix import Matrix
+
+#: The v2 ``distribution`` argument that turns smddp on.
+DISTRIBUTION: dict[str, Any] = {"smdistributed": {"dataparallel": {"enabled": True}}}
+
+_ESTIMATORS: dict[str, tuple[str, str]] = {
+    "pytorch": ("sagemaker.pytorch.PyTorch", "from sagemaker.pytorch import PyTorch"),
+    "pytorch-lightning": ("sagemaker.pytorch.PyTorch", "from sagemaker.pytorch import PyTorch"),
+    "tensorflow": (
+        "sagemaker.tensorflow.TensorFlow",
+        "from sagemaker.tensorflow import TensorFlow",
+    ),
+    "huggingface": (
+        "sagemaker.huggingface.HuggingFace",
+        "from sagemaker.huggingface import HuggingFace",
+    ),
+}
+_RUNS = ("supported", "limited")
+_SMDDP_BACKEND = "1.4.0"  # smddp is a torch.distributed backend from this version (AWSSUP)
+_ALLGATHER = "2.0.1"  # AllGather, FSDP and DeepSpeed from this version (AWSRN)
+
+#: Where the v3 statements come from.
+SDK_V3_SOURCE = (
+    "sagemaker-python-sdk v3: sagemaker.train.ModelTrainer (training_image, compute, "
+    "source_code, distributed), sagemaker.train.configs.Compute and SourceCode, "
+    "sagemaker.train.distributed.Torchrun and MPI"
+)
+PYTORCH_SCRIPT_SOURCE = (
+    "https://docs.aws.amazon.com/sagemaker/latest/dg/data-parallel-modify-sdp-pt.html"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """A line of guidance with how sure it is: documented or inferred."""
+
+    text: str
+    confidence: str  # documented | inferred
+
+    def to_dict(self) -> dict[str, str]:
+        return {"text": self.text, "confidence": self.confidence}
+
+
+@dataclass(frozen=True, slots=True)
+class SageMakerArgs:
+    """SDK v2 estimator kwargs, SDK v3 ModelTrainer settings and script notes for a release."""
+
+    framework: str
+    framework_version: str
+    smddp_version: str
+    region: str | None
+    estimator: str
+    estimator_import: str
+    estimator_kwargs: dict[str, Any]
+    model_trainer: dict[str, Any]
+    model_trainer_imports: tuple[str, ...]
+    model_trainer_notes: tuple[Statement, ...]
+    requirements_txt: tuple[str, ...]
+    training_script: tuple[Statement, ...]
+    notes: tuple[str, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "framework": self.framework,
+            "framework_version": self.framework_version,
+            "smddp_version": self.smddp_version,
+            "region": self.region,
+            "sdk_v2": {
+                "estimator": self.estimator,
+                "import": self.estimator_import,
+                "kwargs": self.estimator_kwargs,
+            },
+            "sdk_v3": {
+                "class": "sagemaker.train.ModelTrainer",
+                "imports": list(self.model_trainer_imports),
+                "kwargs": self.model_trainer,
+                "notes": [s.to_dict() for s in self.model_trainer_notes],
+                "source": SDK_V3_SOURCE,
+            },
+            "requirements_txt": list(self.requirements_txt),
+            "training_script": [s.to_dict() for s in self.training_script],
+            "training_script_source": None
+            if self.framework == "tensorflow"
+            else PYTORCH_SCRIPT_SOURCE,
+            "notes": list(self.notes),
+        }
+
+
+def sagemaker_args(
+    res: Resolution,
+    *,
+    instance_type: str | None = None,
+    matrix: Matrix | None = None,
+) -> SageMakerArgs:
+    """The SDK arguments for ``res``; ``instance_type`` is passed through, with a note
+    when smddp does not support it."""
+    from compat.recipes.byoc import _extra_requirements
+
+    notes: list[str] = []
+    image = res.image_uri
+    if image is None and res.smp_image_uri is not None:
+        image = res.smp_image_uri
+        notes.append(
+            "No framework DLC carries this release; image_uri is the SMP image, which "
+            "carries the same smddp."
+        )
+    elif image is None and res.region is None:
+        notes.append("Pass --region to fill in image_uri and training_image.")
+    elif image is None:
+        notes.append(
+            "No image carries this release in this region: build one (smddp-compat byoc "
+            f"--framework {res.framework} --version {res.framework_version} --base cuda)."
+        )
+    kwargs = _estimator_kwargs(res, image, instance_type)
+    if res.py_version is None:
+        notes.append("The matrix gives no Python version for this release; py_version is left out.")
+    if instance_type is not None:
+        notes += _instance_notes(res, instance_type, matrix)
+    estimator, estimator_import = _ESTIMATORS[res.framework]
+    trainer, imports, trainer_notes = _model_trainer(res, image, instance_type)
+    return SageMakerArgs(
+        framework=res.framework,
+        framework_version=res.framework_version,
+        smddp_version=res.smddp_version,
+        region=res.region,
+        estimator=estimator,
+        estimator_import=estimator_import,
+        estimator_kwargs=kwargs,
+        model_trainer=trainer,
+        model_trainer_imports=imports,
+        model_trainer_notes=trainer_notes,
+        requirements_txt=_extra_requirements(res) if res.framework == "pytorch-lightning" else (),
+        training_script=_script_statements(res),
+        notes=tuple(notes),
+    )
+
+
+def as_sagemaker_args(value: Any) -> Any:
+    """``--format sagemaker`` of any resolve result: one or a list of SageMakerArgs."""
+    if isinstance(value, Resolution):
+        return sagemaker_args(value)
+    if isinstance(value, list):
+        return [as_sagemaker_args(v) for v in value]
+    if isinstance(value, SageMakerArgs):
+        return value
+    from compat.errors import UsageError
+
+    raise UsageError("--format sagemaker applies to resolve results only")
+
+
+def _estimator_kwargs(
+    res: Resolution, image: str | None, instance_type: str | None
+) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {}
+    if res.framework == "huggingface":
+        kwargs["transformers_version"] = res.framework_version
+        kwargs["pytorch_version"] = res.base_framework_version
+    else:
+        kwargs["framework_version"] = res.base_framework_version or res.framework_version
+    if res.py_version is not None:
+        kwargs["py_version"] = res.py_version
+    if image is not None:
+        kwargs["image_uri"] = image
+    if instance_type is not None:
+        kwargs["instance_type"] = instance_type
+    kwargs["distribution"] = {"smdistributed": {"dataparallel": {"enabled": True}}}
+    return kwargs
+
+
+def _instance_notes(res: Resolution, instance_type: str, matrix: Matrix | None) -> list[str]:
+    from compat.matrix import matrix_or_default
+
+    m = matrix_or_default(matrix)
+    index = m.exact_index(res.framework, res.framework_version)
+    if index is None:
+        return []
+    support = m.compiled["releases"][res.framework][index]["instance_support"]
+    entry = support.get(instance_type)
+    runs = ", ".join(name for name, s in support.items() if s[0] in _RUNS)
+    if entry is None:
+        return [f"smddp does not support {instance_type}; use one of {runs}."]
+    status, note, alternative = entry
+    if status == "supported":
+        return []
+    text = f"{instance_type} is {status} for smddp {res.smddp_version}"
+    text += f": {note}" if note else "."
+    if alternative:
+        text += f" Instead: {alternative}"
+    return [text]
+
+
+def _model_trainer(
+    res: Resolution, image: str | None, instance_type: str | None
+) -> tuple[dict[str, Any], tuple[str, ...], tuple[Statement, ...]]:
+    torch = res.framework != "tensorflow"
+    runner = "Torchrun" if torch else "MPI"
+    imports = (
+        "from sagemaker.train import ModelTrainer",
+        "from sagemaker.train.configs import Compute, SourceCode",
+        f"from sagemaker.train.distributed import {runner}",
+    )
+    source_code: dict[str, Any] = {"source_dir": ".", "entry_script": "train.py"}
+    if res.framework == "pytorch-lightning":
+        source_code["requirements"] = "requirements.txt"
+    kwargs: dict[str, Any] = {
+        "training_image": image,
+        "compute": {"instance_type": instance_type, "instance_count": None},
+        "source_code": source_code,
+        "distributed": f"{runner}()",
+    }
+    statements = [
+        Statement(
+            "ModelTrainer has no framework_version or py_version: training_image must name "
+            "the image, and compute=Compute(instance_type=..., instance_count=...) the "
+            "instances.",
+            "documented",
+        ),
+        Statement(
+            "ModelTrainer's distributed accepts Torchrun or MPI only; it has no smdistributed "
+            "switch like the v2 distribution argument.",
+            "documented",
+        ),
+        Statement(
+            f"So smddp is selected by the training script alone, launched with {runner}() in "
+            "an image that carries smddp (the one above).",
+            "inferred",
+        ),
+    ]
+    if res.framework == "tensorflow":
+        statements.append(
+            Statement(
+                "smddp for TensorFlow is deprecated (no smddp after TensorFlow 2.11.0); no "
+                "ModelTrainer example with it is known.",
+                "inferred",
+            )
+        )
+    return kwargs, imports, tuple(statements)
+
+
+def _script_statements(res: Resolution) -> tuple[Statement, ...]:
+    from packaging.version import Version
+
+    smddp = Version(res.smddp_version)
+    if res.framework == "tensorflow":
+        return (
+            Statement(
+                "import smdistributed.dataparallel.tensorflow as sdp; sdp.init() (the "
+                "archived smddp TensorFlow API).",
+                "inferred",
+            ),
+        )
+    if smddp < Version(_SMDDP_BACKEND):
+        return (
+            Statement(
+                f"smddp {res.smddp_version} predates the torch.distributed backend (1.4.0): "
+                "use import smdistributed.dataparallel.torch.distributed as dist and "
+                "smdistributed.dataparallel.torch.parallel.distributed.DistributedDataParallel "
+                "(archived smddp documentation in the SageMaker Python SDK docs).",
+                "documented",
+            ),
+        )
+    out = [
+        Statement("import smdistributed.dataparallel.torch.torch_smddp", "documented"),
+        Statement(
+            'torch.distributed.init_process_group(backend="smddp")  # PyTorch DDP or FSDP',
+            "documented",
+        ),
+        Statement(
+            "With PyTorch DDP the smddp backend cannot create subgroups with "
+            "torch.distributed.new_group() nor run beside NCCL or Gloo process groups.",
+            "documented",
+        ),
+    ]
+    if smddp >= Version(_ALLGATHER):
+        out.append(
+            Statement(
+                'deepspeed.init_distributed(dist_backend="smddp")  # DeepSpeed or '
+                "Megatron-DeepSpeed (smddp 2.0.1 and later)",
+                "documented",
+            )
+        )
+    if res.framework == "pytorch-lightning":
+        out.append(
+            Statement(
+                'Lightning: DDPStrategy(process_group_backend="smddp") after importing '
+                "torch_smddp.",
+                "inferred",
+            )
+        )
+    return tuple(out)

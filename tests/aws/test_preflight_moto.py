@@ -1,0 +1,547 @@
+"""Preflight over real HTTP: moto's ThreadedMotoServer on 127.0.0.1 and real boto3 clients.
+
+moto has no SageMaker quotas, so the tests inject them by patching its
+service-quotas backend in-process (the server runs in this process's thread);
+training jobs are created with CreateTrainingJob and their status set in
+moto's backend. The CLI finds the server through AWS_ENDPOINT_URL, as a user
+with a VPC endpoint or a local test server would.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+
+import compat
+from compat.aws.clients import SessionClients
+from compat.aws.quotas import clear_cache
+from compat.exit_codes import ExitCode
+
+from ..conftest import Invoke
+
+pytestmark = pytest.mark.integration
+
+moto_server = pytest.importorskip("moto.server")
+from moto.sagemaker.models import SageMakerModelBackend, sagemaker_backends  # noqa: E402
+from moto.servicequotas.responses import ServiceQuotasResponse  # noqa: E402
+
+ACCOUNT = "123456789012"
+REGION = "us-west-2"
+P4D = "ml.p4d.24xlarge"
+
+#: region -> quota name -> {"code", "default", "applied" (None: never applied)}
+QUOTAS: dict[str, dict[str, dict[str, Any]]] = {}
+#: Open or past increase requests, per quota code.
+REQUESTS: dict[str, list[dict[str, Any]]] = {}
+
+
+def _quota(region: str, name: str, q: dict[str, Any], value: float) -> dict[str, Any]:
+    return {
+        "ServiceCode": "sagemaker",
+        "ServiceName": "Amazon SageMaker",
+        "QuotaArn": f"arn:aws:servicequotas:{region}:{ACCOUNT}:sagemaker/{q['code']}",
+        "QuotaCode": q["code"],
+        "QuotaName": name,
+        "Value": value,
+        "Unit": "None",
+        "Adjustable": True,
+        "GlobalQuota": False,
+    }
+
+
+def _by_code(region: str, code: str) -> tuple[str, dict[str, Any]] | None:
+    for name, q in QUOTAS.get(region, {}).items():
+        if q["code"] == code:
+            return name, q
+    return None
+
+
+def _error(code: str, message: str) -> tuple[int, dict[str, Any], str]:
+    headers = {"status": 400, "Content-Type": "application/x-amz-json-1.1"}
+    return 400, headers, json.dumps({"__type": code, "message": message})
+
+
+# Handlers patched onto moto's ServiceQuotasResponse: they serve QUOTAS.
+def _list_defaults(self: Any) -> Any:
+    params = json.loads(self.body)
+    if params.get("ServiceCode") != "sagemaker":
+        return _error("NoSuchResourceException", "no such service")
+    quotas = [
+        _quota(self.region, n, q, q["default"]) for n, q in QUOTAS.get(self.region, {}).items()
+    ]
+    start = int(params.get("NextToken") or 0)
+    page = 2  # small pages: the client must follow NextToken
+    body: dict[str, Any] = {"Quotas": quotas[start : start + page]}
+    if start + page < len(quotas):
+        body["NextToken"] = str(start + page)
+    return json.dumps(body)
+
+
+def _get_applied(self: Any) -> Any:
+    params = json.loads(self.body)
+    found = _by_code(self.region, params["QuotaCode"])
+    if found is None or found[1]["applied"] is None:
+        return _error("NoSuchResourceException", "no applied value")
+    name, q = found
+    return json.dumps({"Quota": _quota(self.region, name, q, q["applied"])})
+
+
+def _get_default(self: Any) -> Any:
+    params = json.loads(self.body)
+    found = _by_code(self.region, params["QuotaCode"])
+    if found is None:
+        return _error("NoSuchResourceException", "no such quota")
+    name, q = found
+    return json.dumps({"Quota": _quota(self.region, name, q, q["default"])})
+
+
+def _history(self: Any) -> Any:
+    params = json.loads(self.body)
+    return json.dumps({"RequestedQuotas": REQUESTS.get(params["QuotaCode"], [])})
+
+
+def _request_increase(self: Any) -> Any:
+    params = json.loads(self.body)
+    found = _by_code(self.region, params["QuotaCode"])
+    assert found is not None
+    name, q = found
+    item = {
+        "Id": f"req-{len(REQUESTS.get(q['code'], [])) + 1}",
+        "ServiceCode": "sagemaker",
+        "QuotaCode": q["code"],
+        "QuotaName": name,
+        "DesiredValue": params["DesiredValue"],
+        "Status": "PENDING",
+    }
+    REQUESTS.setdefault(q["code"], []).append(item)
+    return json.dumps({"RequestedQuota": item})
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server_url() -> Iterator[str]:
+    patch = pytest.MonkeyPatch()
+    patch.setattr(ServiceQuotasResponse, "list_aws_default_service_quotas", _list_defaults)
+    patch.setattr(ServiceQuotasResponse, "get_service_quota", _get_applied)
+    patch.setattr(
+        ServiceQuotasResponse, "get_aws_default_service_quota", _get_default, raising=False
+    )
+    patch.setattr(
+        ServiceQuotasResponse,
+        "list_requested_service_quota_change_history_by_quota",
+        _history,
+        raising=False,
+    )
+    patch.setattr(
+        ServiceQuotasResponse, "request_service_quota_increase", _request_increase, raising=False
+    )
+    real_list = SageMakerModelBackend.list_training_jobs
+
+    def list_with_warm_pools(self: Any, *args: Any, **kwargs: Any) -> Any:
+        # moto lacks WarmPoolStatus; report the one tests set on a job.
+        answer = real_list(self, *args, **kwargs)
+        for summary in answer["TrainingJobSummaries"]:
+            warm = getattr(self.training_jobs[summary["TrainingJobName"]], "warm_pool", None)
+            if warm:
+                summary["WarmPoolStatus"] = {"Status": warm}
+        return answer
+
+    patch.setattr(SageMakerModelBackend, "list_training_jobs", list_with_warm_pools)
+    port = _free_port()
+    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
+        patch.undo()
+
+
+@pytest.fixture(autouse=True)
+def _clean(server_url: str) -> Iterator[None]:
+    request = urllib.request.Request(f"{server_url}/moto-api/reset", method="POST")
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        assert answer.status == 200
+    QUOTAS.clear()
+    REQUESTS.clear()
+    clear_cache()
+    yield
+    clear_cache()
+
+
+@pytest.fixture
+def clients(server_url: str, monkeypatch: pytest.MonkeyPatch) -> SessionClients:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", server_url)
+    return SessionClients(boto3.Session(), max_attempts=1)
+
+
+def _sagemaker(server_url: str, region: str = REGION) -> Any:
+    return boto3.client("sagemaker", region_name=region, endpoint_url=server_url)
+
+
+def seed_job(
+    server_url: str,
+    name: str,
+    status: str,
+    *,
+    instance_type: str = P4D,
+    count: int = 1,
+    spot: bool = False,
+    groups: list[tuple[str, int]] | None = None,
+    warm_pool: str | None = None,
+    region: str = REGION,
+) -> None:
+    """CreateTrainingJob through the server, then set its status in moto's backend."""
+    config: dict[str, Any] = {"VolumeSizeInGB": 30}
+    if groups:
+        config["InstanceGroups"] = [
+            {"InstanceType": t, "InstanceCount": n, "InstanceGroupName": f"g{i}"}
+            for i, (t, n) in enumerate(groups)
+        ]
+    else:
+        config.update(InstanceType=instance_type, InstanceCount=count)
+    _sagemaker(server_url, region).create_training_job(
+        TrainingJobName=name,
+        AlgorithmSpecification={"TrainingImage": "img:latest", "TrainingInputMode": "File"},
+        RoleArn=f"arn:aws:iam::{ACCOUNT}:role/SageMaker",
+        OutputDataConfig={"S3OutputPath": "s3://bucket/out"},
+        ResourceConfig=config,
+        StoppingCondition={"MaxRuntimeInSeconds": 3600},
+        EnableManagedSpotTraining=spot,
+    )
+    job = sagemaker_backends[ACCOUNT][region].training_jobs[name]
+    job.training_job_status = status
+    if warm_pool:
+        job.warm_pool = warm_pool
+
+
+def set_quotas(region: str = REGION, **values: tuple[float, float | None]) -> None:
+    """Quotas by short key: (default, applied or None)."""
+    names = {
+        "p4d": ("ml.p4d.24xlarge for training job usage", "L-09B4A649"),
+        "p4d_spot": ("ml.p4d.24xlarge for spot training job usage", "L-09D56C4F"),
+        "p4d_warm": ("ml.p4d.24xlarge for training warm pool usage", "L-A8827666"),
+        "p3dn": ("ml.p3dn.24xlarge for training job usage", "L-11111111"),
+        "total": ("Number of instances across all training jobs", "L-00C91CB5"),
+        "total_spot": ("Number of instances across all spot training jobs", "L-93958082"),
+        "per_job": ("Maximum number of instances per training job", "L-622CFD70"),
+        "per_job_spot": ("Maximum number of instances per spot training job", "L-DB62C864"),
+    }
+    table = QUOTAS.setdefault(region, {})
+    for key, (default, applied) in values.items():
+        name, code = names[key]
+        table[name] = {"code": code, "default": default, "applied": applied}
+
+
+def _busy(server_url: str) -> None:
+    seed_job(server_url, "running", "InProgress", count=2)
+    seed_job(server_url, "stopping", "Stopping", groups=[(P4D, 1), ("ml.p3dn.24xlarge", 2)])
+    seed_job(server_url, "spot", "InProgress", count=4, spot=True)
+    seed_job(server_url, "warm", "Completed", count=1, warm_pool="Available")
+    seed_job(server_url, "warm-used", "Completed", count=3, warm_pool="InUse")
+    seed_job(server_url, "done", "Completed", count=8)
+    seed_job(server_url, "failed", "Failed", count=8)
+
+
+def test_headroom_from_real_responses(server_url: str, clients: SessionClients) -> None:
+    _busy(server_url)
+    set_quotas(p4d=(0, 8), p3dn=(0, 2), total=(4, 20), per_job=(10, None))
+    report = compat.preflight("pytorch", "2.2.0", REGION, P4D, 4, clients=clients)
+    per_type = report.check("instance-quota")
+    # running 2 + stopping 1 + warm pool 1; spot, completed, failed and in-use pools do not count
+    assert (per_type.limit, per_type.usage, per_type.headroom, per_type.status.value) == (
+        8,
+        4,
+        4,
+        "pass",
+    )
+    total = report.check("total-instances-quota")
+    assert (total.limit, total.usage, total.headroom) == (20, 6, 14)
+    per_job = report.check("per-job-quota")  # never applied: the default answers
+    assert (per_job.limit, per_job.status.value) == (10, "pass")
+    assert report.exit_code is ExitCode.OK
+
+    over = compat.preflight("pytorch", "2.2.0", REGION, P4D, 5, clients=clients)
+    assert over.exit_code is ExitCode.QUOTA
+    assert over.check("instance-quota").message.endswith("headroom 4: 1 short")
+
+
+def test_spot_over_http(server_url: str, clients: SessionClients) -> None:
+    _busy(server_url)
+    set_quotas(p4d_spot=(0, 6), total_spot=(20, None), per_job_spot=(20, None))
+    report = compat.preflight("pytorch", "2.2.0", REGION, P4D, 3, spot=True, clients=clients)
+    check = report.check("instance-quota")
+    assert (check.usage, check.headroom, check.status.value) == (4, 2, "fail")
+
+
+def test_pages_of_jobs_are_followed(server_url: str, clients: SessionClients) -> None:
+    # moto pages before it filters by status: some pages come back empty with a NextToken.
+    for i in range(12):
+        seed_job(server_url, f"old-{i}", "Completed", count=1)
+    seed_job(server_url, "late", "InProgress", count=3)
+    from compat.aws.usage import count_usage
+
+    client = clients.client("sagemaker", REGION)
+    real = client.get_paginator
+
+    def small_pages(name: str) -> Any:
+        paginator = real(name)
+        paginate = paginator.paginate
+        paginator.paginate = lambda **kw: paginate(**kw, PaginationConfig={"PageSize": 5})
+        return paginator
+
+    client.get_paginator = small_pages
+    usage = count_usage(client, REGION)
+    assert dict(usage.on_demand) == {P4D: 3}
+
+
+def test_quota_missing_from_the_region(server_url: str, clients: SessionClients) -> None:
+    set_quotas(total=(20, None), per_job=(20, None))
+    report = compat.preflight("pytorch", "2.2.0", REGION, P4D, 2, clients=clients)
+    assert report.exit_code is ExitCode.NOT_ELIGIBLE
+
+
+def test_preflight_cli_json_through_aws_endpoint_url(
+    server_url: str, run_cli: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _busy(server_url)
+    set_quotas(p4d=(0, 8), total=(20, None), per_job=(10, None))
+    monkeypatch.setenv("AWS_ENDPOINT_URL", server_url)
+    args = ["preflight", "-f", "pytorch", "--version", "2.2.0", "-r", REGION, "-t", P4D]
+    result = run_cli(*args, "-n", "6", "--format", "json")
+    assert result.exit_code == 5, result.stderr
+    data = json.loads(result.stdout)
+    assert data["status"] == "fail"
+    assert data["exit_code"] == 5
+    check = next(c for c in data["checks"] if c["name"] == "instance-quota")
+    assert {k: check[k] for k in ("limit", "usage", "requested", "headroom", "quota_code")} == {
+        "limit": 8,
+        "usage": 4,
+        "requested": 6,
+        "headroom": 4,
+        "quota_code": "L-09B4A649",
+    }
+    text = run_cli(*args, "-n", "2")
+    assert text.exit_code == 0
+    assert text.stdout.splitlines()[-1] == "result: PASS: the job should start (exit 0)"
+    assert (
+        "PASS  instance-quota         'ml.p4d.24xlarge for training job usage': limit 8, "
+        "in use 4, requested 2, headroom 4" in text.stdout
+    )
+
+
+def test_quota_show_cli(server_url: str, run_cli: Invoke, monkeypatch: pytest.MonkeyPatch) -> None:
+    _busy(server_url)
+    set_quotas(p4d=(0, 8), p4d_warm=(2, None), total=(20, None), per_job=(10, None))
+    monkeypatch.setenv("AWS_ENDPOINT_URL", server_url)
+    result = run_cli("quota", "show", "-r", REGION, "-t", P4D, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    rows = {r["quota_name"]: r for r in json.loads(result.stdout)}
+    assert rows["ml.p4d.24xlarge for training job usage"] | {} == {
+        "region": REGION,
+        "quota_name": "ml.p4d.24xlarge for training job usage",
+        "quota_code": "L-09B4A649",
+        "value": 8,
+        "default": 0,
+        "applied": True,
+        "adjustable": True,
+        "usage": 4,
+        "headroom": 4,
+        "note": None,
+    }
+    assert rows["ml.p4d.24xlarge for training warm pool usage"]["usage"] == 1
+    assert rows["ml.p4d.24xlarge for spot training job usage"]["note"] == "not offered"
+    text = run_cli("quota", "show", "-r", REGION, "-t", P4D)
+    assert "ml.p4d.24xlarge for training job usage" in text.stdout
+    assert text.stdout.splitlines()[0].lower().split() == [
+        "quota",
+        "code",
+        "value",
+        "default",
+        "usage",
+        "headroom",
+        "adjustable",
+    ]
+    row = next(line for line in text.stdout.splitlines() if "for training job usage" in line)
+    assert row.split()[-6:] == ["L-09B4A649", "8", "0", "4", "4", "yes"]
+
+
+def test_quota_scan_cli_orders_regions_and_reports_failures(
+    server_url: str, run_cli: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    set_quotas("us-west-2", p4d=(0, 8), total=(20, None), per_job=(10, None))
+    set_quotas("us-east-1", p4d=(0, 16), total=(20, None), per_job=(10, None))
+    set_quotas("eu-west-1", p4d=(0, 2), total=(20, None), per_job=(10, None))
+    set_quotas("ap-south-1", total=(20, None), per_job=(10, None))
+    monkeypatch.setenv("AWS_ENDPOINT_URL", server_url)
+    regions = ["-r", "us-west-2", "-r", "us-east-1", "-r", "eu-west-1", "-r", "ap-south-1"]
+    result = run_cli("quota", "scan", "-t", P4D, "-n", "4", *regions, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["fits"] == ["us-east-1", "us-west-2"]
+    assert [(r["region"], r["verdict"]) for r in data["regions"]] == [
+        ("us-east-1", "fits"),
+        ("us-west-2", "fits"),
+        ("eu-west-1", "short"),
+        ("ap-south-1", "not-offered"),
+    ]
+    assert result.stderr == ""  # no progress when stderr is not a terminal
+    text = run_cli("quota", "scan", "-t", P4D, "-n", "4", *regions)
+    lines = text.stdout.splitlines()
+    assert lines[0] == "regions with room for 4 x ml.p4d.24xlarge: 2 of 4"
+    assert lines[1].startswith("OK     us-east-1   'ml.p4d.24xlarge for training job usage'")
+    assert lines[4].startswith("NONE   ap-south-1  Service Quotas lists no quota")
+
+
+def test_scan_region_failure_does_not_stop_the_scan(
+    server_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from compat.aws.scan import scan_regions
+
+    set_quotas("us-west-2", p4d=(0, 8), total=(20, None), per_job=(10, None))
+    set_quotas("us-east-1", p4d=(0, 8), total=(20, None), per_job=(10, None))
+    monkeypatch.setenv("AWS_ENDPOINT_URL", server_url)
+    good = SessionClients(boto3.Session(), max_attempts=1)
+
+    class OneRegionDenied:
+        def client(self, service: str, region: str) -> Any:
+            if region == "us-east-1":
+                return boto3.client(service, region_name=region, endpoint_url=_dead_url())
+            return good.client(service, region)
+
+    seen: list[tuple[int, int]] = []
+    result = scan_regions(
+        OneRegionDenied(),
+        compat.load_matrix(),
+        ["us-west-2", "us-east-1"],
+        P4D,
+        2,
+        workers=2,
+        progress=lambda done, total, region: seen.append((done, total)),
+    )
+    assert [(r.region, r.verdict) for r in result.regions] == [
+        ("us-west-2", "fits"),
+        ("us-east-1", "error"),
+    ]
+    assert "could not be reached" in result.regions[1].message
+    assert sorted(seen) == [(1, 2), (2, 2)]
+
+
+def _dead_url() -> str:
+    return f"http://127.0.0.1:{_free_port()}"
+
+
+def test_quota_request_cli(
+    server_url: str,
+    run_cli: Invoke,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    set_quotas(p4d=(0, 4))
+    REQUESTS["L-09B4A649"] = [
+        {
+            "Id": "old",
+            "QuotaCode": "L-09B4A649",
+            "QuotaName": "ml.p4d.24xlarge for training job usage",
+            "ServiceCode": "sagemaker",
+            "DesiredValue": 6.0,
+            "Status": "CASE_CLOSED",
+        }
+    ]
+    monkeypatch.setenv("AWS_ENDPOINT_URL", server_url)
+    base = ["quota", "request", "-t", P4D, "-r", REGION]
+    refused = run_cli(*base, "--desired", "4", "--yes")
+    assert refused.exit_code == 2
+    assert "the desired value 4 is not above the current value 4" in refused.stderr
+    assert REQUESTS["L-09B4A649"][-1]["Id"] == "old"
+
+    monkeypatch.setattr("sys.stdin", _Input("n\n"))
+    declined = run_cli(*base, "--desired", "8")
+    assert declined.exit_code == 0
+    assert "Not requested." in declined.stderr
+    assert len(REQUESTS["L-09B4A649"]) == 1
+
+    done = run_cli(*base, "--desired", "8", "--yes", "--format", "json")
+    assert done.exit_code == 0, done.stderr
+    assert "quota 'ml.p4d.24xlarge for training job usage' (L-09B4A649) in us-west-2: 4" in (
+        done.stderr
+    )
+    answer = json.loads(done.stdout)
+    assert (answer["id"], answer["status"], answer["desired_value"]) == ("req-2", "PENDING", 8)
+
+    again = run_cli(*base, "--desired", "10", "--yes")
+    assert "open request req-2: PENDING" in again.stderr
+    assert "request old" not in again.stderr  # closed requests are not open
+    assert again.stdout.startswith("request req-3: PENDING")
+
+
+class _Input:
+    """A stdin that answers a prompt."""
+
+    def __init__(self, text: str) -> None:
+        import io
+
+        self._io = io.StringIO(text)
+
+    def readline(self, *args: Any) -> str:
+        return self._io.readline(*args)
+
+    def read(self, *args: Any) -> str:
+        return self._io.read(*args)
+
+    def isatty(self) -> bool:
+        return False
+
+
+def test_throttling_is_retried_in_standard_mode(
+    server_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """TooManyRequestsException comes as HTTP 400; standard retries still retry it."""
+    set_quotas(p4d=(0, 8), total=(20, None), per_job=(10, None))
+    calls: list[str] = []
+
+    def flaky(self: Any) -> Any:
+        calls.append(self.region)
+        if len(calls) <= 2:
+            return _error("TooManyRequestsException", "slow down")
+        return _list_defaults(self)
+
+    monkeypatch.setattr(ServiceQuotasResponse, "list_aws_default_service_quotas", flaky)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", server_url)
+    retried = SessionClients(boto3.Session(), max_attempts=3)
+    report = compat.preflight("pytorch", "2.2.0", REGION, P4D, 2, clients=retried)
+    assert report.exit_code is ExitCode.OK
+    assert len(calls) == 4  # two throttled, then the two pages
+
+    calls.clear()
+    clear_cache()
+    once = SessionClients(boto3.Session(), max_attempts=1)
+    report = compat.preflight("pytorch", "2.2.0", REGION, P4D, 2, clients=once)
+    assert report.exit_code is ExitCode.AWS
+    assert "throttled" in report.check("instance-quota").message
+
+
+def test_scan_shows_progress_on_a_terminal(
+    server_url: str,
+    run_cli: Invoke,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    set_quotas("us-west-2", p4d=(0, 8), total=(20, None), per_job=(10, None))
+    set_quotas("us-east-1", p4d=(0, 8), total=(20, None), per_job=(10, None))
+    monkeypatch.setenv("AWS_ENDPOINT_URL", server_url)
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True)
+    result = run_cli("quota", "scan", "-t", P4D, "-n", "2", "-r", "us-west-2", "-r", "us-east-1")
+    assert result.exit_code == 0
+    assert "checked 2/2 regions" in result.stderr
+    assert "checked" not in result.stdout

@@ -1,0 +1,200 @@
+"""Validation: every problem as file:line: path: message; hostile files refused."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from compat.errors import MatrixError
+from compat.matrix import load_matrix, shipped_matrix_path
+from compat.matrix.validate import parse_document
+
+from ..conftest import Invoke
+
+SHIPPED = Path(shipped_matrix_path()).read_text(encoding="utf-8")
+
+
+def line_of(text: str, needle: str, start: int = 0) -> int:
+    """The 1-based line of the first ``needle`` in ``text`` at or after line ``start``."""
+    lines = text.splitlines()
+    for number, line in enumerate(lines[start:], start + 1):
+        if needle in line:
+            return number
+    raise AssertionError(f"{needle!r} not found")
+
+
+def problems_of(text: str, name: str = "m.yaml") -> list[str]:
+    with pytest.raises(MatrixError) as info:
+        parse_document(text.encode("utf-8"), name)
+    return list(info.value.problems)
+
+
+def test_the_shipped_matrix_is_valid(run_cli: Invoke) -> None:
+    result = run_cli("validate", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["valid"] is True
+    assert data["releases"] == {
+        "pytorch": 17,
+        "tensorflow": 10,
+        "pytorch-lightning": 9,
+        "huggingface": 6,
+    }
+    assert data["regions"] == 42
+
+
+def test_a_bad_version_is_reported_with_file_line_and_path() -> None:
+    start = line_of(SHIPPED, "\npytorch:".strip()) - 1
+    target = line_of(SHIPPED, 'smddp: "1.4.0"', start)
+    text = SHIPPED.replace('smddp: "1.4.0"', 'smddp: "1.4x"', 1)
+    index = sum(1 for line in SHIPPED.splitlines()[start:target] if line.startswith("  - version:"))
+    assert problems_of(text, "data/matrix.yaml") == [
+        f"data/matrix.yaml:{target}: pytorch[{index - 1}].smddp: '1.4x' is not a valid version"
+    ]
+
+
+def test_every_problem_is_listed_at_once() -> None:
+    text = (
+        SHIPPED.replace('smddp: "1.4.0"', 'smddp: "1.4x"', 1)
+        .replace("confidence: shipped", "confidence: maybe", 1)
+        .replace("schema_version: 1", "schema_version: 1\nextra_section: {}")
+    )
+    found = problems_of(text)
+    assert len(found) == 3
+    assert any("unknown field 'extra_section'" in p for p in found)
+    assert any(".confidence: input should be 'documented'" in p for p in found)
+
+
+def test_duplicate_keys_are_errors_not_silently_merged() -> None:
+    text = SHIPPED.replace(
+        '  - version: "1.13.1"\n', '  - version: "1.13.1"\n    version: "1.13.2"\n', 1
+    )
+    first = line_of(SHIPPED, '  - version: "1.13.1"')
+    with pytest.raises(MatrixError) as info:
+        parse_document(text.encode(), "m.yaml")
+    assert info.value.problems[0].startswith(f"m.yaml:{first + 1}: pytorch[")
+    assert f"duplicate key (first defined on line {first})" in info.value.problems[0]
+
+
+def test_a_tag_that_contradicts_its_row_is_caught() -> None:
+    text = SHIPPED.replace(
+        'tag: "1.13.1-gpu-py39-cu117-ubuntu20.04-sagemaker"',
+        'tag: "1.13.1-gpu-py38-cu117-ubuntu20.04-sagemaker"',
+    )
+    (problem,) = problems_of(text)
+    line = line_of(SHIPPED, 'tag: "1.13.1-gpu-py39-cu117')
+    assert problem.startswith(f"m.yaml:{line}: pytorch[")
+    assert "the tag's py38 does not match the row's Python 3.9 [check tag-python" in problem
+
+
+def test_a_wheel_of_another_smddp_version_is_caught() -> None:
+    text = SHIPPED.replace(
+        "2023-01-09/smdistributed_dataparallel-1.7.0-cp39",
+        "2023-01-09/smdistributed_dataparallel-1.7.1-cp39",
+    )
+    (problem,) = problems_of(text)
+    assert "the wheel file's smddp version 1.7.1 is not the row's 1.7.0" in problem
+
+
+def test_an_exception_that_is_no_longer_needed_is_reported() -> None:
+    text = SHIPPED.replace("pytorch/1.9.0/cu111/2021-08-13", "pytorch/1.9.1/cu111/2021-08-13")
+    (problem,) = problems_of(text)
+    assert "lists an exception for 'wheel-framework-version' but passes that check" in problem
+
+
+def test_unknown_source_and_region_references() -> None:
+    text = SHIPPED.replace("sources: [DLC]", "sources: [DLCX]", 1).replace(
+        "region_set: all-but-iso-f", "region_set: nowhere", 1
+    )
+    found = problems_of(text)
+    assert any("unknown source 'DLCX'" in p for p in found)
+    assert any("unknown region set 'nowhere'" in p for p in found)
+
+
+def test_validate_command_exit_code_and_message(run_cli: Invoke, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(SHIPPED.replace('smddp: "1.4.0"', 'smddp: "1.4x"', 1), encoding="utf-8")
+    result = run_cli("validate", str(bad))
+    assert result.exit_code == 7
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"error: {bad} is not a valid matrix: 1 problem(s)\n  {bad}:")
+    assert "'1.4x' is not a valid version" in result.stderr
+
+
+BOMB = "a: &a ['x','x','x','x','x','x','x','x','x']\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},"
+    f"*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},"
+    f"*{chr(97 + i)}]\n"
+    for i in range(8)
+)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (BOMB.encode(), "YAML aliases (*name) and merge keys are not allowed"),
+        (b"x" * (50 * 1024 * 1024), "the file is 50.0 MiB; a matrix file may be at most 16 MiB"),
+        (bytes(range(256)) * 64, "binary data (a NUL byte)"),
+        ("sources: caf\u00e9\n".encode("latin-1"), "not UTF-8 text (byte 0xe9 at offset 12)"),
+        (b"- a\n- b\n", "the top level must be a mapping"),
+        (b"just a string\n", "the top level must be a mapping"),
+        (b"", "the file is empty"),
+        (b"  \n\n", "the file is empty"),
+        (b"a: [1, 2\n", "not valid YAML"),
+        (b"[" * 5000 + b"]" * 5000, "nesting depth"),
+        (b"base: &b {x: 1}\nother:\n  <<: *b\n", "not allowed"),
+    ],
+    ids=[
+        "alias-bomb",
+        "50MB",
+        "binary",
+        "non-utf8",
+        "list",
+        "scalar",
+        "empty",
+        "blank",
+        "syntax",
+        "deep",
+        "merge-key",
+    ],
+)
+def test_hostile_files_are_refused_with_a_clear_message(
+    run_cli: Invoke, tmp_path: Path, data: bytes, message: str
+) -> None:
+    path = tmp_path / "hostile.yaml"
+    path.write_bytes(data)
+    result = run_cli("validate", str(path))
+    assert result.exit_code == 7
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_failed_load_keeps_the_old_file_and_matrix(tmp_path: Path) -> None:
+    path = tmp_path / "m.yaml"
+    path.write_text(SHIPPED, encoding="utf-8")
+    good = load_matrix(path)
+    path.write_text(SHIPPED.replace('smddp: "1.7.0"', 'smddp: "1.7.0x"', 1), encoding="utf-8")
+    with pytest.raises(MatrixError):
+        load_matrix(path)
+    assert good.releases("pytorch")[0]["version"] == "2.5.1"
+    path.write_text(SHIPPED, encoding="utf-8")
+    assert load_matrix(path) is good
+
+
+def test_missing_matrix_file(run_cli: Invoke, tmp_path: Path) -> None:
+    result = run_cli("resolve", "-f", "pt", "--matrix", str(tmp_path / "nope.yaml"))
+    assert result.exit_code == 7
+    assert "no such matrix file" in result.stderr
+
+
+def test_schema_is_json_schema_of_the_whole_file(run_cli: Invoke, tmp_path: Path) -> None:
+    result = run_cli("schema")
+    schema = json.loads(result.stdout)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert set(schema["required"]) >= {"pytorch", "tensorflow", "regions", "sources"}
+    assert schema["additionalProperties"] is False
+    out = tmp_path / "schema.json"
+    assert run_cli("schema", "--output", str(out)).exit_code == 0
+    assert json.loads(out.read_text(encoding="utf-8")) == schema

@@ -1,0 +1,114 @@
+"""resolve --format sagemaker: SDK v2 estimator kwargs, v3 ModelTrainer settings, script notes."""
+
+from __future__ import annotations
+
+import json
+
+import compat
+from compat.recipes.sagemaker_sdk import DISTRIBUTION, sagemaker_args
+
+from ..conftest import Invoke
+
+DLC_1131 = (
+    "763104351884.dkr.ecr.us-west-2.amazonaws.com/"
+    "pytorch-training:1.13.1-gpu-py39-cu117-ubuntu20.04-sagemaker"
+)
+
+
+def test_pytorch_estimator_kwargs_exactly(run_cli: Invoke) -> None:
+    result = run_cli(
+        "resolve", "-f", "pt", "--version", "1.13.1", "-r", "us-west-2",
+        "--format", "sagemaker", "--instance-type", "ml.p4d.24xlarge",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["sdk_v2"] == {
+        "estimator": "sagemaker.pytorch.PyTorch",
+        "import": "from sagemaker.pytorch import PyTorch",
+        "kwargs": {
+            "framework_version": "1.13.1",
+            "py_version": "py39",
+            "image_uri": DLC_1131,
+            "instance_type": "ml.p4d.24xlarge",
+            "distribution": {"smdistributed": {"dataparallel": {"enabled": True}}},
+        },
+    }
+    assert data["sdk_v3"]["kwargs"] == {
+        "training_image": DLC_1131,
+        "compute": {"instance_type": "ml.p4d.24xlarge", "instance_count": None},
+        "source_code": {"source_dir": ".", "entry_script": "train.py"},
+        "distributed": "Torchrun()",
+    }
+    assert "from sagemaker.train import ModelTrainer" in data["sdk_v3"]["imports"]
+    assert {n["confidence"] for n in data["sdk_v3"]["notes"]} == {"documented", "inferred"}
+    script = [s["text"] for s in data["training_script"]]
+    assert script[:2] == [
+        "import smdistributed.dataparallel.torch.torch_smddp",
+        'torch.distributed.init_process_group(backend="smddp")  # PyTorch DDP or FSDP',
+    ]
+    assert not any("deepspeed" in s for s in script)  # smddp 1.7.0 predates 2.0.1
+    assert data["notes"] == []
+    assert data["requirements_txt"] == []
+
+
+def test_smddp_2_adds_deepspeed_and_old_smddp_uses_the_archived_api() -> None:
+    new = sagemaker_args(compat.resolve("pt", "2.3.0", "us-east-1"))
+    assert any("deepspeed.init_distributed" in s.text for s in new.training_script)
+    old = sagemaker_args(compat.resolve("pt", "1.9.1", "us-east-1"))
+    assert len(old.training_script) == 1
+    assert "predates the torch.distributed backend" in old.training_script[0].text
+
+
+def test_lightning_uses_the_pytorch_estimator_and_requirements() -> None:
+    args = sagemaker_args(compat.resolve("pl", "1.7.2", "us-west-2"))
+    assert args.estimator == "sagemaker.pytorch.PyTorch"
+    assert args.estimator_kwargs["framework_version"] == "1.12.0"
+    assert args.requirements_txt == ("pytorch-lightning==1.7.2", "lightning-bolts")
+    assert args.model_trainer["source_code"]["requirements"] == "requirements.txt"
+    assert sagemaker_args(compat.resolve("pl", "2.2.5")).requirements_txt == (
+        "pytorch-lightning==2.2.5",
+    )
+
+
+def test_huggingface_and_tensorflow_estimators() -> None:
+    hf = sagemaker_args(compat.resolve("hf", "4.26.0", "us-west-2"))
+    assert hf.estimator == "sagemaker.huggingface.HuggingFace"
+    assert hf.estimator_kwargs["transformers_version"] == "4.26.0"
+    assert hf.estimator_kwargs["pytorch_version"] == "1.13.1"
+    assert "framework_version" not in hf.estimator_kwargs
+    tf = sagemaker_args(compat.resolve("tf", "2.9.1", "us-west-2"))
+    assert tf.estimator == "sagemaker.tensorflow.TensorFlow"
+    assert tf.model_trainer["distributed"] == "MPI()"
+    assert tf.estimator_kwargs["distribution"] == DISTRIBUTION
+
+
+def test_missing_values_are_left_out_with_a_note() -> None:
+    no_region = sagemaker_args(compat.resolve("pt", "1.13.1"))
+    assert "image_uri" not in no_region.estimator_kwargs
+    assert no_region.notes == ("Pass --region to fill in image_uri and training_image.",)
+    smp = sagemaker_args(compat.resolve("pt", "2.4.1", "us-west-2"))
+    assert smp.estimator_kwargs["image_uri"].endswith(
+        "/smdistributed-modelparallel:2.4.1-gpu-py311-cu121"
+    )
+    tf283 = sagemaker_args(compat.resolve("tf", "2.8.3", "us-west-2"))
+    assert "py_version" not in tf283.estimator_kwargs
+
+
+def test_unsupported_instance_type_is_noted() -> None:
+    res = compat.resolve("pt", "2.3.0", "us-west-2")
+    [note] = sagemaker_args(res, instance_type="ml.p3.16xlarge").notes
+    assert note.startswith("ml.p3.16xlarge is deprecated for smddp 2.3.0: ")
+    [note] = sagemaker_args(res, instance_type="ml.g5.xlarge").notes
+    assert note.startswith("smddp does not support ml.g5.xlarge; use one of ")
+
+
+def test_reverse_lookup_gives_a_list(run_cli: Invoke) -> None:
+    result = run_cli("resolve", "--smddp-version", "1.7.0", "--format", "sagemaker")
+    data = json.loads(result.stdout)
+    assert [d["framework"] for d in data] == ["pytorch", "huggingface"]
+
+
+def test_instance_type_needs_the_sagemaker_format(run_cli: Invoke) -> None:
+    result = run_cli("resolve", "-f", "pt", "--instance-type", "ml.p4d.24xlarge")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: --instance-type applies to --format sagemaker only")

@@ -1,0 +1,99 @@
+"""Helpers shared by the HTTP service tests: an in-process client and a real server process."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import subprocess
+import sys
+import time
+import warnings
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from ..conftest import subprocess_env
+
+with warnings.catch_warnings():
+    # Starlette's TestClient warns that it will move to httpx2; the client works the same.
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+TOKEN = "s3cret-token-for-tests-only"
+
+
+def make_client(**kwargs: Any) -> TestClient:
+    """An in-process client; a server error raises in the test instead of hiding as a 500."""
+    from compat.service.app import create_app
+
+    return TestClient(create_app(**kwargs), raise_server_exceptions=True)
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class ServerProcess:
+    """``python -m compat serve`` on a free loopback port, with its log in a file."""
+
+    def __init__(self, proc: subprocess.Popen[bytes], port: int, log: Path) -> None:
+        self.proc = proc
+        self.url = f"http://127.0.0.1:{port}"
+        self.log = log
+
+    def log_text(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+
+@contextlib.contextmanager
+def running_server(args: Sequence[str], log: Path, **env: str) -> Iterator[ServerProcess]:
+    port = free_port()
+    with log.open("wb") as sink:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "compat", "serve", "--port", str(port), *args],
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            env=subprocess_env(**env),
+        )
+    server = ServerProcess(proc, port, log)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if proc.poll() is not None:
+                raise AssertionError(f"the server exited early:\n{server.log_text()}")
+            try:
+                if httpx.get(server.url + "/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the server did not get ready:\n{server.log_text()}")
+            time.sleep(0.1)
+        yield server
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+def is_problem(response: httpx.Response) -> bool:
+    """An RFC 9457 document whose status matches the response's."""
+    if response.headers.get("content-type", "").split(";")[0] != "application/problem+json":
+        return False
+    body = response.json()
+    return (
+        isinstance(body, dict)
+        and body.get("status") == response.status_code
+        and isinstance(body.get("type"), str)
+        and isinstance(body.get("title"), str)
+        and isinstance(body.get("detail"), str)
+        and body.get("message") == body.get("detail")
+    )
