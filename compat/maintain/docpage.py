@@ -264,7 +264,7 @@ class SupportPage:
         }
 
     def to_text(self) -> str:
-        from compat.render import table
+        from compat.render.text import table
 
         def image(cell: ImageCell) -> str | None:
             if isinstance(cell, ImageRef):

@@ -110,7 +110,7 @@ class VerifyReport:
         return f"verify ({mode}{where}): {sizes or 'nothing'} checked: {counts or 'none'}"
 
     def to_text(self) -> str:
-        from compat.render import table
+        from compat.render.text import table
 
         bad = [c for c in self.checks if c.status != "ok"]
         parts = []

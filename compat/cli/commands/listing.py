@@ -41,7 +41,7 @@ def frameworks_cmd(
 ) -> None:
     """List frameworks, their aliases and versions with smddp."""
     from compat.catalog import list_frameworks
-    from compat.render import table
+    from compat.render.text import table
 
     items = list_frameworks(matrix=load(ctx, matrix_path))
     if output_format is OutputFormat.TEXT:
@@ -79,7 +79,7 @@ def instance_types_cmd(
 ) -> None:
     """List instance types and their support per smddp version."""
     from compat.catalog import list_instance_types
-    from compat.render import table
+    from compat.render.text import table
 
     items = list_instance_types(smddp_version, matrix=load(ctx, matrix_path))
     if output_format is OutputFormat.TEXT:
