@@ -14,6 +14,7 @@ from compat.errors import (
     UsageError,
 )
 from compat.matrix import matrix_or_default
+from compat.matrix.layout import runnable_instance_types
 from compat.results import Correction, Resolution, SourceRef
 
 # typing.TYPE_CHECKING would import typing, which costs the hot path ~3 ms.
@@ -27,7 +28,6 @@ if TYPE_CHECKING:
 MAX_ARG_LENGTH = 100
 _SPECIFIER_CHARS = frozenset("<>=!~,")
 #: Instance-type statuses under which smddp runs.
-_RUNS = ("supported", "limited")
 
 
 def _check_length(name: str, value: str) -> None:
@@ -97,7 +97,7 @@ def _by_specifier(m: Matrix, framework: str, requested: str, text: str) -> int:
         if version in spec:
             return index
     raise UnknownVersionError(
-        f"no {_display(m, framework)} release with smddp matches {requested!r}",
+        f"no {m.display_name(framework)} release with smddp matches {requested!r}",
         hint=_nearby_hint(m, framework),
         choices=_all_versions(m, framework),
     )
@@ -130,7 +130,7 @@ def _by_version(m: Matrix, framework: str, requested: str, text: str) -> tuple[i
 def _missing_version(m: Matrix, framework: str, requested: str, wanted: Any) -> Exception:
     from packaging.specifiers import SpecifierSet
 
-    display = _display(m, framework)
+    display = m.display_name(framework)
     info = m.compiled["frameworks"][framework]
     newest_version, newest_index = m.versions_newest_first(framework)[0]
     newest = m.compiled["releases"][framework][newest_index]
@@ -191,10 +191,6 @@ def _all_versions(m: Matrix, framework: str) -> list[str]:
     return [str(v) for v, _ in m.versions_newest_first(framework)]
 
 
-def _display(m: Matrix, framework: str) -> str:
-    return str(m.compiled["frameworks"][framework]["display_name"])
-
-
 def build_resolution(
     m: Matrix,
     framework: str,
@@ -215,7 +211,7 @@ def build_resolution(
         if not m.in_region_set(rel["region_set"], region_name):
             available = m.region_set(rel["region_set"])
             raise RegionNotAvailableError(
-                f"{_display(m, framework)} {rel['version']} (smddp {rel['smddp']}) images are "
+                f"{m.display_name(framework)} {rel['version']} (smddp {rel['smddp']}) images are "
                 f"not published in {region_name}",
                 hint=f"use one of the {len(available)} regions where they are: "
                 + ", ".join(available),
@@ -266,9 +262,7 @@ def build_resolution(
         os=rel["os"],
         repository=rel["repository"],
         image_tag=rel["tag"],
-        instance_types=tuple(
-            name for name, support in rel["instance_support"].items() if support[0] in _RUNS
-        ),
+        instance_types=tuple(runnable_instance_types(rel)),
         base_framework=rel["base_framework"],
         base_framework_version=rel["base_version"],
         requirements=tuple(rel["requirements"]),

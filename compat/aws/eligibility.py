@@ -13,14 +13,9 @@ from typing import Any
 
 from compat.aws.report import Check, CheckStatus
 from compat.exit_codes import ExitCode
+from compat.matrix.layout import RUNNABLE, runnable_instance_types
 
 NAME = "eligibility"
-_RUNS = ("supported", "limited")
-
-
-def supported_types(release: dict[str, Any]) -> list[str]:
-    """The instance types smddp runs on for this release."""
-    return [name for name, s in release["instance_support"].items() if s[0] in _RUNS]
 
 
 def _refuse(message: str, remedy: str | None) -> Check:
@@ -31,7 +26,7 @@ def check_eligibility(release: dict[str, Any], instance_type: str, instance_coun
     """The eligibility check of ``instance_count`` x ``instance_type`` for ``release``."""
     support: dict[str, list[Any]] = release["instance_support"]
     smddp = release["smddp"]
-    supported = supported_types(release)
+    supported = runnable_instance_types(release)
     listed = ", ".join(supported) or "none"
     name = instance_type.strip()
     if name not in support:
@@ -53,7 +48,7 @@ def check_eligibility(release: dict[str, Any], instance_type: str, instance_coun
             f"use one of: {listed}",
         )
     status, note, alternative = support[name]
-    if status not in _RUNS:
+    if status not in RUNNABLE:
         return _refuse(
             f"{name} is {status} for smddp {smddp}" + (f": {note}" if note else ""),
             alternative or f"use one of: {listed}",

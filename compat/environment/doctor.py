@@ -20,6 +20,7 @@ from compat.environment.probe import (
 )
 from compat.environment.report import INFO, MISMATCH, OK, WARNING, DoctorReport, Finding, Target
 from compat.errors import NotFoundError
+from compat.matrix.layout import RUNNABLE, runnable_instance_types
 
 if TYPE_CHECKING:
     from compat.matrix import Matrix
@@ -34,7 +35,6 @@ FRAMEWORK_PACKAGES: dict[str, tuple[str, ...]] = {
 }
 #: Frameworks doctor infers from installed packages when none is asked for.
 _INFERRED_ORDER = ("pytorch-lightning", "pytorch", "tensorflow")
-_RUNS = ("supported", "limited")
 
 
 def doctor(
@@ -69,7 +69,7 @@ def doctor(
     if res is not None:
         target = Target(
             framework=res.framework,
-            display_name=_display(m, res.framework),
+            display_name=m.display_name(res.framework),
             framework_version=res.framework_version,
             smddp_version=res.smddp_version,
             reason=reason,
@@ -94,10 +94,6 @@ def doctor(
         )
     findings += _host_findings(env)
     return DoctorReport(environment=env, target=target, findings=tuple(findings))
-
-
-def _display(m: Matrix, framework: str) -> str:
-    return str(m.compiled["frameworks"][framework]["display_name"])
 
 
 def _public(version: str) -> str:
@@ -167,7 +163,7 @@ def _choose_release(
 def _no_release(
     m: Matrix, framework: str, installed: tuple[str, str], exc: NotFoundError
 ) -> Finding:
-    display = _display(m, framework)
+    display = m.display_name(framework)
     versions = [str(v) for v, _ in m.versions_newest_first(framework)]
     lightning = framework == "pytorch-lightning"
     return Finding(
@@ -187,7 +183,7 @@ def _framework_findings(m: Matrix, env: Environment, res: Resolution) -> list[Fi
         wanted.append((res.base_framework, res.base_framework_version))
     out = []
     for fw, expected in wanted:
-        display = _display(m, fw)
+        display = m.display_name(fw)
         names = FRAMEWORK_PACKAGES[fw]
         installed = _installed(env, fw)
         check = "framework" if fw == res.framework else "base-framework"
@@ -236,7 +232,7 @@ def _image(res: Resolution) -> str:
 
 
 def _what(res: Resolution, m: Matrix) -> str:
-    return f"smddp {res.smddp_version} for {_display(m, res.framework)} {res.framework_version}"
+    return f"smddp {res.smddp_version} for {m.display_name(res.framework)} {res.framework_version}"
 
 
 def _python_finding(m: Matrix, env: Environment, res: Resolution) -> Finding:
@@ -259,7 +255,7 @@ def _python_finding(m: Matrix, env: Environment, res: Resolution) -> Finding:
         )
     others = _releases_for_python(m, res.framework, env.python_version)
     instead = (
-        f", or a {_display(m, res.framework)} release built for Python {env.python_version}: "
+        f", or a {m.display_name(res.framework)} release built for Python {env.python_version}: "
         + ", ".join(others)
         if others
         else ""
@@ -382,8 +378,9 @@ def _instance_findings(m: Matrix, env: Environment, res: Resolution) -> list[Fin
     sm = env.sagemaker
     if sm is None or sm.instance_type is None:
         return []
-    support: dict[str, Any] = _release_row(m, res)["instance_support"]
-    runs = [name for name, s in support.items() if s[0] in _RUNS]
+    row = _release_row(m, res)
+    support: dict[str, Any] = row["instance_support"]
+    runs = runnable_instance_types(row)
     entry = support.get(sm.instance_type)
     if entry is None:
         return [
@@ -397,7 +394,7 @@ def _instance_findings(m: Matrix, env: Environment, res: Resolution) -> list[Fin
             )
         ]
     status, note, alternative = entry
-    if status in _RUNS:
+    if status in RUNNABLE:
         return [
             Finding(
                 check="instance-type",

@@ -184,6 +184,10 @@ class Matrix:
             choices=choices,
         )
 
+    def display_name(self, framework: str) -> str:
+        """How people write a canonical framework name: ``PyTorch``, ``PyTorch Lightning``."""
+        return str(self.compiled["frameworks"][framework]["display_name"])
+
     def region(self, name: str) -> dict[str, Any]:
         """The partition, account and DNS suffix of a region."""
         key = name.strip().lower()

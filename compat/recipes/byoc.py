@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from compat.errors import NoImageError, NoWheelError, UsageError
+from compat.recipes.requirements import extra_requirements
 from compat.results import SourceRef
 
 if TYPE_CHECKING:
@@ -89,6 +90,9 @@ class ByocRecipe:
     notes: tuple[str, ...]
     sources: tuple[SourceRef, ...]
     confidence: str
+    #: The framework as people write it, from the matrix (``PyTorch``), for the
+    #: Dockerfile's heading; the JSON form names the framework by its id.
+    display_name: str
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -138,6 +142,7 @@ def byoc(
     :class:`NoImageError` for ``dlc`` where no DLC carries the release, and
     :class:`UsageError` for a bad ``base``, a missing region or entry point.
     """
+    from compat.matrix import matrix_or_default
     from compat.resolver import resolve
 
     if base not in BASES:
@@ -152,54 +157,36 @@ def byoc(
             "byoc --base dlc needs --region: the DLC registry account differs per region",
             hint="pass --region (or set AWS_REGION), or use --base cuda",
         )
-    res = resolve(framework, version, region, matrix=matrix)
+    m = matrix_or_default(matrix)
+    res = resolve(framework, version, region, matrix=m)
+    name = m.display_name(res.framework)
     if res.binary_url is None:
         raise NoWheelError(
-            f"no smddp wheel is published for {_display_name(res.framework)} "
+            f"no smddp wheel is published for {name} "
             f"{res.framework_version}, so a custom container cannot install smddp",
             hint=f"use the DLC image {_image(res)}, which carries smddp {res.smddp_version}",
         )
     if base == "dlc":
-        return _dlc_recipe(res, entry_point)
-    return _cuda_recipe(res, entry_point)
+        return _dlc_recipe(res, name, entry_point)
+    return _cuda_recipe(res, name, entry_point)
 
 
 def _image(res: Resolution) -> str:
     return res.image_ref or "(none published)"
 
 
-def _extra_requirements(res: Resolution) -> tuple[str, ...]:
-    """Packages the container lacks: Lightning (pinned) and its bolts for v1, transformers."""
-    from packaging.version import Version
-
-    if res.framework == "pytorch-lightning":
-        out = []
-        for name in res.requirements:
-            if name == "pytorch-lightning":
-                out.append(f"pytorch-lightning=={res.framework_version}")
-            elif name == "lightning-bolts" and Version(res.framework_version).major >= 2:
-                continue  # AWS names lightning-bolts for Lightning v1 only
-            else:
-                out.append(name)
-        return tuple(out)
-    if res.framework == "huggingface":
-        return (f"transformers=={res.framework_version}",)
-    return tuple(res.requirements)
-
-
 def _pip_install(res: Resolution, extra: str = "") -> str:
     return f"SMDATAPARALLEL_PT=1 pip install --no-cache-dir {extra}{res.binary_url}"
 
 
-def _dlc_recipe(res: Resolution, entry_point: str) -> ByocRecipe:
+def _dlc_recipe(res: Resolution, name: str, entry_point: str) -> ByocRecipe:
     if res.image_uri is None:
         instead = [
             "--base cuda (the smddp wheel is published)",
             f"the SMP image {res.smp_image_uri}" if res.smp_image_uri else None,
         ]
         raise NoImageError(
-            f"no DLC image carries {_display_name(res.framework)} {res.framework_version} "
-            f"with smddp {res.smddp_version}",
+            f"no DLC image carries {name} {res.framework_version} with smddp {res.smddp_version}",
             hint="use " + " or ".join(i for i in instead if i),
         )
     notes = [
@@ -226,19 +213,20 @@ def _dlc_recipe(res: Resolution, entry_point: str) -> ByocRecipe:
             ("SAGEMAKER_SUBMIT_DIRECTORY", "/opt/ml/code"),
             ("SAGEMAKER_PROGRAM", entry_point),
         ),
-        requirements=_extra_requirements(res),
+        requirements=extra_requirements(res),
         entry_point=entry_point,
         notes=tuple(notes),
         sources=(EXTEND_PAGE, BYOC_PAGE, *res.sources),
         confidence=res.confidence,
+        display_name=name,
     )
 
 
-def _cuda_recipe(res: Resolution, entry_point: str) -> ByocRecipe:
+def _cuda_recipe(res: Resolution, name: str, entry_point: str) -> ByocRecipe:
     cuda = res.cuda_version
     if cuda is None or cuda not in CUDA_PATCH or res.python_version is None:
         raise NoImageError(
-            f"no nvidia/cuda base is known for {_display_name(res.framework)} "
+            f"no nvidia/cuda base is known for {name} "
             f"{res.framework_version} (CUDA {cuda or 'unknown'})",
             hint=f"use --base dlc with the DLC image {_image(res)}",
         )
@@ -283,11 +271,12 @@ def _cuda_recipe(res: Resolution, entry_point: str) -> ByocRecipe:
         wheel_url=str(res.binary_url),
         pip_install=_pip_install(res),
         env=env,
-        requirements=_extra_requirements(res),
+        requirements=extra_requirements(res),
         entry_point=entry_point,
         notes=tuple(notes),
         sources=(BYOC_PAGE, *res.sources),
         confidence="inferred" if res.os is None else res.confidence,
+        display_name=name,
     )
 
 
@@ -300,7 +289,7 @@ def _at_least(version: str, floor: str) -> bool:
 def render_dockerfile(recipe: ByocRecipe) -> str:
     """The fragment itself: comments citing the sources, then the instructions."""
     r = recipe
-    what = f"{_display_name(r.framework)} {r.framework_version} with smddp {r.smddp_version}"
+    what = f"{r.display_name} {r.framework_version} with smddp {r.smddp_version}"
     where = f" in {r.region}" if r.region else ""
     facts = ", ".join(
         x
@@ -329,15 +318,6 @@ def render_dockerfile(recipe: ByocRecipe) -> str:
     else:
         lines += _dlc_body(r)
     return "\n".join(lines)
-
-
-def _display_name(framework: str) -> str:
-    return {
-        "pytorch": "PyTorch",
-        "tensorflow": "TensorFlow",
-        "pytorch-lightning": "PyTorch Lightning",
-        "huggingface": "Hugging Face Transformers",
-    }.get(framework, framework)
 
 
 def _env_lines(env: tuple[tuple[str, str], ...]) -> list[str]:

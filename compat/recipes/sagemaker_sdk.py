@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from compat.recipes.requirements import extra_requirements
 from compat.results import Resolution
 
 if TYPE_CHECKING:
@@ -33,7 +34,6 @@ _ESTIMATORS: dict[str, tuple[str, str]] = {
         "from sagemaker.huggingface import HuggingFace",
     ),
 }
-_RUNS = ("supported", "limited")
 _SMDDP_BACKEND = "1.4.0"  # smddp is a torch.distributed backend from this version (AWSSUP)
 _ALLGATHER = "2.0.1"  # AllGather, FSDP and DeepSpeed from this version (AWSRN)
 
@@ -112,8 +112,6 @@ def sagemaker_args(
 ) -> SageMakerArgs:
     """The SDK arguments for ``res``; ``instance_type`` is passed through, with a note
     when smddp does not support it."""
-    from compat.recipes.byoc import _extra_requirements
-
     notes: list[str] = []
     image = res.image_uri
     if image is None and res.smp_image_uri is not None:
@@ -147,7 +145,7 @@ def sagemaker_args(
         model_trainer=trainer,
         model_trainer_imports=imports,
         model_trainer_notes=trainer_notes,
-        requirements_txt=_extra_requirements(res) if res.framework == "pytorch-lightning" else (),
+        requirements_txt=extra_requirements(res) if res.framework == "pytorch-lightning" else (),
         training_script=_script_statements(res),
         notes=tuple(notes),
     )
@@ -187,14 +185,16 @@ def _estimator_kwargs(
 
 def _instance_notes(res: Resolution, instance_type: str, matrix: Matrix | None) -> list[str]:
     from compat.matrix import matrix_or_default
+    from compat.matrix.layout import runnable_instance_types
 
     m = matrix_or_default(matrix)
     index = m.exact_index(res.framework, res.framework_version)
     if index is None:
         return []
-    support = m.compiled["releases"][res.framework][index]["instance_support"]
+    release = m.compiled["releases"][res.framework][index]
+    support = release["instance_support"]
     entry = support.get(instance_type)
-    runs = ", ".join(name for name, s in support.items() if s[0] in _RUNS)
+    runs = ", ".join(runnable_instance_types(release))
     if entry is None:
         return [f"smddp does not support {instance_type}; use one of {runs}."]
     status, note, alternative = entry

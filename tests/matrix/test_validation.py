@@ -198,3 +198,20 @@ def test_schema_is_json_schema_of_the_whole_file(run_cli: Invoke, tmp_path: Path
     out = tmp_path / "schema.json"
     assert run_cli("schema", "--output", str(out)).exit_code == 0
     assert json.loads(out.read_text(encoding="utf-8")) == schema
+
+
+def test_runnable_statuses_are_support_statuses() -> None:
+    """The compiled layout's RUNNABLE names statuses the schema defines, and not the refusals."""
+    from compat.matrix.layout import RUNNABLE, runnable_instance_types
+    from compat.matrix.schema import SupportStatus
+
+    assert set(RUNNABLE) == {SupportStatus.SUPPORTED.value, SupportStatus.LIMITED.value}
+    release = {
+        "instance_support": {
+            "ml.a": ["supported", None, None],
+            "ml.b": ["deprecated", "old", "ml.a"],
+            "ml.c": ["limited", "fewer collectives", None],
+            "ml.d": ["unsupported", None, None],
+        }
+    }
+    assert runnable_instance_types(release) == ["ml.a", "ml.c"]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
 from compat.errors import NoImageError, NoWheelError, UsageError
+from compat.matrix import load_matrix, shipped_matrix_path
 from compat.recipes.byoc import BYOC_PAGE, EXTEND_PAGE, byoc
 
 from ..conftest import Invoke
@@ -172,3 +174,25 @@ def test_cli_dlc_without_region_is_a_usage_error(run_cli: Invoke) -> None:
     result = run_cli("byoc", "-f", "pt", "--version", "1.13.1")
     assert result.exit_code == 2
     assert result.stderr.startswith("error: byoc --base dlc needs --region")
+
+
+def test_framework_names_come_from_the_matrix(tmp_path: Path) -> None:
+    """A display name edited in the matrix shows in the Dockerfile and in errors."""
+    text = Path(shipped_matrix_path()).read_text(encoding="utf-8")
+    renamed = tmp_path / "matrix.yaml"
+    renamed.write_text(
+        text.replace("display_name: PyTorch\n", "display_name: Torch (renamed)\n", 1).replace(
+            "display_name: TensorFlow\n", "display_name: TF (renamed)\n", 1
+        ),
+        encoding="utf-8",
+    )
+    m = load_matrix(renamed)
+    recipe = byoc("pt", "1.13.1", base="cuda", matrix=m)
+    assert recipe.dockerfile().startswith(
+        "# smddp-compat byoc --base cuda: Torch (renamed) 1.13.1 with smddp 1.7.0"
+    )
+    assert "display_name" not in recipe.to_dict()  # the JSON form names the framework by id
+    with pytest.raises(NoWheelError, match=r"^no smddp wheel is published for TF \(renamed\) "):
+        byoc("tf", "2.9.1", "us-west-2", base="cuda", matrix=m)
+    with pytest.raises(NoImageError, match=r"^no DLC image carries Torch \(renamed\) 2\.4\.1 "):
+        byoc("pt", "2.4.1", "us-west-2", matrix=m)

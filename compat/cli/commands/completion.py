@@ -9,7 +9,8 @@ SHELLS = ("bash", "zsh", "fish")
 
 @click.command("completion")
 @click.argument("shell", type=click.Choice(SHELLS, case_sensitive=False))
-def completion_cmd(shell: str) -> None:
+@click.pass_context
+def completion_cmd(ctx: click.Context, shell: str) -> None:
     """Print the shell completion script for bash, zsh or fish.
 
     The same script as _SMDDP_COMPAT_COMPLETE={shell}_source smddp-compat prints.
@@ -22,8 +23,8 @@ def completion_cmd(shell: str) -> None:
     """
     from click.shell_completion import get_completion_class
 
-    from compat.cli.app import cli
-
     cls = get_completion_class(shell.lower())
     assert cls is not None  # click ships all three
-    click.echo(cls(cli, {}, "smddp-compat", "_SMDDP_COMPAT_COMPLETE").source(), nl=False)
+    # The group this command runs under completes: no import of compat.cli.app.
+    group = ctx.find_root().command
+    click.echo(cls(group, {}, "smddp-compat", "_SMDDP_COMPAT_COMPLETE").source(), nl=False)
