@@ -18,7 +18,15 @@ from compat.environment.probe import (
     probe_environment,
     run_nvcc,
 )
-from compat.environment.report import INFO, MISMATCH, OK, WARNING, DoctorReport, Finding, Target
+from compat.environment.report import (
+    INFO,
+    MISMATCH,
+    OK,
+    WARNING,
+    DoctorFinding,
+    DoctorReport,
+    Target,
+)
 from compat.errors import NotFoundError
 from compat.matrix.layout import RUNNABLE, runnable_instance_types
 
@@ -63,7 +71,7 @@ def doctor(
     env = environment or probe_environment(
         path=path, environ=environ, sagemaker_root=sagemaker_root, nvcc=nvcc
     )
-    findings: list[Finding] = []
+    findings: list[DoctorFinding] = []
     res, reason = _choose_release(m, env, framework, version, findings)
     target = None
     if res is not None:
@@ -82,7 +90,7 @@ def doctor(
         findings += _lightning_pairing(m, env, res)
     elif not findings:
         findings.append(
-            Finding(
+            DoctorFinding(
                 check="framework",
                 status=INFO,
                 found=None,
@@ -129,7 +137,7 @@ def _choose_release(
     env: Environment,
     framework: str | None,
     version: str | None,
-    findings: list[Finding],
+    findings: list[DoctorFinding],
 ) -> tuple[Resolution | None, str]:
     from compat.resolver import resolve
 
@@ -162,11 +170,11 @@ def _choose_release(
 
 def _no_release(
     m: Matrix, framework: str, installed: tuple[str, str], exc: NotFoundError
-) -> Finding:
+) -> DoctorFinding:
     display = m.display_name(framework)
     versions = [str(v) for v, _ in m.versions_newest_first(framework)]
     lightning = framework == "pytorch-lightning"
-    return Finding(
+    return DoctorFinding(
         check="framework-version",
         status=WARNING if lightning else MISMATCH,
         found=f"{installed[0]} {installed[1]}",
@@ -176,7 +184,7 @@ def _no_release(
     )
 
 
-def _framework_findings(m: Matrix, env: Environment, res: Resolution) -> list[Finding]:
+def _framework_findings(m: Matrix, env: Environment, res: Resolution) -> list[DoctorFinding]:
     """The framework (and, for Lightning and Hugging Face, torch) at the row's versions."""
     wanted = [(res.framework, res.framework_version)]
     if res.base_framework is not None and res.base_framework_version is not None:
@@ -189,7 +197,7 @@ def _framework_findings(m: Matrix, env: Environment, res: Resolution) -> list[Fi
         check = "framework" if fw == res.framework else "base-framework"
         if installed is None:
             out.append(
-                Finding(
+                DoctorFinding(
                     check=check,
                     status=MISMATCH,
                     found=None,
@@ -201,7 +209,7 @@ def _framework_findings(m: Matrix, env: Environment, res: Resolution) -> list[Fi
             )
         elif not _same_version(installed[1], expected):
             out.append(
-                Finding(
+                DoctorFinding(
                     check=check,
                     status=MISMATCH,
                     found=f"{installed[0]} {installed[1]}",
@@ -215,7 +223,7 @@ def _framework_findings(m: Matrix, env: Environment, res: Resolution) -> list[Fi
             )
         else:
             out.append(
-                Finding(
+                DoctorFinding(
                     check=check,
                     status=OK,
                     found=f"{installed[0]} {installed[1]}",
@@ -235,10 +243,10 @@ def _what(res: Resolution, m: Matrix) -> str:
     return f"smddp {res.smddp_version} for {m.display_name(res.framework)} {res.framework_version}"
 
 
-def _python_finding(m: Matrix, env: Environment, res: Resolution) -> Finding:
+def _python_finding(m: Matrix, env: Environment, res: Resolution) -> DoctorFinding:
     expected = res.python_version
     if expected is None:
-        return Finding(
+        return DoctorFinding(
             check="python",
             status=INFO,
             found=env.python_version,
@@ -246,7 +254,7 @@ def _python_finding(m: Matrix, env: Environment, res: Resolution) -> Finding:
             message=f"the matrix gives no Python version for {_what(res, m)}",
         )
     if _same_version(env.python_version, expected):
-        return Finding(
+        return DoctorFinding(
             check="python",
             status=OK,
             found=env.python_version,
@@ -260,7 +268,7 @@ def _python_finding(m: Matrix, env: Environment, res: Resolution) -> Finding:
         if others
         else ""
     )
-    return Finding(
+    return DoctorFinding(
         check="python",
         status=MISMATCH,
         found=env.python_version,
@@ -281,10 +289,10 @@ def _releases_for_python(m: Matrix, framework: str, python: str) -> list[str]:
     ]
 
 
-def _cuda_finding(env: Environment, res: Resolution) -> Finding:
+def _cuda_finding(env: Environment, res: Resolution) -> DoctorFinding:
     expected = res.cuda_version
     if env.cuda_version is None:
-        return Finding(
+        return DoctorFinding(
             check="cuda",
             status=WARNING if expected else INFO,
             found=None,
@@ -294,7 +302,7 @@ def _cuda_finding(env: Environment, res: Resolution) -> Finding:
             fix=f"make sure the container has CUDA {expected}" if expected else None,
         )
     if expected is None:
-        return Finding(
+        return DoctorFinding(
             check="cuda",
             status=INFO,
             found=env.cuda_version,
@@ -302,14 +310,14 @@ def _cuda_finding(env: Environment, res: Resolution) -> Finding:
             message="the matrix gives no CUDA version for this release",
         )
     if _same_version(env.cuda_version, expected):
-        return Finding(
+        return DoctorFinding(
             check="cuda",
             status=OK,
             found=env.cuda_version,
             expected=expected,
             message=f"CUDA {env.cuda_version} ({env.cuda_source})",
         )
-    return Finding(
+    return DoctorFinding(
         check="cuda",
         status=MISMATCH,
         found=env.cuda_version,
@@ -322,7 +330,7 @@ def _cuda_finding(env: Environment, res: Resolution) -> Finding:
     )
 
 
-def _smddp_finding(env: Environment, res: Resolution) -> Finding:
+def _smddp_finding(env: Environment, res: Resolution) -> DoctorFinding:
     from packaging.version import Version
 
     expected = res.smddp_version
@@ -334,7 +342,7 @@ def _smddp_finding(env: Environment, res: Resolution) -> Finding:
     )
     if installed is None:
         on_sagemaker = env.sagemaker is not None
-        return Finding(
+        return DoctorFinding(
             check="smddp",
             status=MISMATCH if on_sagemaker else WARNING,
             found=None,
@@ -345,7 +353,7 @@ def _smddp_finding(env: Environment, res: Resolution) -> Finding:
         )
     found, wanted = Version(_public(installed)), Version(expected)
     if found == wanted:
-        return Finding(
+        return DoctorFinding(
             check="smddp",
             status=OK,
             found=installed,
@@ -353,7 +361,7 @@ def _smddp_finding(env: Environment, res: Resolution) -> Finding:
             message=f"smdistributed-dataparallel {installed}",
         )
     if found.release[:2] == wanted.release[:2]:
-        return Finding(
+        return DoctorFinding(
             check="smddp",
             status=WARNING,
             found=installed,
@@ -363,7 +371,7 @@ def _smddp_finding(env: Environment, res: Resolution) -> Finding:
             "such patch releases",
             fix=install,
         )
-    return Finding(
+    return DoctorFinding(
         check="smddp",
         status=MISMATCH,
         found=installed,
@@ -374,7 +382,7 @@ def _smddp_finding(env: Environment, res: Resolution) -> Finding:
     )
 
 
-def _instance_findings(m: Matrix, env: Environment, res: Resolution) -> list[Finding]:
+def _instance_findings(m: Matrix, env: Environment, res: Resolution) -> list[DoctorFinding]:
     sm = env.sagemaker
     if sm is None or sm.instance_type is None:
         return []
@@ -384,7 +392,7 @@ def _instance_findings(m: Matrix, env: Environment, res: Resolution) -> list[Fin
     entry = support.get(sm.instance_type)
     if entry is None:
         return [
-            Finding(
+            DoctorFinding(
                 check="instance-type",
                 status=MISMATCH,
                 found=sm.instance_type,
@@ -396,7 +404,7 @@ def _instance_findings(m: Matrix, env: Environment, res: Resolution) -> list[Fin
     status, note, alternative = entry
     if status in RUNNABLE:
         return [
-            Finding(
+            DoctorFinding(
                 check="instance-type",
                 status=OK if status == "supported" else WARNING,
                 found=sm.instance_type,
@@ -407,7 +415,7 @@ def _instance_findings(m: Matrix, env: Environment, res: Resolution) -> list[Fin
             )
         ]
     return [
-        Finding(
+        DoctorFinding(
             check="instance-type",
             status=MISMATCH,
             found=sm.instance_type,
@@ -431,12 +439,12 @@ def _release_row(m: Matrix, res: Resolution) -> dict[str, Any]:
     return row
 
 
-def _host_findings(env: Environment) -> list[Finding]:
+def _host_findings(env: Environment) -> list[DoctorFinding]:
     sm = env.sagemaker
     if sm is None or sm.host_count is None:
         return []
     return [
-        Finding(
+        DoctorFinding(
             check="hosts",
             status=INFO,
             found=str(sm.host_count),
@@ -447,7 +455,7 @@ def _host_findings(env: Environment) -> list[Finding]:
     ]
 
 
-def _lightning_pairing(m: Matrix, env: Environment, res: Resolution) -> list[Finding]:
+def _lightning_pairing(m: Matrix, env: Environment, res: Resolution) -> list[DoctorFinding]:
     """With a PyTorch target, an installed Lightning should be one AWS pairs with it."""
     if res.framework != "pytorch":
         return []
@@ -462,7 +470,7 @@ def _lightning_pairing(m: Matrix, env: Environment, res: Resolution) -> list[Fin
     if any(_same_version(installed[1], v) for v in paired):
         return []
     return [
-        Finding(
+        DoctorFinding(
             check="lightning",
             status=WARNING,
             found=f"{installed[0]} {installed[1]}",

@@ -13,7 +13,7 @@ from typing import Any
 from compat.environment.probe import Environment
 from compat.exit_codes import ExitCode
 
-#: Finding statuses, from bad to fine. Only MISMATCH changes the exit code.
+#: Doctor finding statuses, from bad to fine. Only MISMATCH changes the exit code.
 MISMATCH = "mismatch"
 WARNING = "warning"
 OK = "ok"
@@ -21,7 +21,7 @@ INFO = "info"
 
 
 @dataclass(frozen=True, slots=True)
-class Finding:
+class DoctorFinding:
     """One comparison: what was found, what the matrix expects, and the fix."""
 
     check: str  # a short stable slug: python, cuda, smddp, instance-type, ...
@@ -67,10 +67,10 @@ class DoctorReport:
 
     environment: Environment
     target: Target | None
-    findings: tuple[Finding, ...]
+    findings: tuple[DoctorFinding, ...]
 
     @property
-    def mismatches(self) -> tuple[Finding, ...]:
+    def mismatches(self) -> tuple[DoctorFinding, ...]:
         return tuple(f for f in self.findings if f.status == MISMATCH)
 
     @property
