@@ -12,27 +12,13 @@ import compat
 from compat.errors import NotFoundError
 
 from ..conftest import SEED_PAGE, needs_shared
-
-CLASSIC = (
-    "ResourceLimitExceeded: An error occurred (ResourceLimitExceeded) when calling\n"
-    "the CreateTrainingJob operation: The account-level service limit 'ml.p3dn.24xlarge\n"
-    "for training job usage' is 0 Instances, with current utilization of 0 Instances\n"
-    "and a request delta of 1 Instances.\n"
-    "Please contact AWS support to request an increase for this limit."
-)
-NEWER_ENDING = (
-    "An error occurred (ResourceLimitExceeded) when calling the CreateTrainingJob operation: "
-    "The account-level service limit 'ml.p4d.24xlarge for training job usage' is 2 Instances, "
-    "with current utilization of 1 Instances and a request delta of 4 Instances. Please use "
-    "AWS Service Quotas to request an increase for this quota. If AWS Service Quotas is not "
-    "available, contact AWS support to request an increase for this quota."
-)
+from .conftest import CLASSIC_WRAPPED, NEWER_ENDING
 
 # message, expected fields (a subset of to_dict())
 CASES: list[tuple[str, str, dict[str, Any]]] = [
     (
         "classic text from AWS's page",
-        CLASSIC,
+        CLASSIC_WRAPPED,
         {
             "quota_name": "ml.p3dn.24xlarge for training job usage",
             "quota_kind": "instance",
@@ -192,7 +178,7 @@ def test_explain_variants(message: str, expected: dict[str, Any]) -> None:
 
 
 def test_region_argument_overrides_the_text() -> None:
-    assert compat.explain(CLASSIC, region="ap-south-1").command.endswith(
+    assert compat.explain(CLASSIC_WRAPPED, region="ap-south-1").command.endswith(
         "--region ap-south-1 --desired 1"
     )
 

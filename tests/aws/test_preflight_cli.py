@@ -14,15 +14,9 @@ import compat
 from compat.errors import UsageError
 
 from ..conftest import Invoke, subprocess_env
+from .conftest import CLASSIC
 
 ARGS = ["preflight", "-f", "pytorch", "--version", "2.2.0", "-r", "us-west-2"]
-CLASSIC = (
-    "ResourceLimitExceeded: An error occurred (ResourceLimitExceeded) when calling the "
-    "CreateTrainingJob operation: The account-level service limit 'ml.p3dn.24xlarge for "
-    "training job usage' is 0 Instances, with current utilization of 0 Instances and a "
-    "request delta of 1 Instances. Please contact AWS support to request an increase for "
-    "this limit."
-)
 
 
 def test_preflight_no_aws_text(run_cli: Invoke) -> None:

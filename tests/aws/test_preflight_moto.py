@@ -17,6 +17,9 @@ from typing import Any
 
 import boto3
 import pytest
+from moto import server as moto_server
+from moto.sagemaker.models import SageMakerModelBackend, sagemaker_backends
+from moto.servicequotas.responses import ServiceQuotasResponse
 
 import compat
 from compat.aws.clients import SessionClients
@@ -24,16 +27,24 @@ from compat.aws.quotas import clear_cache
 from compat.exit_codes import ExitCode
 
 from ..conftest import Invoke
+from .conftest import (
+    ACCOUNT,
+    P3DN_NAME,
+    P4D,
+    P4D_NAME,
+    P4D_SPOT_NAME,
+    P4D_WARM_NAME,
+    PER_JOB,
+    PER_JOB_SPOT,
+    QUOTA_CODES,
+    REGION,
+    TOTAL,
+    TOTAL_SPOT,
+    resource_config,
+)
 
 pytestmark = pytest.mark.integration
 
-moto_server = pytest.importorskip("moto.server")
-from moto.sagemaker.models import SageMakerModelBackend, sagemaker_backends  # noqa: E402
-from moto.servicequotas.responses import ServiceQuotasResponse  # noqa: E402
-
-ACCOUNT = "123456789012"
-REGION = "us-west-2"
-P4D = "ml.p4d.24xlarge"
 
 #: region -> quota name -> {"code", "default", "applied" (None: never applied)}
 QUOTAS: dict[str, dict[str, dict[str, Any]]] = {}
@@ -169,15 +180,12 @@ def server_url() -> Iterator[str]:
 
 
 @pytest.fixture(autouse=True)
-def _clean(server_url: str) -> Iterator[None]:
+def _clean(server_url: str) -> None:
     request = urllib.request.Request(f"{server_url}/moto-api/reset", method="POST")
     with urllib.request.urlopen(request, timeout=10) as answer:
         assert answer.status == 200
     QUOTAS.clear()
     REQUESTS.clear()
-    clear_cache()
-    yield
-    clear_cache()
 
 
 @pytest.fixture
@@ -203,20 +211,12 @@ def seed_job(
     region: str = REGION,
 ) -> None:
     """CreateTrainingJob through the server, then set its status in moto's backend."""
-    config: dict[str, Any] = {"VolumeSizeInGB": 30}
-    if groups:
-        config["InstanceGroups"] = [
-            {"InstanceType": t, "InstanceCount": n, "InstanceGroupName": f"g{i}"}
-            for i, (t, n) in enumerate(groups)
-        ]
-    else:
-        config.update(InstanceType=instance_type, InstanceCount=count)
     _sagemaker(server_url, region).create_training_job(
         TrainingJobName=name,
         AlgorithmSpecification={"TrainingImage": "img:latest", "TrainingInputMode": "File"},
         RoleArn=f"arn:aws:iam::{ACCOUNT}:role/SageMaker",
         OutputDataConfig={"S3OutputPath": "s3://bucket/out"},
-        ResourceConfig=config,
+        ResourceConfig=resource_config(instance_type, count, groups),
         StoppingCondition={"MaxRuntimeInSeconds": 3600},
         EnableManagedSpotTraining=spot,
     )
@@ -229,19 +229,19 @@ def seed_job(
 def set_quotas(region: str = REGION, **values: tuple[float, float | None]) -> None:
     """Quotas by short key: (default, applied or None)."""
     names = {
-        "p4d": ("ml.p4d.24xlarge for training job usage", "L-09B4A649"),
-        "p4d_spot": ("ml.p4d.24xlarge for spot training job usage", "L-09D56C4F"),
-        "p4d_warm": ("ml.p4d.24xlarge for training warm pool usage", "L-A8827666"),
-        "p3dn": ("ml.p3dn.24xlarge for training job usage", "L-11111111"),
-        "total": ("Number of instances across all training jobs", "L-00C91CB5"),
-        "total_spot": ("Number of instances across all spot training jobs", "L-93958082"),
-        "per_job": ("Maximum number of instances per training job", "L-622CFD70"),
-        "per_job_spot": ("Maximum number of instances per spot training job", "L-DB62C864"),
+        "p4d": P4D_NAME,
+        "p4d_spot": P4D_SPOT_NAME,
+        "p4d_warm": P4D_WARM_NAME,
+        "p3dn": P3DN_NAME,
+        "total": TOTAL,
+        "total_spot": TOTAL_SPOT,
+        "per_job": PER_JOB,
+        "per_job_spot": PER_JOB_SPOT,
     }
     table = QUOTAS.setdefault(region, {})
     for key, (default, applied) in values.items():
-        name, code = names[key]
-        table[name] = {"code": code, "default": default, "applied": applied}
+        name = names[key]
+        table[name] = {"code": QUOTA_CODES[name], "default": default, "applied": applied}
 
 
 def _busy(server_url: str) -> None:

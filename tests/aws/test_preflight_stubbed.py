@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import socket
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -15,7 +14,7 @@ from botocore.stub import Stubber
 
 import compat
 from compat.aws.clients import SessionClients, aws_call
-from compat.aws.quotas import clear_cache, find_quota, quota_value
+from compat.aws.quotas import find_quota, quota_value
 from compat.aws.usage import count_usage
 from compat.errors import (
     AwsAccessDeniedError,
@@ -26,35 +25,23 @@ from compat.errors import (
 )
 from compat.exit_codes import ExitCode
 
-REGION = "us-west-2"
+from .conftest import (
+    P3DN,
+    P3DN_NAME,
+    P4D,
+    P4D_NAME,
+    P4D_SPOT_NAME,
+    PER_JOB,
+    PER_JOB_SPOT,
+    QUOTA_CODES,
+    REGION,
+    TOTAL,
+    TOTAL_SPOT,
+    resource_config,
+    training_job_arn,
+)
+
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
-P4D = "ml.p4d.24xlarge"
-P4D_NAME = "ml.p4d.24xlarge for training job usage"
-P4D_SPOT_NAME = "ml.p4d.24xlarge for spot training job usage"
-TOTAL = "Number of instances across all training jobs"
-PER_JOB = "Maximum number of instances per training job"
-TOTAL_SPOT = "Number of instances across all spot training jobs"
-PER_JOB_SPOT = "Maximum number of instances per spot training job"
-CODES = {
-    P4D_NAME: "L-09B4A649",
-    P4D_SPOT_NAME: "L-09D56C4F",
-    TOTAL: "L-00C91CB5",
-    PER_JOB: "L-622CFD70",
-    TOTAL_SPOT: "L-93958082",
-    PER_JOB_SPOT: "L-DB62C864",
-    "ml.p3dn.24xlarge for training job usage": "L-11111111",
-}
-
-
-@pytest.fixture(autouse=True)
-def _fresh_catalog() -> Iterator[None]:
-    clear_cache()
-    yield
-    clear_cache()
-
-
-def _arn(name: str) -> str:
-    return f"arn:aws:sagemaker:{REGION}:123456789012:training-job/{name}"
 
 
 def _client(service: str) -> Any:
@@ -84,7 +71,7 @@ class Stubs:
                     {
                         "ServiceCode": "sagemaker",
                         "QuotaName": name,
-                        "QuotaCode": CODES[name],
+                        "QuotaCode": QUOTA_CODES[name],
                         "Value": 0.0,
                         "Adjustable": True,
                     }
@@ -102,12 +89,12 @@ class Stubs:
                 "Quota": {
                     "ServiceCode": "sagemaker",
                     "QuotaName": name,
-                    "QuotaCode": CODES[name],
+                    "QuotaCode": QUOTA_CODES[name],
                     "Value": value,
                     "Adjustable": adjustable,
                 }
             },
-            {"ServiceCode": "sagemaker", "QuotaCode": CODES[name]},
+            {"ServiceCode": "sagemaker", "QuotaCode": QUOTA_CODES[name]},
         )
 
     def default_only(self, name: str, default: float) -> None:
@@ -116,7 +103,7 @@ class Stubs:
             "get_service_quota",
             service_error_code="NoSuchResourceException",
             http_status_code=400,
-            expected_params={"ServiceCode": "sagemaker", "QuotaCode": CODES[name]},
+            expected_params={"ServiceCode": "sagemaker", "QuotaCode": QUOTA_CODES[name]},
         )
         self.sq_stub.add_response(
             "get_aws_default_service_quota",
@@ -124,12 +111,12 @@ class Stubs:
                 "Quota": {
                     "ServiceCode": "sagemaker",
                     "QuotaName": name,
-                    "QuotaCode": CODES[name],
+                    "QuotaCode": QUOTA_CODES[name],
                     "Value": default,
                     "Adjustable": True,
                 }
             },
-            {"ServiceCode": "sagemaker", "QuotaCode": CODES[name]},
+            {"ServiceCode": "sagemaker", "QuotaCode": QUOTA_CODES[name]},
         )
 
     # -- sagemaker -----------------------------------------------------------
@@ -142,7 +129,7 @@ class Stubs:
             for name in names:
                 summary: dict[str, Any] = {
                     "TrainingJobName": name,
-                    "TrainingJobArn": _arn(name),
+                    "TrainingJobArn": training_job_arn(name),
                     "CreationTime": NOW,
                     "TrainingJobStatus": "Completed" if warm else filters["StatusEquals"],
                 }
@@ -163,25 +150,16 @@ class Stubs:
         spot: bool = False,
         groups: list[tuple[str, int]] | None = None,
     ) -> None:
-        config: dict[str, Any] = {"VolumeSizeInGB": 30}
-        if groups:
-            config["InstanceGroups"] = [
-                {"InstanceType": t, "InstanceCount": n, "InstanceGroupName": f"g{i}"}
-                for i, (t, n) in enumerate(groups)
-            ]
-        else:
-            config["InstanceType"] = instance_type
-            config["InstanceCount"] = count
         self.sm_stub.add_response(
             "describe_training_job",
             {
                 "TrainingJobName": name,
-                "TrainingJobArn": _arn(name),
+                "TrainingJobArn": training_job_arn(name),
                 "ModelArtifacts": {"S3ModelArtifacts": "s3://bucket/model.tar.gz"},
                 "TrainingJobStatus": "InProgress",
                 "SecondaryStatus": "Training",
                 "AlgorithmSpecification": {"TrainingInputMode": "File"},
-                "ResourceConfig": config,
+                "ResourceConfig": resource_config(instance_type, count, groups),
                 "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
                 "CreationTime": NOW,
                 "EnableManagedSpotTraining": spot,
@@ -216,13 +194,13 @@ def _busy_account(s: Stubs) -> None:
     s.describe("job-a", P4D, 2)
     s.describe("job-spot", P4D, 4, spot=True)
     s.listing({"StatusEquals": "Stopping"}, ["job-hetero"])
-    s.describe("job-hetero", groups=[(P4D, 1), ("ml.p3dn.24xlarge", 2)])
+    s.describe("job-hetero", groups=[(P4D, 1), (P3DN, 2)])
     s.listing({"WarmPoolStatusEquals": "Available"}, ["job-warm"], warm=True)
     s.describe("job-warm", P4D, 1)
 
 
 def _catalog_and_quotas(s: Stubs, *, p4d: float, total: float, per_job: float) -> None:
-    s.catalog([TOTAL, "ml.p3dn.24xlarge for training job usage"], [], [P4D_NAME, PER_JOB])
+    s.catalog([TOTAL, P3DN_NAME], [], [P4D_NAME, PER_JOB])
     s.quota(P4D_NAME, p4d)
     s.quota(TOTAL, total)
     s.default_only(PER_JOB, per_job)
@@ -384,7 +362,7 @@ def test_usage_counts_instance_groups_spot_and_warm_pools_across_pages() -> None
         _busy_account(s)
         usage = count_usage(s.sm, REGION)
         s.assert_done()
-    assert dict(usage.on_demand) == {P4D: 3, "ml.p3dn.24xlarge": 2}
+    assert dict(usage.on_demand) == {P4D: 3, P3DN: 2}
     assert dict(usage.spot) == {P4D: 4}
     assert dict(usage.warm_pool) == {P4D: 1}
     assert usage.jobs == 4
@@ -454,7 +432,7 @@ def test_access_denied_on_one_quota_names_the_action_and_the_rest_still_run() ->
             "get_service_quota",
             service_error_code="AccessDeniedException",
             http_status_code=400,
-            expected_params={"ServiceCode": "sagemaker", "QuotaCode": CODES[P4D_NAME]},
+            expected_params={"ServiceCode": "sagemaker", "QuotaCode": QUOTA_CODES[P4D_NAME]},
         )
         s.quota(TOTAL, 16)
         s.quota(PER_JOB, 16)
@@ -581,7 +559,7 @@ def _history_item(request_id: str, status: str, desired: float) -> dict[str, Any
     return {
         "Id": request_id,
         "ServiceCode": "sagemaker",
-        "QuotaCode": CODES[P4D_NAME],
+        "QuotaCode": QUOTA_CODES[P4D_NAME],
         "QuotaName": P4D_NAME,
         "DesiredValue": desired,
         "Status": status,
@@ -595,7 +573,7 @@ def test_quota_state_lists_open_requests_across_pages_and_requests_more() -> Non
     with Stubs() as s:
         s.catalog([P4D_NAME])
         s.quota(P4D_NAME, 4)
-        params = {"ServiceCode": "sagemaker", "QuotaCode": CODES[P4D_NAME]}
+        params = {"ServiceCode": "sagemaker", "QuotaCode": QUOTA_CODES[P4D_NAME]}
         s.sq_stub.add_response(
             "list_requested_service_quota_change_history_by_quota",
             {"RequestedQuotas": [_history_item("r1", "CASE_CLOSED", 6)], "NextToken": "h1"},

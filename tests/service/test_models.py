@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
-
 import compat
-
-pytest.importorskip("fastapi")
-
 from compat.service.models import (
     ExplanationModel,
     PreflightCheck,
     PreflightReportModel,
 )
 
-CLASSIC = (
-    "ResourceLimitExceeded: An error occurred (ResourceLimitExceeded) when calling the "
-    "CreateTrainingJob operation: The account-level service limit 'ml.p3dn.24xlarge for "
-    "training job usage' is 0 Instances, with current utilization of 0 Instances and a "
-    "request delta of 1 Instances. Please contact AWS support to request an increase for "
-    "this limit."
-)
+from ..aws.conftest import CLASSIC
 
 
 def test_preflight_report_fields_match_the_library() -> None:
