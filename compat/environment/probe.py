@@ -289,8 +289,7 @@ def _host_list(text: str | None, name: str, problems: list[str]) -> list[str] | 
     try:
         value = json.loads(text)
     except ValueError:
-        problems.append(f"{name} is not a JSON list: {text[:80]!r}")
-        return None
+        value = None
     if not isinstance(value, list):
         problems.append(f"{name} is not a JSON list: {text[:80]!r}")
         return None

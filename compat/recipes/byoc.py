@@ -195,30 +195,24 @@ def _dlc_recipe(res: Resolution, name: str, entry_point: str) -> ByocRecipe:
         f"Pull access: aws ecr get-login-password --region {res.region} | docker login "
         f"--username AWS --password-stdin {res.image_uri.split('/', 1)[0]}",
     ]
-    return ByocRecipe(
-        framework=res.framework,
-        framework_version=res.framework_version,
-        pytorch_version=res.base_framework_version or res.framework_version,
-        smddp_version=res.smddp_version,
-        region=res.region,
+    return _recipe(
+        res,
+        name,
+        entry_point,
         base="dlc",
         base_image=res.image_uri,
         python_version=res.python_version,
         cuda_version=res.cuda_version,
         os=res.os,
-        wheel_url=str(res.binary_url),
         pip_install=_pip_install(res, "--force-reinstall --no-deps "),
         env=(
             ("PATH", "/opt/ml/code:${PATH}"),
             ("SAGEMAKER_SUBMIT_DIRECTORY", "/opt/ml/code"),
             ("SAGEMAKER_PROGRAM", entry_point),
         ),
-        requirements=extra_requirements(res),
-        entry_point=entry_point,
-        notes=tuple(notes),
+        notes=notes,
         sources=(EXTEND_PAGE, BYOC_PAGE, *res.sources),
         confidence=res.confidence,
-        display_name=name,
     )
 
 
@@ -257,25 +251,59 @@ def _cuda_recipe(res: Resolution, name: str, entry_point: str) -> ByocRecipe:
         ("SAGEMAKER_SUBMIT_DIRECTORY", "/opt/ml/code"),
         ("SAGEMAKER_PROGRAM", entry_point),
     )
+    return _recipe(
+        res,
+        name,
+        entry_point,
+        base="cuda",
+        base_image=f"nvidia/cuda:{CUDA_PATCH[cuda]}-{cudnn}-devel-{os_name}",
+        python_version=python,
+        cuda_version=cuda,
+        os=os_name,
+        pip_install=_pip_install(res),
+        env=env,
+        notes=notes,
+        sources=(BYOC_PAGE, *res.sources),
+        confidence="inferred" if res.os is None else res.confidence,
+    )
+
+
+def _recipe(
+    res: Resolution,
+    name: str,
+    entry_point: str,
+    *,
+    base: str,
+    base_image: str,
+    python_version: str | None,
+    cuda_version: str | None,
+    os: str | None,
+    pip_install: str,
+    env: tuple[tuple[str, str], ...],
+    notes: list[str],
+    sources: tuple[SourceRef, ...],
+    confidence: str,
+) -> ByocRecipe:
+    """A recipe for ``res``: what the release fixes, plus what the base decides."""
     return ByocRecipe(
         framework=res.framework,
         framework_version=res.framework_version,
         pytorch_version=res.base_framework_version or res.framework_version,
         smddp_version=res.smddp_version,
         region=res.region,
-        base="cuda",
-        base_image=f"nvidia/cuda:{CUDA_PATCH[cuda]}-{cudnn}-devel-{os_name}",
-        python_version=python,
-        cuda_version=cuda,
-        os=os_name,
+        base=base,
+        base_image=base_image,
+        python_version=python_version,
+        cuda_version=cuda_version,
+        os=os,
         wheel_url=str(res.binary_url),
-        pip_install=_pip_install(res),
+        pip_install=pip_install,
         env=env,
         requirements=extra_requirements(res),
         entry_point=entry_point,
         notes=tuple(notes),
-        sources=(BYOC_PAGE, *res.sources),
-        confidence="inferred" if res.os is None else res.confidence,
+        sources=sources,
+        confidence=confidence,
         display_name=name,
     )
 

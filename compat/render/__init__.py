@@ -16,7 +16,7 @@ from enum import Enum
 # does typing.assert_never at run time, hence the stand-in below.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import NoReturn
+    from typing import ClassVar, NoReturn
 
     from typing_extensions import assert_never
 else:
@@ -55,14 +55,25 @@ class Renderer(ABC):
         """``value`` in this format, without a trailing newline."""
 
 
-def defines(cls: type, *methods: str) -> bool:
-    """Whether ``cls`` has all of ``methods``: the structural test of a result interface.
+class ResultInterface(ABC):  # noqa: B024 (abstract in the interfaces that name methods)
+    """Base of what a format accepts from a result (``Textual``, ``TableRow``, ``Record``).
 
-    The interfaces that formats accept (``Textual``, ``TableRow``, ``Record``)
-    use it, as ``collections.abc`` does, so that result classes satisfy them
-    without importing the renderers.
+    Structural, as ``collections.abc.Sized`` is: a class that defines every
+    method an interface names in ``methods`` is an instance of it without
+    inheriting from it, so the result modules need not import the renderers.
     """
-    return all(callable(getattr(cls, name, None)) for name in methods)
+
+    __slots__ = ()
+    #: The methods that make a class an instance of the interface that sets it.
+    methods: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def __subclasshook__(cls, other: type) -> bool:
+        if "methods" in cls.__dict__ and all(
+            callable(getattr(other, name, None)) for name in cls.methods
+        ):
+            return True
+        return super().__subclasshook__(other)
 
 
 def renderer_for(fmt: OutputFormat) -> Renderer:

@@ -2,34 +2,24 @@
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
+from abc import abstractmethod
 
-from compat.render import Renderer, defines
+from compat.render import Renderer, ResultInterface
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
 
-class Record(ABC):
-    """A result with a plain-data form: ``to_dict()`` gives JSON-ready values.
-
-    Structural, like ``collections.abc.Sized``: every result class that
-    defines ``to_dict`` is a Record without inheriting from it, so the result
-    modules need not import the renderers.
-    """
+class Record(ResultInterface):
+    """A result with a plain-data form: ``to_dict()`` gives JSON-ready values."""
 
     __slots__ = ()
+    methods = ("to_dict",)
 
     @abstractmethod
     def to_dict(self) -> dict[str, Any]:
         """The result as plain dicts, lists and scalars."""
-
-    @classmethod
-    def __subclasshook__(cls, other: type) -> bool:
-        if cls is Record and defines(other, "to_dict"):
-            return True
-        return super().__subclasshook__(other)
 
 
 def to_jsonable(value: object) -> Any:

@@ -8,9 +8,9 @@ anything else prints as YAML.
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
+from abc import abstractmethod
 
-from compat.render import Renderer, defines
+from compat.render import Renderer, ResultInterface
 from compat.results import Resolution
 
 TYPE_CHECKING = False
@@ -18,35 +18,22 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
 
-class Textual(ABC):
-    """A result that writes its own text form: reports, recipes, explanations.
-
-    Structural, like ``collections.abc.Sized``: a class that defines
-    ``to_text`` is Textual without inheriting from it, so the result modules
-    need not import the renderers.
-    """
+class Textual(ResultInterface):
+    """A result that writes its own text form: reports, recipes, explanations."""
 
     __slots__ = ()
+    methods = ("to_text",)
 
     @abstractmethod
     def to_text(self) -> str:
         """The result as lines for a person."""
 
-    @classmethod
-    def __subclasshook__(cls, other: type) -> bool:
-        if cls is Textual and defines(other, "to_text"):
-            return True
-        return super().__subclasshook__(other)
 
-
-class TableRow(ABC):
-    """A result shown as one row of a table (a list of them is the table).
-
-    Structural like :class:`Textual`: a class with ``text_headers`` and
-    ``text_row`` is a TableRow.
-    """
+class TableRow(ResultInterface):
+    """A result shown as one row of a table (a list of them is the table)."""
 
     __slots__ = ()
+    methods = ("text_headers", "text_row")
 
     @staticmethod
     @abstractmethod
@@ -56,12 +43,6 @@ class TableRow(ABC):
     @abstractmethod
     def text_row(self) -> list[object]:
         """The cells of this row, in the order of :meth:`text_headers`."""
-
-    @classmethod
-    def __subclasshook__(cls, other: type) -> bool:
-        if cls is TableRow and defines(other, "text_headers", "text_row"):
-            return True
-        return super().__subclasshook__(other)
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
