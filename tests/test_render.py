@@ -11,18 +11,23 @@ import pytest
 
 from compat import resolve
 from compat.errors import UsageError
-from compat.render import OutputFormat, Renderer, render, renderer_for
+from compat.render import FORMAT_NAMES, OutputFormat, Renderer, render, renderer_for
 from compat.render.json import Record
 from compat.render.text import TableRow, Textual
 
 from .conftest import subprocess_env
 
 
-@pytest.mark.parametrize("fmt", list(OutputFormat))
-def test_every_format_has_its_own_renderer_module(fmt: OutputFormat) -> None:
-    renderer = renderer_for(fmt)
+def test_the_format_names_are_the_enum_values() -> None:
+    assert tuple(f.value for f in OutputFormat) == FORMAT_NAMES
+    assert all(str(f) == f.value for f in OutputFormat)
+
+
+@pytest.mark.parametrize("name", FORMAT_NAMES)
+def test_every_format_has_its_own_renderer_module(name: str) -> None:
+    renderer = renderer_for(name)  # type: ignore[arg-type]
     assert isinstance(renderer, Renderer)
-    assert type(renderer).__module__ == f"compat.render.{fmt.value}"
+    assert type(renderer).__module__ == f"compat.render.{name}"
 
 
 def test_a_format_name_string_selects_the_same_renderer() -> None:
@@ -37,7 +42,7 @@ import json, sys
 from compat import resolve
 from compat.render import render
 render(resolve("pytorch", "1.13.1", "us-west-2"), sys.argv[1])
-print(json.dumps(sorted(m for m in sys.modules if m.startswith("compat.render"))))
+print(json.dumps(sorted(m for m in sys.modules if m.startswith(("compat.render", "compat.out")))))
 """
 
 

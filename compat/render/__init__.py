@@ -1,42 +1,47 @@
 """Output formats: one enum, one interface, one implementation per format.
 
-Every command returns typed results; the CLI picks an :class:`OutputFormat`
-and calls :func:`render`. Each format lives in its own module of this package
-and is imported only when that format is asked for, so ``resolve --format uri``
-never loads YAML or the text tables. Data goes to stdout; messages are the
-CLI's business.
+Every command returns typed results; the CLI picks an ``OutputFormat`` and
+calls :func:`render`. Each format lives in its own module of this package and
+is imported only when that format is asked for, so ``resolve --format uri``
+never loads YAML or the text tables. ``OutputFormat`` (the enum of format
+names, for click's choices) lives in :mod:`compat.output_format` and is
+imported from here on first use, so that rendering imports no :mod:`enum`.
+Data goes to stdout; messages are the CLI's business.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from enum import Enum
 
 # typing.TYPE_CHECKING would import typing, which costs the hot path ~3 ms; so
-# does typing.assert_never at run time, hence the stand-in below.
+# would typing.assert_never at run time, hence the stand-in below.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import ClassVar, NoReturn
+    from typing import ClassVar, Literal, NoReturn, TypeGuard
 
     from typing_extensions import assert_never
+
+    # Re-exported: commands import OutputFormat from here (see __getattr__ below).
+    from compat.output_format import OutputFormat as OutputFormat
+
+    FormatName = Literal["text", "json", "yaml", "env", "uri", "sagemaker"]
 else:
 
     def assert_never(value: object) -> NoReturn:
         raise AssertionError(f"unhandled output format {value!r}")
 
 
-class OutputFormat(str, Enum):
-    """The formats a command can print; each maps to one :class:`Renderer`."""
+#: The name of every format: OutputFormat's values, as plain strings, so that
+#: choosing a renderer imports no :mod:`enum` (``resolve``'s hot path).
+FORMAT_NAMES: tuple[FormatName, ...] = ("text", "json", "yaml", "env", "uri", "sagemaker")
 
-    TEXT = "text"
-    JSON = "json"
-    YAML = "yaml"
-    ENV = "env"
-    URI = "uri"
-    SAGEMAKER = "sagemaker"
 
-    def __str__(self) -> str:
-        return self.value
+def __getattr__(name: str) -> object:
+    if name == "OutputFormat":
+        from compat.output_format import OutputFormat
+
+        return OutputFormat
+    raise AttributeError(f"module 'compat.render' has no attribute {name!r}")
 
 
 class Renderer(ABC):
@@ -76,37 +81,44 @@ class ResultInterface(ABC):  # noqa: B024 (abstract in the interfaces that name 
         return super().__subclasshook__(other)
 
 
-def renderer_for(fmt: OutputFormat) -> Renderer:
-    """The renderer of ``fmt``, importing only that format's module."""
-    match fmt:
-        case OutputFormat.TEXT:
+def renderer_for(name: FormatName) -> Renderer:
+    """The renderer of the format ``name``, importing only that format's module."""
+    match name:
+        case "text":
             from compat.render.text import TextRenderer
 
             return TextRenderer()
-        case OutputFormat.JSON:
+        case "json":
             from compat.render.json import JsonRenderer
 
             return JsonRenderer()
-        case OutputFormat.YAML:
+        case "yaml":
             from compat.render.yaml import YamlRenderer
 
             return YamlRenderer()
-        case OutputFormat.ENV:
+        case "env":
             from compat.render.env import EnvRenderer
 
             return EnvRenderer()
-        case OutputFormat.URI:
+        case "uri":
             from compat.render.uri import UriRenderer
 
             return UriRenderer()
-        case OutputFormat.SAGEMAKER:
+        case "sagemaker":
             from compat.render.sagemaker import SageMakerRenderer
 
             return SageMakerRenderer()
         case _:
-            assert_never(fmt)
+            assert_never(name)
+
+
+def _is_format_name(name: str) -> TypeGuard[FormatName]:
+    return name in FORMAT_NAMES
 
 
 def render(value: object, fmt: OutputFormat | str) -> str:
-    """``value`` in format ``fmt``, without a trailing newline."""
-    return renderer_for(OutputFormat(fmt)).render(value)
+    """``value`` in format ``fmt`` (an OutputFormat or its name), without a trailing newline."""
+    name = str(fmt)
+    if not _is_format_name(name):
+        raise ValueError(f"{fmt!r} is not a valid OutputFormat")
+    return renderer_for(name).render(value)
