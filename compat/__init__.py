@@ -25,6 +25,8 @@ if TYPE_CHECKING:
         iam_policy,
         preflight,
     )
+    from compat.aws.accounts import AccountTarget, AssumeRoleSettings
+    from compat.aws.org_scan import AccountRow, AccountScan, scan_accounts
     from compat.catalog import list_frameworks, list_instance_types, list_regions
     from compat.environment.doctor import doctor
     from compat.environment.report import DoctorReport
@@ -87,6 +89,11 @@ _EXPORTS: dict[str, str] = {
     "explain": "compat.aws",
     "Explanation": "compat.aws",
     "iam_policy": "compat.aws",
+    "scan_accounts": "compat.aws.org_scan",
+    "AccountRow": "compat.aws.org_scan",
+    "AccountScan": "compat.aws.org_scan",
+    "AccountTarget": "compat.aws.accounts",
+    "AssumeRoleSettings": "compat.aws.accounts",
     "doctor": "compat.environment.doctor",
     "DoctorReport": "compat.environment.report",
     "sagemaker_args": "compat.recipes.sagemaker_sdk",

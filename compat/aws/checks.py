@@ -10,6 +10,7 @@ region are not attempted (they would fail the same way).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +28,10 @@ INSTANCE_QUOTA = "instance-quota"
 TOTAL_QUOTA = "total-instances-quota"
 PER_JOB_QUOTA = "per-job-quota"
 QUOTA_CHECKS = (INSTANCE_QUOTA, TOTAL_QUOTA, PER_JOB_QUOTA)
+
+#: Reads a quota by exact name: (client, region, name, service code) -> value, or None
+#: when the region lists no such quota. The default finds the code in the listing.
+QuotaReader = Callable[[Any, str, str, str], "QuotaValue | None"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,8 +176,13 @@ def quota_checks(
     instance_count: int,
     *,
     spot: bool = False,
+    reader: QuotaReader | None = None,
 ) -> list[Check]:
-    """The per-type, total and per-job quota checks of a request in ``region``."""
+    """The per-type, total and per-job quota checks of a request in ``region``.
+
+    ``reader`` replaces how a quota is found and read (the account scan tries
+    known codes first, :mod:`compat.aws.quota_codes`); None lists the codes.
+    """
     source = client_source(source)
     specs = quota_specs(matrix, instance_type, spot=spot)
     service_code = matrix.compiled["quotas"]["service_code"]
@@ -190,11 +200,18 @@ def quota_checks(
             checks.append(error_check(spec.check, blocked, quota_name=spec.name))
             continue
         try:
-            info = find_quota(sq, region, spec.name, service_code=service_code)
-            if info is None:
-                checks.append(_not_listed(spec, region, instance_type))
-                continue
-            quota = quota_value(sq, region, info, service_code=service_code)
+            if reader is not None:
+                read = reader(sq, region, spec.name, service_code)
+                if read is None:
+                    checks.append(_not_listed(spec, region, instance_type))
+                    continue
+                quota = read
+            else:
+                info = find_quota(sq, region, spec.name, service_code=service_code)
+                if info is None:
+                    checks.append(_not_listed(spec, region, instance_type))
+                    continue
+                quota = quota_value(sq, region, info, service_code=service_code)
         except AwsError as exc:
             if not isinstance(exc, AwsAccessDeniedError):
                 blocked = exc

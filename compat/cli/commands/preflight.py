@@ -7,7 +7,9 @@ from typing import Any, TypeVar
 
 import click
 
+from compat.cli.commands.accounts import account_options
 from compat.cli.options import emit, format_option, load, matrix_option, region_option
+from compat.errors import UsageError
 from compat.render import OutputFormat
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -42,9 +44,18 @@ def instance_count_type() -> click.IntRange:
 @click.option("--no-aws", is_flag=True, help="Skip the quota and usage checks; send nothing.")
 @format_option()
 @matrix_option
+@account_options
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 32),
+    default=8,
+    show_default=True,
+    help="Account-regions read at once (with account options).",
+)
 @click.pass_context
 def preflight_cmd(
     ctx: click.Context,
+    /,
     framework: str,
     version: str,
     region: str | None,
@@ -55,6 +66,8 @@ def preflight_cmd(
     no_aws: bool,
     output_format: OutputFormat,
     matrix_path: str | None,
+    workers: int,
+    **account_params: Any,
 ) -> int:
     """Check before submitting whether a training job would start.
 
@@ -69,11 +82,34 @@ def preflight_cmd(
           --instance-type ml.p4d.24xlarge --instance-count 2
       smddp-compat preflight -f pt --version 1.13.1 -r us-east-1 -t ml.p4d.24xlarge -n 4 --spot
       smddp-compat preflight ... --no-aws --format json     # eligibility only
+      smddp-compat preflight -f pt -t ml.p4d.24xlarge -n 8 --organization --role-name R
+
+    With --accounts/--accounts-file/--organization (and --role-name) or
+    --role-arn: where does the job fit? The account-regions with room, best
+    first (every commercial region where the release resolves, or --region).
     """
     from compat.aws import preflight
     from compat.aws.clients import SessionClients
+    from compat.cli.commands.accounts import account_args, run_preflight
 
     matrix = load(ctx, matrix_path)
+    across = account_args(account_params)
+    if across.given:
+        if no_aws:
+            raise UsageError("--no-aws sends nothing: it cannot read other accounts")
+        return run_preflight(
+            across,
+            profile=profile,
+            matrix=matrix,
+            framework=framework,
+            version=version,
+            region=region,
+            instance_type=instance_type,
+            count=instance_count,
+            spot=spot,
+            workers=workers,
+            output_format=str(output_format),
+        )
     clients = None if no_aws else SessionClients(profile=profile)
     report = preflight(
         framework,

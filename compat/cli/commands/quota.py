@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 
+from compat.cli.commands.accounts import (
+    account_args,
+    account_options,
+    plain_format,
+    run_quota_scan,
+    scan_format_option,
+)
 from compat.cli.commands.preflight import instance_count_type, profile_option
 from compat.cli.options import emit, format_option, load, matrix_option, region_option
 from compat.errors import UsageError
@@ -87,34 +95,56 @@ def show_cmd(
     type=click.IntRange(1, 32),
     default=8,
     show_default=True,
-    help="Regions checked at once.",
+    help="Regions (account-regions with account options) checked at once.",
 )
 @profile_option
-@format_option()
+@account_options
+@scan_format_option
 @matrix_option
 @click.pass_context
 def scan_cmd(
     ctx: click.Context,
+    /,
     instance_type: str,
     count: int,
     regions: tuple[str, ...],
     spot: bool,
     workers: int,
     profile: str | None,
-    output_format: OutputFormat,
+    output_format: str,
     matrix_path: str | None,
+    **account_params: Any,
 ) -> int:
     """List the regions with room for COUNT instances, most headroom first.
 
     A region that fails (not enabled, access denied) is reported on its own
     line and does not stop the scan. Exit 0 when some region fits, 5 when
     none has room, 6 when no region could be checked.
+
+    With --role-arn, --accounts/--accounts-file or --organization (and
+    --role-name) every account is read in every region: one row each, sorted
+    by headroom. Exit 0 when some account-region fits, 5 when none fits and
+    every row was read, 6 when none fits and some could not be read.
     """
     from compat.aws.clients import SessionClients
     from compat.aws.scan import default_regions, scan_regions
 
     matrix = load(ctx, matrix_path)
     wanted = [matrix.region(r)["name"] for r in regions] or default_regions(matrix)
+    across = account_args(account_params)
+    if across.given:
+        return run_quota_scan(
+            across,
+            profile=profile,
+            matrix=matrix,
+            regions=wanted,
+            instance_type=instance_type.strip(),
+            count=count,
+            spot=spot,
+            workers=workers,
+            output_format=output_format,
+        )
+    single_format = plain_format(output_format)
     show_progress = sys.stderr.isatty()
 
     def progress(done: int, total: int, region: str) -> None:
@@ -133,7 +163,7 @@ def scan_cmd(
         workers=workers,
         progress=progress if show_progress else None,
     )
-    emit(result, output_format)
+    emit(result, single_format)
     return int(result.exit_code)
 
 

@@ -1,0 +1,335 @@
+"""Which AWS accounts to scan, and one assumed-role session per account.
+
+Accounts come from a role ARN (one account), a list of ids with a role name,
+a file of ids (one a line, ``#`` comments) or AWS Organizations
+(``ListAccounts``, every page, ACTIVE accounts only). Each account is read
+through a role assumed with STS ``AssumeRole``; its credentials are
+botocore ``RefreshableCredentials``, so a scan that outlives them assumes
+the role again instead of failing half way.
+
+Sessions are created once per account, on first use, under a per-account
+lock; a failure to assume the role is remembered, so every region of that
+account reports it without asking STS again.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from compat.aws.clients import (
+    CONNECT_TIMEOUT,
+    MAX_ATTEMPTS,
+    READ_TIMEOUT,
+    aws_call,
+    make_session,
+)
+from compat.errors import AwsError, UsageError
+
+_ACCOUNT_ID = re.compile(r"^\d{12}$")
+_ROLE_ARN = re.compile(r"^arn:(aws[a-z-]*):iam::(\d{12}):role/([\w+=,.@/-]{1,512})$")
+_ROLE_NAME = re.compile(r"^[\w+=,.@/-]{1,512}$")
+_SESSION_NAME = re.compile(r"^[\w+=,.@-]{2,64}$")
+#: STS session length: 15 minutes to 12 hours (the role's maximum may be lower).
+MIN_DURATION = 900
+MAX_DURATION = 43_200
+DEFAULT_DURATION = 3_600
+DEFAULT_SESSION_NAME = "smddp-compat-scan"
+#: At most this many accounts in one scan (Organizations allows more; a typo should not).
+MAX_ACCOUNTS = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class AccountTarget:
+    """One account to scan: its id, the role to assume (None: the caller's own), its name."""
+
+    account_id: str
+    role_arn: str | None
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AssumeRoleSettings:
+    """How roles are assumed: external id, session name and length in seconds."""
+
+    external_id: str | None = None
+    session_name: str = DEFAULT_SESSION_NAME
+    duration: int = DEFAULT_DURATION
+
+    def __post_init__(self) -> None:
+        if not _SESSION_NAME.match(self.session_name):
+            raise UsageError(
+                f"session name {self.session_name!r} is not valid for STS",
+                hint="use 2 to 64 letters, digits or =,.@_- characters",
+            )
+        if not MIN_DURATION <= self.duration <= MAX_DURATION:
+            raise UsageError(
+                f"session duration must be {MIN_DURATION} to {MAX_DURATION} seconds, "
+                f"not {self.duration}",
+                hint="3600 (one hour) is the default; the role's maximum may be lower",
+            )
+        if self.external_id is not None and not 2 <= len(self.external_id) <= 1224:
+            raise UsageError("the external id must be 2 to 1224 characters")
+
+
+def account_id(text: str, where: str = "--accounts") -> str:
+    """A 12-digit account id, or a UsageError naming ``where`` it came from."""
+    value = text.strip()
+    if not _ACCOUNT_ID.match(value):
+        raise UsageError(
+            f"{where}: {value!r} is not an AWS account id",
+            hint="an account id is 12 digits, such as 111111111111",
+        )
+    return value
+
+
+def target_from_arn(arn: str) -> AccountTarget:
+    """The account of ``arn:aws:iam::ACCOUNT:role/NAME``."""
+    found = _ROLE_ARN.match(arn.strip())
+    if found is None:
+        raise UsageError(
+            f"--role-arn: {arn!r} is not an IAM role ARN",
+            hint="such as arn:aws:iam::111111111111:role/SmddpCompatScan",
+        )
+    return AccountTarget(found.group(2), arn.strip())
+
+
+def role_arn(account: str, role_name: str, partition: str = "aws") -> str:
+    """The ARN of ``role_name`` (a name or path/name) in ``account``."""
+    return f"arn:{partition}:iam::{account}:role/{role_name.strip('/')}"
+
+
+def read_accounts_file(path: str) -> list[str]:
+    """Account ids from a file: one a line, blank lines and ``#`` comments ignored."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            lines = fh.read(4_000_000).splitlines()
+    except FileNotFoundError:
+        raise UsageError(f"--accounts-file: {path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"--accounts-file: {path}: cannot be read: {exc}") from None
+    ids: list[str] = []
+    for number, line in enumerate(lines, start=1):
+        text = line.split("#", 1)[0].strip()
+        if text:
+            ids.append(account_id(text, f"{path}:{number}"))
+    if not ids:
+        raise UsageError(f"--accounts-file: {path}: lists no account id")
+    return ids
+
+
+def organization_accounts(client: Any) -> list[AccountTarget]:
+    """Every ACTIVE account of the organization (``ListAccounts``, every page), by id.
+
+    The role is filled in by :func:`account_targets`; suspended or closing
+    accounts cannot be read and are left out.
+    """
+    found: list[AccountTarget] = []
+    with aws_call("call ListAccounts in AWS Organizations"):
+        for page in client.get_paginator("list_accounts").paginate():
+            for account in page.get("Accounts", []):
+                state = account.get("State") or account.get("Status")
+                if state != "ACTIVE":
+                    continue
+                found.append(AccountTarget(str(account["Id"]), None, account.get("Name")))
+    return sorted(found, key=lambda t: t.account_id)
+
+
+def account_targets(
+    *,
+    role_arn_value: str | None = None,
+    accounts: Iterable[str] = (),
+    accounts_file: str | None = None,
+    organization: bool = False,
+    role_name: str | None = None,
+    organizations_client: Callable[[], Any] | None = None,
+    partition: str = "aws",
+) -> list[AccountTarget]:
+    """The accounts a scan reads, from exactly one kind of source, without duplicates.
+
+    ``--role-arn`` names one account and its role; ``--accounts``,
+    ``--accounts-file`` (may be combined) and ``--organization`` need
+    ``--role-name``, the role to assume in each. ``organizations_client``
+    is called only for ``--organization``.
+    """
+    listed = [a for a in accounts if a.strip()]
+    if role_arn_value is not None:
+        if listed or accounts_file or organization or role_name:
+            raise UsageError(
+                "--role-arn names one account and its role: it cannot be combined with "
+                "--accounts, --accounts-file, --organization or --role-name",
+                hint="pass --accounts ID,ID --role-name NAME for several accounts",
+            )
+        return [target_from_arn(role_arn_value)]
+    if not (listed or accounts_file or organization):
+        return []
+    if organization and (listed or accounts_file):
+        raise UsageError(
+            "--organization lists the accounts itself: drop --accounts and --accounts-file"
+        )
+    if not role_name or not _ROLE_NAME.match(role_name.strip()):
+        raise UsageError(
+            "--role-name is needed with --accounts, --accounts-file and --organization"
+            + ("" if not role_name else f" (and {role_name!r} is not a role name)"),
+            hint="the role to assume in each account, such as SmddpCompatScan; "
+            "'smddp-compat iam-policy --for-scan' prints its policies",
+        )
+    name = role_name.strip()
+    if organization:
+        if organizations_client is None:
+            raise UsageError("--organization needs an Organizations client")
+        targets = organization_accounts(organizations_client())
+        if not targets:
+            raise UsageError(
+                "AWS Organizations lists no ACTIVE account",
+                hint="run from the management account or a delegated administrator",
+            )
+        return [
+            AccountTarget(t.account_id, role_arn(t.account_id, name, partition), t.name)
+            for t in targets
+        ]
+    ids: list[str] = []
+    for item in listed:
+        ids += [account_id(part) for part in item.split(",") if part.strip()]
+    if accounts_file:
+        ids += read_accounts_file(accounts_file)
+    unique = list(dict.fromkeys(ids))
+    if len(unique) > MAX_ACCOUNTS:
+        raise UsageError(f"{len(unique)} accounts is more than {MAX_ACCOUNTS} in one scan")
+    return [AccountTarget(a, role_arn(a, name, partition)) for a in unique]
+
+
+SessionFactory = Callable[[AccountTarget], Any]
+
+
+class AssumedSessions:
+    """One boto3 session per account, through ``AssumeRole``, refreshed when it expires.
+
+    ``base`` is the caller's session (``--profile`` or the default chain);
+    its STS client assumes each role. A target without a role uses ``base``
+    itself. Thread-safe; each account's role is assumed once (and again only
+    when its credentials near expiry).
+    """
+
+    def __init__(
+        self,
+        base: Any = None,
+        settings: AssumeRoleSettings | None = None,
+        *,
+        profile: str | None = None,
+        sts_region: str = "us-east-1",
+        max_attempts: int = MAX_ATTEMPTS,
+        connect_timeout: float = CONNECT_TIMEOUT,
+        read_timeout: float = READ_TIMEOUT,
+    ) -> None:
+        self._base = base
+        self._profile = profile
+        self._settings = settings or AssumeRoleSettings()
+        self._sts_region = sts_region
+        self._config = (max_attempts, connect_timeout, read_timeout)
+        self._sts: Any = None
+        self._lock = threading.Lock()
+        self._per_account: dict[str, threading.Lock] = {}
+        self._sessions: dict[str, Any] = {}
+        self._failures: dict[str, AwsError] = {}
+        #: AssumeRole calls made (the benchmark and tests read it).
+        self.assume_calls = 0
+
+    def _base_session(self) -> Any:
+        with self._lock:
+            if self._base is None:
+                self._base = make_session(self._profile)
+            return self._base
+
+    def _sts_client(self) -> Any:
+        base = self._base_session()
+        with self._lock:
+            if self._sts is None:
+                from botocore.config import Config
+
+                attempts, connect, read = self._config
+                config = Config(
+                    retries={"mode": "standard", "max_attempts": attempts},
+                    connect_timeout=connect,
+                    read_timeout=read,
+                )
+                with aws_call("create the STS client"):
+                    self._sts = base.client("sts", region_name=self._sts_region, config=config)
+            return self._sts
+
+    def _assume(self, target: AccountTarget) -> dict[str, Any]:
+        assert target.role_arn is not None
+        settings = self._settings
+        args: dict[str, Any] = {
+            "RoleArn": target.role_arn,
+            "RoleSessionName": settings.session_name,
+            "DurationSeconds": settings.duration,
+        }
+        if settings.external_id is not None:
+            args["ExternalId"] = settings.external_id
+        with self._lock:
+            self.assume_calls += 1
+        try:
+            with aws_call(f"assume {target.role_arn} (sts:AssumeRole)"):
+                answer = self._sts_client().assume_role(**args)
+        except AwsError as exc:
+            raise type(exc)(
+                f"account {target.account_id}: {exc.message}",
+                hint="check the role's trust policy allows the caller (and the external id), "
+                "and the caller may call sts:AssumeRole on it; "
+                "'smddp-compat iam-policy --for-scan' prints both",
+            ) from exc
+        creds = answer["Credentials"]
+        expiry = creds["Expiration"]
+        return {
+            "access_key": creds["AccessKeyId"],
+            "secret_key": creds["SecretAccessKey"],
+            "token": creds["SessionToken"],
+            "expiry_time": expiry.isoformat() if hasattr(expiry, "isoformat") else str(expiry),
+        }
+
+    def session(self, target: AccountTarget) -> Any:
+        """The session of ``target``'s account; raises the AwsError of a failed AssumeRole."""
+        if target.role_arn is None:
+            return self._base_session()
+        with self._lock:
+            lock = self._per_account.setdefault(target.account_id, threading.Lock())
+        with lock:
+            failure = self._failures.get(target.account_id)
+            if failure is not None:
+                raise failure
+            known = self._sessions.get(target.account_id)
+            if known is not None:
+                return known
+            try:
+                known = self._open(target)
+            except AwsError as exc:
+                self._failures[target.account_id] = exc
+                raise
+            self._sessions[target.account_id] = known
+            return known
+
+    def _open(self, target: AccountTarget) -> Any:
+        import boto3
+        import botocore.session
+        from botocore.credentials import RefreshableCredentials
+
+        credentials = RefreshableCredentials.create_from_metadata(
+            metadata=self._assume(target),
+            refresh_using=lambda: self._assume(target),
+            method="sts-assume-role",
+        )
+        core = botocore.session.Session(profile=self._profile)
+        core._credentials = credentials  # type: ignore[attr-defined]  # botocore's own pattern
+        return boto3.session.Session(botocore_session=core)
+
+
+def partition_of(targets: Sequence[AccountTarget]) -> str:
+    """The partition of the targets' role ARNs (``aws`` when none names one)."""
+    for target in targets:
+        if target.role_arn:
+            return target.role_arn.split(":", 2)[1]
+    return "aws"

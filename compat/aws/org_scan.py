@@ -1,0 +1,398 @@
+"""Quota scan across accounts and regions: ``compat.scan_accounts``.
+
+Every (account, region) pair is one task on a bounded thread pool: the
+account's session (an assumed role, :mod:`compat.aws.accounts`) gives its
+clients, and the same per-region quota checks as ``preflight`` and ``quota
+scan`` judge the request (:func:`compat.aws.checks.quota_checks`), reading
+quotas by known code first (:mod:`compat.aws.quota_codes`). A failure in one
+account or region (AssumeRole denied, a region not enabled, a timeout,
+throttling after retries) becomes that row's ``error`` and the rest go on.
+Rows are handed to ``on_row`` as they complete (the CLI streams JSON Lines),
+and a KeyboardInterrupt stops the scan with the rows gathered so far.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from compat.aws.accounts import AccountTarget, AssumedSessions, AssumeRoleSettings
+from compat.aws.checks import INSTANCE_QUOTA, TOTAL_QUOTA, quota_checks
+from compat.aws.clients import CONNECT_TIMEOUT, MAX_ATTEMPTS, READ_TIMEOUT, aws_call
+from compat.aws.report import Check, CheckStatus
+from compat.aws.scan import DEFAULT_WORKERS, verdict_of
+from compat.errors import AwsError, UsageError
+from compat.exit_codes import ExitCode
+
+if TYPE_CHECKING:
+    from compat.aws.quota_codes import QuotaCodeBook
+    from compat.aws.quotas import QuotaValue
+    from compat.matrix import Matrix
+
+#: (session, service, region) -> a boto3 client.
+ClientFactory = Callable[[Any, str, str], Any]
+SessionFactory = Callable[[AccountTarget], Any]
+RowCallback = Callable[["AccountRow"], None]
+Progress = Callable[[int, int, "AccountRow"], None]
+
+_ORDER = {"fits": 0, "short": 1, "not-offered": 2, "error": 3}
+
+
+def _plain(value: float | None) -> float | int | None:
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else value
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRow:
+    """One account and region: the verdict and the binding quota's numbers.
+
+    ``verdict`` is ``fits``, ``short``, ``not-offered`` or ``error``; the
+    quota fields name the quota with the least headroom (the per-type or the
+    total), None where nothing was read.
+    """
+
+    account_id: str
+    region: str
+    verdict: str
+    message: str
+    alias: str | None = None
+    account_name: str | None = None
+    quota_name: str | None = None
+    limit: float | None = None
+    usage: float | None = None
+    headroom: float | None = None
+    checks: tuple[Check, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "account_id": self.account_id,
+            "alias": self.alias,
+            "account_name": self.account_name,
+            "region": self.region,
+            "verdict": self.verdict,
+            "quota_name": self.quota_name,
+            "limit": _plain(self.limit),
+            "usage": _plain(self.usage),
+            "headroom": _plain(self.headroom),
+            "message": self.message,
+            "checks": [c.to_dict() for c in self.checks],
+        }
+
+    def sort_key(self) -> tuple[int, float, str, str]:
+        return (_ORDER[self.verdict], -(self.headroom or 0.0), self.account_id, self.region)
+
+
+def row_of(
+    target: AccountTarget, alias: str | None, region: str, checks: list[Check]
+) -> AccountRow:
+    """An account-region row from its quota checks (as ``quota scan`` judges a region)."""
+    verdict = verdict_of(region, checks)
+    binding = [
+        c
+        for c in checks
+        if c.name in (INSTANCE_QUOTA, TOTAL_QUOTA)
+        and c.headroom is not None
+        and c.status is not CheckStatus.ERROR
+    ]
+    worst = min(binding, key=lambda c: c.headroom or 0.0) if binding else None
+    return AccountRow(
+        account_id=target.account_id,
+        alias=alias,
+        account_name=target.name,
+        region=region,
+        verdict=verdict.verdict,
+        message=verdict.message,
+        quota_name=worst.quota_name if worst else None,
+        limit=worst.limit if worst else None,
+        usage=worst.usage if worst else None,
+        headroom=verdict.headroom if verdict.verdict in ("fits", "short") else None,
+        checks=tuple(checks),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class AccountScan:
+    """Every account-region row, sorted: those that fit (most headroom first), then the rest."""
+
+    instance_type: str
+    count: int
+    spot: bool
+    rows: tuple[AccountRow, ...]
+    accounts: int
+    regions: int
+    interrupted: bool = False
+
+    @property
+    def fits(self) -> tuple[AccountRow, ...]:
+        return tuple(r for r in self.rows if r.verdict == "fits")
+
+    @property
+    def unread(self) -> tuple[AccountRow, ...]:
+        return tuple(r for r in self.rows if r.verdict == "error")
+
+    @property
+    def exit_code(self) -> ExitCode:
+        """0 when a row fits; 5 when none fits and every row was read; 6 when some were not."""
+        if self.fits:
+            return ExitCode.OK
+        if self.unread or not self.rows or self.interrupted:
+            return ExitCode.AWS
+        return ExitCode.QUOTA
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "instance_type": self.instance_type,
+            "count": self.count,
+            "spot": self.spot,
+            "accounts": self.accounts,
+            "regions": self.regions,
+            "checked": len(self.rows),
+            "interrupted": self.interrupted,
+            "exit_code": int(self.exit_code),
+            "rows": [r.to_dict() for r in self.rows],
+        }
+
+    def to_text(self) -> str:
+        what = f"{self.count} x {self.instance_type}" + (" (spot)" if self.spot else "")
+        total = self.accounts * self.regions
+        head = (
+            f"room for {what}: {len(self.fits)} of {len(self.rows)} account-regions "
+            f"({self.accounts} accounts x {self.regions} regions)"
+        )
+        if self.interrupted:
+            head += f"; interrupted after {len(self.rows)} of {total}"
+        return "\n".join([head, *table_lines(self.rows)])
+
+
+_LABEL = {"fits": "OK", "short": "SHORT", "not-offered": "NONE", "error": "ERROR"}
+
+
+def table_lines(rows: Sequence[AccountRow]) -> list[str]:
+    """Rows as aligned columns; an error row's message stands in for the numbers."""
+    if not rows:
+        return []
+    cells = [
+        [
+            _LABEL[r.verdict],
+            r.account_id,
+            r.alias or r.account_name or "-",
+            r.region,
+            r.quota_name or "-",
+            _cell(r.limit),
+            _cell(r.usage),
+            _cell(r.headroom),
+        ]
+        for r in rows
+    ]
+    header = ["", "ACCOUNT", "ALIAS", "REGION", "QUOTA", "LIMIT", "USAGE", "HEADROOM"]
+    widths = [max(len(c[i]) for c in [header, *cells]) for i in range(len(header))]
+    right = {5, 6, 7}
+
+    def line(values: list[str]) -> str:
+        parts = [
+            v.rjust(w) if i in right else v.ljust(w)
+            for i, (v, w) in enumerate(zip(values, widths, strict=True))
+        ]
+        return "  ".join(parts).rstrip()
+
+    out = [line(header)]
+    for row, values in zip(rows, cells, strict=True):
+        if row.verdict in ("error", "not-offered"):
+            out.append(line(values[:4]) + "  " + row.message)
+        else:
+            out.append(line(values))
+    return out
+
+
+def _cell(value: float | None) -> str:
+    plain = _plain(value)
+    return "-" if plain is None else str(plain)
+
+
+def default_client_factory(
+    connect_timeout: float = CONNECT_TIMEOUT,
+    read_timeout: float = READ_TIMEOUT,
+    max_attempts: int = MAX_ATTEMPTS,
+) -> ClientFactory:
+    """Clients with standard retries and per-call timeouts, as single-account preflight has."""
+
+    def create(session: Any, service: str, region: str) -> Any:
+        from botocore.config import Config
+
+        config = Config(
+            retries={"mode": "standard", "max_attempts": max_attempts},
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+        )
+        return session.client(service, region_name=region, config=config)
+
+    return create
+
+
+class _AccountClients:
+    """The client source of one account: its session's clients, once per (service, region)."""
+
+    def __init__(self, session: Any, factory: ClientFactory) -> None:
+        self._session = session
+        self._factory = factory
+        self._clients: dict[tuple[str, str], Any] = {}
+        self._lock = threading.Lock()
+
+    def client(self, service: str, region: str) -> Any:
+        with self._lock:
+            found = self._clients.get((service, region))
+            if found is None:
+                with aws_call(f"create the {service} client in {region}"):
+                    found = self._factory(self._session, service, region)
+                self._clients[(service, region)] = found
+            return found
+
+
+class _Accounts:
+    """Per account, once: its clients (or the AwsError that prevents them) and its alias."""
+
+    def __init__(
+        self, sessions: SessionFactory, factory: ClientFactory, *, read_aliases: bool
+    ) -> None:
+        self._sessions = sessions
+        self._factory = factory
+        self._read_aliases = read_aliases
+        self._lock = threading.Lock()
+        self._locks: dict[str, threading.Lock] = {}
+        self._done: dict[str, tuple[_AccountClients | AwsError, str | None]] = {}
+
+    def get(self, target: AccountTarget) -> tuple[_AccountClients | AwsError, str | None]:
+        with self._lock:
+            lock = self._locks.setdefault(target.account_id, threading.Lock())
+        with lock:
+            known = self._done.get(target.account_id)
+            if known is None:
+                known = self._open(target)
+                self._done[target.account_id] = known
+            return known
+
+    def _open(self, target: AccountTarget) -> tuple[_AccountClients | AwsError, str | None]:
+        try:
+            with aws_call(f"open a session for account {target.account_id}"):
+                session = self._sessions(target)
+        except AwsError as exc:
+            return exc, None
+        clients = _AccountClients(session, self._factory)
+        return clients, (self._alias(clients) if self._read_aliases else None)
+
+    @staticmethod
+    def _alias(clients: _AccountClients) -> str | None:
+        """The account alias where IAM lets us read it; None otherwise (never an error)."""
+        try:
+            with aws_call("call ListAccountAliases"):
+                aliases = clients.client("iam", "us-east-1").list_account_aliases()
+        except AwsError:
+            return None
+        names = aliases.get("AccountAliases") or []
+        return str(names[0]) if names else None
+
+
+def _error_row(target: AccountTarget, region: str, exc: AwsError) -> AccountRow:
+    message = exc.message + (f" ({exc.hint})" if exc.hint else "")
+    return AccountRow(target.account_id, region, "error", message, account_name=target.name)
+
+
+def scan_accounts(
+    accounts: Sequence[AccountTarget | str],
+    regions: Sequence[str],
+    instance_type: str,
+    count: int,
+    *,
+    spot: bool = False,
+    workers: int = DEFAULT_WORKERS,
+    matrix: Matrix | None = None,
+    settings: AssumeRoleSettings | None = None,
+    session: Any = None,
+    profile: str | None = None,
+    session_factory: SessionFactory | None = None,
+    client_factory: ClientFactory | None = None,
+    code_book: QuotaCodeBook | None = None,
+    read_aliases: bool = True,
+    on_row: RowCallback | None = None,
+    progress: Progress | None = None,
+) -> AccountScan:
+    """Check every account in every region for room for ``count`` x ``instance_type``.
+
+    ``accounts`` are :class:`AccountTarget` (or role ARNs). Roles are assumed
+    from ``session`` (or ``profile``, or the default chain) with ``settings``,
+    unless ``session_factory`` (target -> boto3 session) is given;
+    ``client_factory`` (session, service, region -> client) replaces how
+    clients are made. At most ``workers`` account-regions are read at once.
+    ``on_row`` gets each row as it completes. Ctrl-C returns the rows so far
+    with ``interrupted`` set. Raises UsageError for bad arguments and
+    NotFoundError for a region the matrix does not know.
+    """
+    from compat.aws.accounts import target_from_arn
+    from compat.aws.quota_codes import QuotaCodeBook, codes_file, read_quota
+    from compat.matrix import matrix_or_default
+
+    m = matrix_or_default(matrix)
+    whole = isinstance(count, int) and not isinstance(count, bool)  # type: ignore[redundant-expr]
+    if not whole or not 1 <= count <= 10_000:
+        raise UsageError(f"instance count must be a whole number from 1 to 10000, not {count!r}")
+    if not instance_type.strip():
+        raise UsageError("instance type is empty", hint="pass one such as ml.p4d.24xlarge")
+    if not 1 <= workers <= 64:
+        raise UsageError(f"workers must be 1 to 64, not {workers}")
+    targets = [target_from_arn(a) if isinstance(a, str) else a for a in accounts]
+    targets = list({t.account_id: t for t in targets}.values())
+    wanted = list(dict.fromkeys(m.region(r)["name"] for r in regions))
+    if not targets or not wanted:
+        raise UsageError("nothing to scan: pass at least one account and one region")
+    if session_factory is None:
+        session_factory = AssumedSessions(session, settings, profile=profile).session
+    book = code_book if code_book is not None else QuotaCodeBook.from_matrix(m, path=codes_file())
+
+    def reader(client: Any, region: str, name: str, service_code: str) -> QuotaValue | None:
+        return read_quota(client, region, name, book, service_code=service_code)
+
+    known = _Accounts(
+        session_factory, client_factory or default_client_factory(), read_aliases=read_aliases
+    )
+    itype = instance_type.strip()
+
+    def task(target: AccountTarget, region: str) -> AccountRow:
+        clients, alias = known.get(target)
+        if isinstance(clients, AwsError):
+            return _error_row(target, region, clients)
+        checks = quota_checks(clients, m, region, itype, count, spot=spot, reader=reader)
+        return row_of(target, alias, region, checks)
+
+    rows: list[AccountRow] = []
+    interrupted = False
+    total = len(targets) * len(wanted)
+    pool = ThreadPoolExecutor(max_workers=min(workers, total), thread_name_prefix="scan")
+    pending: set[Future[AccountRow]] = set()
+    try:
+        # Region-major order spreads the first calls over accounts (and their rate limits).
+        pending = {pool.submit(task, t, r) for r in wanted for t in targets}
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                row = future.result()
+                rows.append(row)
+                if on_row is not None:
+                    on_row(row)
+                if progress is not None:
+                    progress(len(rows), total, row)
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        for future in pending:
+            future.cancel()
+        pool.shutdown(wait=not interrupted, cancel_futures=True)
+        book.save()
+    rows.sort(key=AccountRow.sort_key)
+    return AccountScan(
+        itype, count, spot, tuple(rows), len(targets), len(wanted), interrupted=interrupted
+    )

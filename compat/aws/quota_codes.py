@@ -1,0 +1,198 @@
+"""Read a quota by name with one call where its code is known, listing only when not.
+
+A quota keeps its code in every account and region, so a scan of many
+accounts need not list SageMaker's thousands of quotas (tens of pages) in
+each region to find three codes by name. :class:`QuotaCodeBook` knows the
+codes the matrix records and those learned before (kept in the cache
+directory with an expiry); :func:`read_quota` asks ``GetServiceQuota`` (or
+``GetAWSDefaultServiceQuota`` where nothing was applied) for the code and
+accepts the answer only when its ``QuotaName`` is exactly the name asked
+for. A name with no code, or whose code answers with another name or not at
+all, falls back to the listing (:func:`compat.aws.quotas.find_quota`), and
+the code found there is learned.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import threading
+import time
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from compat.aws.clients import aws_call
+from compat.aws.quotas import QuotaValue, find_quota, quota_value
+
+if TYPE_CHECKING:
+    from compat.matrix import Matrix
+
+#: Learned codes are trusted this long (seconds), then looked up again.
+DEFAULT_TTL = 7 * 24 * 3600
+_FILE = "quota-codes-v1.json"
+
+
+def codes_file() -> str | None:
+    """Where learned codes are kept: the matrix cache directory (None when caching is off)."""
+    from compat.matrix.store import cache_dir
+
+    directory = cache_dir()
+    return None if directory is None else os.path.join(directory, _FILE)
+
+
+class QuotaCodeBook:
+    """Quota name -> code: the matrix's codes, then learned ones that have not expired.
+
+    Thread-safe. ``path`` None keeps learned codes for the process only.
+    """
+
+    def __init__(
+        self,
+        known: Mapping[str, str] | None = None,
+        *,
+        path: str | None = None,
+        ttl: float = DEFAULT_TTL,
+        clock: Any = time.time,
+    ) -> None:
+        self._known = dict(known or {})
+        self._path = path
+        self._ttl = ttl
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._learned: dict[str, tuple[str, float]] = self._read()
+        self._dirty = False
+
+    @classmethod
+    def from_matrix(cls, matrix: Matrix, *, path: str | None = None) -> QuotaCodeBook:
+        """The matrix's known codes (per type and account-wide) and the cache file's."""
+        quotas = matrix.compiled["quotas"]
+        known = dict(quotas.get("known_codes") or {})
+        for entry in quotas.get("account_wide") or []:
+            if entry.get("code"):
+                known[entry["name"]] = entry["code"]
+        return cls(known, path=path)
+
+    def _read(self) -> dict[str, tuple[str, float]]:
+        if self._path is None:
+            return {}
+        try:
+            with open(self._path, encoding="utf-8") as fh:
+                data = json.load(fh)
+        except (OSError, ValueError):
+            return {}
+        now = self._clock()
+        learned: dict[str, tuple[str, float]] = {}
+        entries = data.get("codes") if isinstance(data, dict) else None
+        for name, item in (entries or {}).items():
+            if not isinstance(item, dict):
+                continue
+            code, at = item.get("code"), item.get("learned_at")
+            if isinstance(code, str) and isinstance(at, int | float) and now - at < self._ttl:
+                learned[str(name)] = (code, float(at))
+        return learned
+
+    def code_for(self, name: str) -> str | None:
+        """The code to try first for ``name``: learned (fresh), else the matrix's, else None."""
+        with self._lock:
+            learned = self._learned.get(name)
+        return learned[0] if learned is not None else self._known.get(name)
+
+    def learn(self, name: str, code: str) -> None:
+        """Remember that ``name`` has ``code`` (saved by :meth:`save`)."""
+        with self._lock:
+            current = self._learned.get(name)
+            if current is None or current[0] != code:
+                self._learned[name] = (code, self._clock())
+                self._dirty = True
+
+    def forget(self, name: str) -> None:
+        """Drop a learned code that answered with another name."""
+        with self._lock:
+            if self._learned.pop(name, None) is not None:
+                self._dirty = True
+
+    def save(self) -> None:
+        """Write learned codes atomically; an unwritable cache only costs calls next time."""
+        from compat.matrix.atomic import write_text_atomic
+
+        with self._lock:
+            if self._path is None or not self._dirty:
+                return
+            body = {
+                "codes": {
+                    name: {"code": code, "learned_at": at}
+                    for name, (code, at) in sorted(self._learned.items())
+                }
+            }
+            self._dirty = False
+        with contextlib.suppress(OSError):
+            write_text_atomic(self._path, json.dumps(body, indent=1) + "\n")
+
+
+def _by_code(
+    client: Any, region: str, name: str, code: str, service_code: str
+) -> QuotaValue | None:
+    """The quota ``code`` if it answers with exactly ``name``; None otherwise."""
+    from botocore.exceptions import ClientError
+
+    def missing(exc: ClientError) -> bool:
+        return exc.response.get("Error", {}).get("Code") == "NoSuchResourceException"
+
+    applied = True
+    with aws_call(f"call GetServiceQuota in {region}"):
+        try:
+            answer = client.get_service_quota(ServiceCode=service_code, QuotaCode=code)
+        except ClientError as exc:
+            if not missing(exc):
+                raise
+            applied = False
+    if not applied:
+        with aws_call(f"call GetAWSDefaultServiceQuota in {region}"):
+            try:
+                answer = client.get_aws_default_service_quota(
+                    ServiceCode=service_code, QuotaCode=code
+                )
+            except ClientError as exc:
+                if not missing(exc):
+                    raise
+                return None
+    quota = answer.get("Quota") or {}
+    if quota.get("QuotaName") != name or "Value" not in quota:
+        return None
+    value = float(quota["Value"])
+    return QuotaValue(
+        name=name,
+        code=code,
+        region=region,
+        value=value,
+        default=None if applied else value,
+        adjustable=quota.get("Adjustable"),
+        applied=applied,
+    )
+
+
+def read_quota(
+    client: Any,
+    region: str,
+    name: str,
+    book: QuotaCodeBook,
+    *,
+    service_code: str = "sagemaker",
+) -> QuotaValue | None:
+    """The value of the quota called exactly ``name`` in ``region``, or None when not listed.
+
+    One call (two where no value was ever applied) when the book knows the
+    code and AWS confirms the name; otherwise the listing decides.
+    """
+    code = book.code_for(name)
+    if code is not None:
+        found = _by_code(client, region, name, code, service_code)
+        if found is not None:
+            return found
+    info = find_quota(client, region, name, service_code=service_code)
+    if info is None:
+        return None
+    if info.code != code:
+        book.learn(name, info.code)
+    return quota_value(client, region, info, service_code=service_code)
