@@ -196,7 +196,7 @@ def table_lines(rows: Sequence[AccountRow]) -> list[str]:
     def line(values: list[str]) -> str:
         parts = [
             v.rjust(w) if i in right else v.ljust(w)
-            for i, (v, w) in enumerate(zip(values, widths, strict=True))
+            for i, (v, w) in enumerate(zip(values, widths[: len(values)], strict=True))
         ]
         return "  ".join(parts).rstrip()
 

@@ -10,11 +10,33 @@ from compat.render import OutputFormat
 
 @click.command("iam-policy")
 @click.option("--request", is_flag=True, help="Add the actions that 'quota request' needs.")
+@click.option(
+    "--for-scan",
+    is_flag=True,
+    help="The set-up for scans across accounts: the caller's policy, the member role's "
+    "policy and its trust policy.",
+)
+@click.option(
+    "--role-name",
+    default="SmddpCompatScan",
+    show_default=True,
+    help="With --for-scan: the member role's name.",
+)
+@click.option("--caller-account", default=None, help="With --for-scan: the scanning account.")
+@click.option("--external-id", default=None, help="With --for-scan: the trust's external id.")
 @format_option(OutputFormat.JSON, OutputFormat.YAML, default=OutputFormat.JSON)
 @matrix_option
 @click.pass_context
 def iam_policy_cmd(
-    ctx: click.Context, request: bool, output_format: OutputFormat, matrix_path: str | None
+    ctx: click.Context,
+    /,
+    request: bool,
+    for_scan: bool,
+    role_name: str,
+    caller_account: str | None,
+    external_id: str | None,
+    output_format: OutputFormat,
+    matrix_path: str | None,
 ) -> None:
     """Print the minimal IAM policy for preflight (and quota requests).
 
@@ -25,7 +47,35 @@ def iam_policy_cmd(
     Example:
       smddp-compat iam-policy > smddp-preflight.json
       aws iam create-policy --policy-name smddp-preflight --policy-document file://smddp-preflight.json
+      smddp-compat iam-policy --for-scan --caller-account 111111111111 --external-id X
+
+    With --for-scan: a JSON object with caller_policy (sts:AssumeRole on the
+    member role, organizations:ListAccounts), member_role_policy (the
+    read-only actions, and iam:ListAccountAliases for the alias column) and
+    trust_policy (the caller's account, with the external id).
     """
     from compat.aws.iam import iam_policy
+
+    if for_scan:
+        from compat.aws.iam_scan import scan_policies
+        from compat.errors import UsageError
+
+        if request:
+            raise UsageError("--request and --for-scan: pass one (scans only read)")
+        matrix = load(ctx, matrix_path)
+        policies = scan_policies(
+            role_name=role_name,
+            caller_account=caller_account,
+            external_id=external_id,
+            matrix=matrix,
+        )
+        emit(policies, output_format)
+        if caller_account is None or external_id is None:
+            click.echo(
+                "note: replace CALLER_ACCOUNT_ID and EXTERNAL_ID in trust_policy "
+                "(or pass --caller-account and --external-id)",
+                err=True,
+            )
+        return
 
     emit(iam_policy(request=request, matrix=load(ctx, matrix_path)), output_format)
