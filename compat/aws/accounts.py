@@ -231,6 +231,7 @@ class AssumedSessions:
         self._sts_region = sts_region
         self._config = (max_attempts, connect_timeout, read_timeout)
         self._sts: Any = None
+        self._loader: Any = None
         self._lock = threading.Lock()
         self._per_account: dict[str, threading.Lock] = {}
         self._sessions: dict[str, Any] = {}
@@ -323,6 +324,13 @@ class AssumedSessions:
             method="sts-assume-role",
         )
         core = botocore.session.Session(profile=self._profile)
+        # One loader for every account: each would otherwise parse and keep its own copy
+        # of the service models (megabytes of JSON per account).
+        with self._lock:
+            if self._loader is None:
+                self._loader = core.get_component("data_loader")
+            else:
+                core.register_component("data_loader", self._loader)
         core._credentials = credentials  # type: ignore[attr-defined]  # botocore's own pattern
         return boto3.session.Session(botocore_session=core)
 
