@@ -177,11 +177,14 @@ def quota_checks(
     *,
     spot: bool = False,
     reader: QuotaReader | None = None,
+    usage: Usage | None = None,
 ) -> list[Check]:
     """The per-type, total and per-job quota checks of a request in ``region``.
 
     ``reader`` replaces how a quota is found and read (the account scan tries
     known codes first, :mod:`compat.aws.quota_codes`); None lists the codes.
+    ``usage`` counted beforehand (the account scan describes jobs on its
+    pool) replaces counting it here.
     """
     source = client_source(source)
     specs = quota_specs(matrix, instance_type, spot=spot)
@@ -190,7 +193,8 @@ def quota_checks(
         with aws_call(f"create the clients for {region}"):
             sq = source.client(SERVICE_QUOTAS, region)
             sm = source.client(SAGEMAKER, region)
-        usage = count_usage(sm, region)
+        if usage is None:
+            usage = count_usage(sm, region)
     except AwsError as exc:
         return [error_check(s.check, exc, quota_name=s.name) for s in specs]
     checks: list[Check] = []

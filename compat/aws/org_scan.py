@@ -14,16 +14,30 @@ and a KeyboardInterrupt stops the scan with the rows gathered so far.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from compat.aws.accounts import AccountTarget, AssumedSessions, AssumeRoleSettings
-from compat.aws.checks import INSTANCE_QUOTA, TOTAL_QUOTA, quota_checks
-from compat.aws.clients import CONNECT_TIMEOUT, MAX_ATTEMPTS, READ_TIMEOUT, aws_call
+from compat.aws.checks import (
+    INSTANCE_QUOTA,
+    TOTAL_QUOTA,
+    error_check,
+    quota_checks,
+    quota_specs,
+)
+from compat.aws.clients import (
+    CONNECT_TIMEOUT,
+    MAX_ATTEMPTS,
+    READ_TIMEOUT,
+    SAGEMAKER,
+    aws_call,
+)
 from compat.aws.report import Check, CheckStatus
 from compat.aws.scan import DEFAULT_WORKERS, verdict_of
+from compat.aws.usage import JobListing, describe_job, list_jobs, tally
 from compat.errors import AwsError, UsageError
 from compat.exit_codes import ExitCode
 
@@ -135,6 +149,13 @@ class AccountScan:
     def unread(self) -> tuple[AccountRow, ...]:
         return tuple(r for r in self.rows if r.verdict == "error")
 
+    def counts(self) -> str:
+        """How many rows have each verdict, such as ``3 fit, 1 short, 2 could not be read``."""
+        words = {"fits": "fit", "short": "short", "not-offered": "not offered",
+                 "error": "could not be read"}  # fmt: skip
+        found = [(words[v], sum(r.verdict == v for r in self.rows)) for v in _ORDER]
+        return ", ".join(f"{n} {w}" for w, n in found if n)
+
     @property
     def exit_code(self) -> ExitCode:
         """0 when a row fits; 5 when none fits and every row was read; 6 when some were not."""
@@ -162,7 +183,7 @@ class AccountScan:
         total = self.accounts * self.regions
         head = (
             f"room for {what}: {len(self.fits)} of {len(self.rows)} account-regions "
-            f"({self.accounts} accounts x {self.regions} regions)"
+            f"({self.accounts} accounts x {self.regions} regions: {self.counts() or 'none'})"
         )
         if self.interrupted:
             head += f"; interrupted after {len(self.rows)} of {total}"
@@ -189,7 +210,7 @@ def table_lines(rows: Sequence[AccountRow]) -> list[str]:
         ]
         for r in rows
     ]
-    header = ["", "ACCOUNT", "ALIAS", "REGION", "QUOTA", "LIMIT", "USAGE", "HEADROOM"]
+    header = ["", "ACCOUNT", "ALIAS/NAME", "REGION", "QUOTA", "LIMIT", "USAGE", "HEADROOM"]
     widths = [max(len(c[i]) for c in [header, *cells]) for i in range(len(header))]
     right = {5, 6, 7}
 
@@ -252,6 +273,22 @@ class _AccountClients:
                 self._clients[(service, region)] = found
             return found
 
+    def uncached(self, service: str, region: str) -> Any:
+        """A client used once and dropped (the account's IAM alias)."""
+        with aws_call(f"create the {service} client in {region}"):
+            return self._factory(self._session, service, region)
+
+    def release(self, region: str) -> None:
+        """Drop the clients of ``region`` once its row is done.
+
+        A client holds its own endpoint, event hooks and connection pool; kept
+        for every account-region of a large scan they cost gigabytes, so only
+        the cells being read hold clients.
+        """
+        with self._lock:
+            for key in [k for k in self._clients if k[1] == region]:
+                del self._clients[key]
+
 
 class _Accounts:
     """Per account, once: its clients (or the AwsError that prevents them) and its alias."""
@@ -290,11 +327,32 @@ class _Accounts:
         """The account alias where IAM lets us read it; None otherwise (never an error)."""
         try:
             with aws_call("call ListAccountAliases"):
-                aliases = clients.client("iam", "us-east-1").list_account_aliases()
+                aliases = clients.uncached("iam", "us-east-1").list_account_aliases()
         except AwsError:
             return None
         names = aliases.get("AccountAliases") or []
         return str(names[0]) if names else None
+
+
+class _Cell:
+    """One account-region on its way through the pool: list jobs, describe each, judge."""
+
+    def __init__(
+        self, target: AccountTarget, region: str, clients: _AccountClients, alias: str | None
+    ) -> None:
+        self.target = target
+        self.region = region
+        self.clients = clients
+        self.alias = alias
+        self.listing: JobListing | None = None
+        self.descriptions: dict[str, Mapping[str, Any] | None] = {}
+        self.failure: AwsError | None = None
+        self.left = 0
+        self.lock = threading.Lock()
+
+
+#: What a task gives back: a finished row, or the tasks that continue its account-region.
+Step = AccountRow | list[Callable[[], Any]]
 
 
 def _error_row(target: AccountTarget, region: str, exc: AwsError) -> AccountRow:
@@ -333,7 +391,7 @@ def scan_accounts(
     NotFoundError for a region the matrix does not know.
     """
     from compat.aws.accounts import target_from_arn
-    from compat.aws.quota_codes import QuotaCodeBook, codes_file, read_quota
+    from compat.aws.quota_codes import QuotaCodeBook, codes_file
     from compat.matrix import matrix_or_default
 
     m = matrix_or_default(matrix)
@@ -353,46 +411,150 @@ def scan_accounts(
         session_factory = AssumedSessions(session, settings, profile=profile).session
     book = code_book if code_book is not None else QuotaCodeBook.from_matrix(m, path=codes_file())
 
-    def reader(client: Any, region: str, name: str, service_code: str) -> QuotaValue | None:
-        return read_quota(client, region, name, book, service_code=service_code)
-
-    known = _Accounts(
-        session_factory, client_factory or default_client_factory(), read_aliases=read_aliases
+    pipeline = _Pipeline(
+        m,
+        instance_type.strip(),
+        count,
+        spot,
+        _Accounts(
+            session_factory, client_factory or default_client_factory(), read_aliases=read_aliases
+        ),
+        book,
     )
-    itype = instance_type.strip()
+    try:
+        rows, interrupted = _run(pipeline, targets, wanted, workers, on_row, progress)
+    finally:
+        book.save()
+    rows.sort(key=AccountRow.sort_key)
+    return AccountScan(
+        pipeline.instance_type,
+        count,
+        spot,
+        tuple(rows),
+        len(targets),
+        len(wanted),
+        interrupted=interrupted,
+    )
 
-    def task(target: AccountTarget, region: str) -> AccountRow:
-        clients, alias = known.get(target)
+
+class _Pipeline:
+    """The tasks of one account-region: list its jobs, describe each, then judge its quotas.
+
+    Describing is a task per job on the same pool, so an account-region with
+    many running jobs does not hold one worker for all of them; no task ever
+    waits for another (the last description of a cell judges it).
+    """
+
+    def __init__(
+        self,
+        matrix: Matrix,
+        instance_type: str,
+        count: int,
+        spot: bool,
+        accounts: _Accounts,
+        book: QuotaCodeBook,
+    ) -> None:
+        self.matrix = matrix
+        self.instance_type = instance_type
+        self.count = count
+        self.spot = spot
+        self.accounts = accounts
+        self.book = book
+
+    def read(self, client: Any, region: str, name: str, service_code: str) -> QuotaValue | None:
+        from compat.aws.quota_codes import read_quota
+
+        return read_quota(client, region, name, self.book, service_code=service_code)
+
+    def start(self, target: AccountTarget, region: str) -> Step:
+        clients, alias = self.accounts.get(target)
         if isinstance(clients, AwsError):
             return _error_row(target, region, clients)
-        checks = quota_checks(clients, m, region, itype, count, spot=spot, reader=reader)
-        return row_of(target, alias, region, checks)
+        cell = _Cell(target, region, clients, alias)
+        try:
+            with aws_call(f"create the clients for {region}"):
+                sagemaker = clients.client(SAGEMAKER, region)
+            cell.listing = list_jobs(sagemaker, region)
+        except AwsError as exc:
+            cell.failure = exc
+            return self.judge(cell)
+        cell.left = len(cell.listing.names)
+        if not cell.left:
+            return self.judge(cell)
+        return [partial(self.describe, cell, name) for name in cell.listing.names]
 
+    def describe(self, cell: _Cell, name: str) -> Step:
+        found: Mapping[str, Any] | None = None
+        failure: AwsError | None = None
+        try:
+            sagemaker = cell.clients.client(SAGEMAKER, cell.region)
+            found = describe_job(sagemaker, cell.region, name)
+        except AwsError as exc:
+            failure = exc
+        with cell.lock:
+            cell.descriptions[name] = found
+            cell.failure = cell.failure or failure
+            cell.left -= 1
+            last = cell.left == 0
+        return self.judge(cell) if last else []
+
+    def judge(self, cell: _Cell) -> AccountRow:
+        m, itype, spot = self.matrix, self.instance_type, self.spot
+        if cell.failure is not None or cell.listing is None:
+            failure = cell.failure or AwsError("the training jobs could not be listed")
+            checks = [
+                error_check(s.check, failure, quota_name=s.name)
+                for s in quota_specs(m, itype, spot=spot)
+            ]
+        else:
+            usage = tally(cell.listing, cell.descriptions)
+            checks = quota_checks(
+                cell.clients,
+                m,
+                cell.region,
+                itype,
+                self.count,
+                spot=spot,
+                reader=self.read,
+                usage=usage,
+            )
+        cell.clients.release(cell.region)
+        return row_of(cell.target, cell.alias, cell.region, checks)
+
+
+def _run(
+    pipeline: _Pipeline,
+    targets: Sequence[AccountTarget],
+    regions: Sequence[str],
+    workers: int,
+    on_row: RowCallback | None,
+    progress: Progress | None,
+) -> tuple[list[AccountRow], bool]:
+    """Every account-region through the pool; (rows, interrupted by Ctrl-C)."""
     rows: list[AccountRow] = []
     interrupted = False
-    total = len(targets) * len(wanted)
+    total = len(targets) * len(regions)
     pool = ThreadPoolExecutor(max_workers=min(workers, total), thread_name_prefix="scan")
-    pending: set[Future[AccountRow]] = set()
+    pending: set[Future[Step]] = set()
     try:
         # Region-major order spreads the first calls over accounts (and their rate limits).
-        pending = {pool.submit(task, t, r) for r in wanted for t in targets}
+        pending = {pool.submit(pipeline.start, t, r) for r in regions for t in targets}
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
-                row = future.result()
-                rows.append(row)
+                step = future.result()
+                if isinstance(step, list):  # jobs to describe, on the same pool
+                    pending |= {pool.submit(follow) for follow in step}
+                    continue
+                rows.append(step)
                 if on_row is not None:
-                    on_row(row)
+                    on_row(step)
                 if progress is not None:
-                    progress(len(rows), total, row)
+                    progress(len(rows), total, step)
     except KeyboardInterrupt:
         interrupted = True
     finally:
         for future in pending:
             future.cancel()
         pool.shutdown(wait=not interrupted, cancel_futures=True)
-        book.save()
-    rows.sort(key=AccountRow.sort_key)
-    return AccountScan(
-        itype, count, spot, tuple(rows), len(targets), len(wanted), interrupted=interrupted
-    )
+    return rows, interrupted

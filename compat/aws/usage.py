@@ -126,3 +126,69 @@ def count_usage(sagemaker: Any, region: str) -> Usage:
         warm_pool=dict(warm),
         jobs=len(seen),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class JobListing:
+    """The jobs of a region that hold instances, listed but not yet described.
+
+    The account scan describes them as separate tasks on its bounded pool
+    (:func:`describe_job`), then counts them with :func:`tally`; the result
+    is what :func:`count_usage` gives in one go.
+    """
+
+    region: str
+    active: tuple[str, ...]
+    warm: tuple[str, ...]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return self.active + self.warm
+
+
+def list_jobs(sagemaker: Any, region: str) -> JobListing:
+    """Running and stopping jobs, then jobs with an Available warm pool, each once."""
+    seen: set[str] = set()
+    active: list[str] = []
+    for state in ACTIVE_STATES:
+        for name, _summary in list(_job_names(sagemaker, region, StatusEquals=state)):
+            if name not in seen:
+                seen.add(name)
+                active.append(name)
+    warm: list[str] = []
+    for name, summary in list(_job_names(sagemaker, region, WarmPoolStatusEquals="Available")):
+        status = (summary.get("WarmPoolStatus") or {}).get("Status")
+        if name in seen or status != "Available":
+            continue
+        seen.add(name)
+        warm.append(name)
+    return JobListing(region, tuple(active), tuple(warm))
+
+
+def describe_job(sagemaker: Any, region: str, name: str) -> Mapping[str, Any] | None:
+    """One job's description (None when it ended and vanished in between)."""
+    return _describe(sagemaker, region, name)
+
+
+def tally(listing: JobListing, descriptions: Mapping[str, Mapping[str, Any] | None]) -> Usage:
+    """Usage from a listing and its jobs' descriptions, counted as :func:`count_usage` does."""
+    on_demand: Counter[str] = Counter()
+    spot: Counter[str] = Counter()
+    warm: Counter[str] = Counter()
+    for name in listing.active:
+        description = descriptions.get(name)
+        if description is None:
+            continue
+        target = spot if description.get("EnableManagedSpotTraining") else on_demand
+        target.update(job_instances(description))
+    for name in listing.warm:
+        description = descriptions.get(name)
+        if description is not None:
+            warm.update(job_instances(description))
+    return Usage(
+        region=listing.region,
+        on_demand=dict(on_demand),
+        spot=dict(spot),
+        warm_pool=dict(warm),
+        jobs=len(listing.names),
+    )

@@ -425,7 +425,10 @@ def test_cli_organization_table(server_url: str, run_cli: Invoke) -> None:
     )  # fmt: skip
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert "2 of" in lines[0] or "3 of" in lines[0]
+    assert lines[0] == (
+        "room for 4 x ml.p4d.24xlarge: 2 of 3 account-regions "
+        "(3 accounts x 1 regions: 2 fit, 1 short)"
+    )
     body = list(lines[2:])
     assert body[0].split()[1] == b  # headroom 16 before a's 6
     assert any(a in line and "team-" in line for line in body)

@@ -304,3 +304,69 @@ def test_iam_policy_for_scan(run_cli: Invoke) -> None:
     assert "EXTERNAL_ID" in template.stdout
     assert "replace CALLER_ACCOUNT_ID" in template.stderr
     assert run_cli("iam-policy", "--for-scan", "--caller-account", "12").exit_code == 2
+
+
+class FakeSageMaker:
+    """list_training_jobs by filter and describe_training_job, from a table of jobs."""
+
+    def __init__(self, jobs: dict[str, dict[str, Any]]) -> None:
+        self.jobs = jobs
+        self.described: list[str] = []
+
+    def get_paginator(self, name: str) -> Any:
+        assert name == "list_training_jobs"
+        return SimpleNamespace(paginate=self._pages)
+
+    def _pages(self, **filters: str) -> Any:
+        found = []
+        for job_name, job in self.jobs.items():
+            if "StatusEquals" in filters and job["status"] != filters["StatusEquals"]:
+                continue
+            if (
+                "WarmPoolStatusEquals" in filters
+                and job.get("warm") != filters["WarmPoolStatusEquals"]
+            ):
+                continue
+            summary: dict[str, Any] = {"TrainingJobName": job_name}
+            if job.get("warm"):
+                summary["WarmPoolStatus"] = {"Status": job["warm"]}
+            found.append(summary)
+        yield {"TrainingJobSummaries": found[:2]}
+        yield {"TrainingJobSummaries": found[2:]}
+
+    def describe_training_job(self, TrainingJobName: str) -> dict[str, Any]:
+        self.described.append(TrainingJobName)
+        return self.jobs[TrainingJobName]["description"]
+
+
+def test_listing_then_tally_counts_as_count_usage_does() -> None:
+    from compat.aws.usage import count_usage, describe_job, list_jobs, tally
+
+    def job(status: str, itype: str, n: int, *, spot: bool = False, warm: str | None = None,
+            groups: list[tuple[str, int]] | None = None) -> dict[str, Any]:  # fmt: skip
+        config: dict[str, Any] = {"InstanceType": itype, "InstanceCount": n}
+        if groups:
+            config = {
+                "InstanceGroups": [{"InstanceType": t, "InstanceCount": c} for t, c in groups]
+            }
+        return {"status": status, "warm": warm, "description": {
+            "ResourceConfig": config, "EnableManagedSpotTraining": spot}}  # fmt: skip
+
+    jobs = {
+        "run": job("InProgress", "ml.p4d.24xlarge", 2),
+        "stop": job("Stopping", "x", 0, groups=[("ml.p4d.24xlarge", 1), ("ml.p3dn.24xlarge", 2)]),
+        "spot": job("InProgress", "ml.p4d.24xlarge", 4, spot=True),
+        "warm": job("Completed", "ml.p4d.24xlarge", 1, warm="Available"),
+        "used": job("Completed", "ml.p4d.24xlarge", 3, warm="InUse"),
+        "done": job("Completed", "ml.p4d.24xlarge", 8),
+    }
+    listing = list_jobs(FakeSageMaker(jobs), "us-west-2")
+    assert listing.active == ("run", "spot", "stop")
+    assert listing.warm == ("warm",)
+    fake = FakeSageMaker(jobs)
+    described = {n: describe_job(fake, "us-west-2", n) for n in listing.names}
+    split = tally(listing, described)
+    whole = count_usage(FakeSageMaker(jobs), "us-west-2")
+    assert split == whole
+    assert split.of_type("ml.p4d.24xlarge", spot=False) == 4
+    assert split.of_type("ml.p4d.24xlarge", spot=True) == 4

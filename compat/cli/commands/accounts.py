@@ -287,8 +287,8 @@ class Placement:
         lines = [
             f"preflight: {r.framework} {r.framework_version} (smddp {r.smddp_version}), "
             f"{self.scan.count} x {self.scan.instance_type}" + (" (spot)" if r.spot else ""),
-            f"fits in {len(fits)} of {len(self.scan.rows)} account-regions"
-            + (f"; {len(unread)} could not be read" if unread else ""),
+            f"fits in {len(fits)} of {len(self.scan.rows)} account-regions "
+            f"({self.scan.counts() or 'none checked'})",
             *table_lines(fits),
         ]
         if unread:
@@ -338,7 +338,7 @@ def run_preflight(
     report = preflight(
         framework,
         version,
-        regions[0] if regions else "us-east-1",
+        "us-east-1" if "us-east-1" in regions or not regions else regions[0],
         instance_type,
         count,
         spot=spot,
