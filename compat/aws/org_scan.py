@@ -67,7 +67,8 @@ class AccountRow:
 
     ``verdict`` is ``fits``, ``short``, ``not-offered`` or ``error``; the
     quota fields name the quota with the least headroom (the per-type or the
-    total), None where nothing was read.
+    total; for a short row, the quota that is short, the per-job one too),
+    None where nothing was read.
     """
 
     account_id: str
@@ -113,7 +114,9 @@ def row_of(
         and c.headroom is not None
         and c.status is not CheckStatus.ERROR
     ]
-    worst = min(binding, key=lambda c: c.headroom or 0.0) if binding else None
+    failing = [c for c in checks if c.status is CheckStatus.FAIL and c.headroom is not None]
+    pool = failing or binding  # a short row names the quota that makes it short (per-job too)
+    worst = min(pool, key=lambda c: c.headroom or 0.0) if pool else None
     return AccountRow(
         account_id=target.account_id,
         alias=alias,
@@ -124,7 +127,7 @@ def row_of(
         quota_name=worst.quota_name if worst else None,
         limit=worst.limit if worst else None,
         usage=worst.usage if worst else None,
-        headroom=verdict.headroom if verdict.verdict in ("fits", "short") else None,
+        headroom=worst.headroom if worst and verdict.verdict in ("fits", "short") else None,
         checks=tuple(checks),
     )
 

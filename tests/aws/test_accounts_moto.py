@@ -224,12 +224,14 @@ def member_session(account: str) -> boto3.Session:
     )
 
 
-def seed(account: str, region: str, *, p4d: float, total: float, running: int = 0) -> None:
+def seed(
+    account: str, region: str, *, p4d: float, total: float, running: int = 0, per_job: float = 20
+) -> None:
     """Quotas (per-type applied, total applied, per-job default) and one running job."""
     QUOTAS[(account, region)] = {
         NAMES["p4d"][0]: {"code": NAMES["p4d"][1], "value": p4d, "applied": True},
         NAMES["total"][0]: {"code": NAMES["total"][1], "value": total, "applied": True},
-        NAMES["per_job"][0]: {"code": NAMES["per_job"][1], "value": 20.0, "applied": False},
+        NAMES["per_job"][0]: {"code": NAMES["per_job"][1], "value": per_job, "applied": False},
     }
     if running:
         sm = member_session(account).client("sagemaker", region_name=region)
@@ -395,14 +397,20 @@ def test_throttled_after_retries_is_an_error_row_and_exit_6(server_url: str) -> 
 
 
 def test_exit_5_when_every_row_was_read_and_none_fits(server_url: str) -> None:
-    a, b = organization(["alpha", "beta"])
+    a, b, c = organization(["alpha", "beta", "gamma"])
     seed(a, "us-west-2", p4d=1, total=20)
-    seed(b, "us-west-2", p4d=8, total=2)
+    seed(b, "us-west-2", p4d=8, total=3)
+    seed(c, "us-west-2", p4d=8, total=20, per_job=2)  # room, but not for 4 in one job
     scan = scan_accounts(
-        [f"arn:aws:iam::{x}:role/{ROLE}" for x in (a, b)], ["us-west-2"], P4D, 4,
+        [f"arn:aws:iam::{x}:role/{ROLE}" for x in (a, b, c)], ["us-west-2"], P4D, 4,
         session_factory=fast_sessions().session, read_aliases=False,
     )  # fmt: skip
-    assert [r.verdict for r in scan.rows] == ["short", "short"]
+    got = [(r.account_id, r.verdict, r.quota_name, r.headroom) for r in scan.rows]
+    assert got == [
+        (b, "short", NAMES["total"][0], 3),
+        (c, "short", NAMES["per_job"][0], 2),
+        (a, "short", NAMES["p4d"][0], 1),
+    ]
     assert int(scan.exit_code) == 5
 
 
