@@ -516,3 +516,30 @@ def test_cli_bad_inputs_are_usage_errors(run_cli: Invoke, tmp_path: Any) -> None
     both = run_cli(*base, "--role-arn", f"arn:aws:iam::111111111111:role/{ROLE}", "--accounts",
                    "222222222222")  # fmt: skip
     assert both.exit_code == 2
+
+
+def test_cli_preflight_without_region_reads_every_region_the_release_has(
+    server_url: str, run_cli: Invoke
+) -> None:
+    from compat.aws.scan import default_regions
+
+    (a,) = organization(["alpha"])
+    seed(a, "us-west-2", p4d=8, total=20)
+    args = ["preflight", "-f", "pytorch", "--version", "2.2.0", "-t", P4D,
+            "--role-arn", f"arn:aws:iam::{a}:role/{ROLE}", "--format", "json"]  # fmt: skip
+    result = run_cli(*args, "-n", "4")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    matrix = compat.load_matrix()
+    resolvable = []
+    for region in default_regions(matrix):
+        try:
+            compat.resolve("pytorch", "2.2.0", region)
+        except compat.NotFoundError:
+            continue
+        resolvable.append(region)
+    assert data["checked"] == len(resolvable)
+    assert [(r["account_id"], r["region"]) for r in data["fits"]] == [(a, "us-west-2")]
+    too_many = run_cli(*args, "-n", "12")
+    assert too_many.exit_code == 5
+    assert json.loads(too_many.stdout)["fits"] == []
