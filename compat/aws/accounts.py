@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -204,6 +204,9 @@ def account_targets(
 
 SessionFactory = Callable[[AccountTarget], Any]
 
+#: Where roles of each partition are assumed, unless a region is given.
+STS_REGIONS = {"aws": "us-east-1", "aws-cn": "cn-north-1", "aws-us-gov": "us-gov-west-1"}
+
 
 class AssumedSessions:
     """One boto3 session per account, through ``AssumeRole``, refreshed when it expires.
@@ -220,7 +223,7 @@ class AssumedSessions:
         settings: AssumeRoleSettings | None = None,
         *,
         profile: str | None = None,
-        sts_region: str = "us-east-1",
+        sts_region: str | None = None,
         max_attempts: int = MAX_ATTEMPTS,
         connect_timeout: float = CONNECT_TIMEOUT,
         read_timeout: float = READ_TIMEOUT,
@@ -230,7 +233,7 @@ class AssumedSessions:
         self._settings = settings or AssumeRoleSettings()
         self._sts_region = sts_region
         self._config = (max_attempts, connect_timeout, read_timeout)
-        self._sts: Any = None
+        self._sts: dict[str, Any] = {}
         self._loader: Any = None
         self._lock = threading.Lock()
         self._per_account: dict[str, threading.Lock] = {}
@@ -245,10 +248,13 @@ class AssumedSessions:
                 self._base = make_session(self._profile)
             return self._base
 
-    def _sts_client(self) -> Any:
+    def _sts_client(self, partition: str) -> Any:
+        """The STS client for roles in ``partition`` (its own region unless one was given)."""
         base = self._base_session()
+        region = self._sts_region or STS_REGIONS.get(partition, "us-east-1")
         with self._lock:
-            if self._sts is None:
+            found = self._sts.get(region)
+            if found is None:
                 from botocore.config import Config
 
                 attempts, connect, read = self._config
@@ -258,8 +264,9 @@ class AssumedSessions:
                     read_timeout=read,
                 )
                 with aws_call("create the STS client"):
-                    self._sts = base.client("sts", region_name=self._sts_region, config=config)
-            return self._sts
+                    found = base.client("sts", region_name=region, config=config)
+                self._sts[region] = found
+            return found
 
     def _assume(self, target: AccountTarget) -> dict[str, Any]:
         assert target.role_arn is not None
@@ -275,7 +282,8 @@ class AssumedSessions:
             self.assume_calls += 1
         try:
             with aws_call(f"assume {target.role_arn} (sts:AssumeRole)"):
-                answer = self._sts_client().assume_role(**args)
+                partition = target.role_arn.split(":", 2)[1]
+                answer = self._sts_client(partition).assume_role(**args)
         except AwsError as exc:
             raise type(exc)(
                 f"account {target.account_id}: {exc.message}",
@@ -333,11 +341,3 @@ class AssumedSessions:
                 core.register_component("data_loader", self._loader)
         core._credentials = credentials  # type: ignore[attr-defined]  # botocore's own pattern
         return boto3.session.Session(botocore_session=core)
-
-
-def partition_of(targets: Sequence[AccountTarget]) -> str:
-    """The partition of the targets' role ARNs (``aws`` when none names one)."""
-    for target in targets:
-        if target.role_arn:
-            return target.role_arn.split(":", 2)[1]
-    return "aws"

@@ -88,6 +88,21 @@ def test_denied_assume_role_is_remembered_per_account() -> None:
         assert sessions.assume_calls == 1
 
 
+def test_roles_are_assumed_in_their_partition() -> None:
+    asked: list[str] = []
+    sts = boto3.client("sts", region_name="cn-north-1")
+
+    def client(service: str, region_name: str, config: Any) -> Any:
+        asked.append(region_name)
+        return sts
+
+    with Stubber(sts) as stub:
+        stub.add_response("assume_role", _creds("ASIACHINA0000000", minutes=60))
+        sessions = AssumedSessions(SimpleNamespace(client=client))
+        sessions.session(AccountTarget("111111111111", "arn:aws-cn:iam::111111111111:role/R"))
+    assert asked == ["cn-north-1"]
+
+
 def test_settings_are_checked() -> None:
     with pytest.raises(UsageError, match="session duration"):
         AssumeRoleSettings(duration=60)
