@@ -167,8 +167,12 @@ def _targets(args: AccountArgs, profile: str | None) -> tuple[Any, list[Any]]:
 
 
 def _progress(done: int, total: int, row: Any) -> None:
+    """A bar on stderr (only called when stderr is a terminal)."""
+    width = 30
+    filled = width * done // max(total, 1)
+    bar = "#" * filled + "." * (width - filled)
     click.echo(
-        f"\rchecked {done}/{total} account-regions ({row.account_id} {row.region})\033[K",
+        f"\r[{bar}] {done}/{total} account-regions ({row.account_id} {row.region})\033[K",
         err=True,
         nl=done == total,
     )
