@@ -18,30 +18,25 @@ from typing import Any
 
 import boto3
 import pytest
+from moto.sagemaker.models import sagemaker_backends
+from moto.server import ThreadedMotoServer
+from moto.servicequotas.responses import ServiceQuotasResponse
+from moto.sts.responses import TokenResponse
 
 import compat
 from compat.aws.accounts import AccountTarget, AssumedSessions, AssumeRoleSettings
 from compat.aws.org_scan import default_client_factory, scan_accounts
 from compat.aws.quota_codes import QuotaCodeBook
-from compat.aws.quotas import clear_cache
 
 from ..conftest import Invoke
+from .conftest import ACCOUNT, P4D, P4D_NAME, PER_JOB, QUOTA_CODES, TOTAL, resource_config
 
 pytestmark = pytest.mark.integration
 
-moto_server = pytest.importorskip("moto.server")
-from moto.sagemaker.models import sagemaker_backends  # noqa: E402
-from moto.servicequotas.responses import ServiceQuotasResponse  # noqa: E402
-from moto.sts.responses import TokenResponse  # noqa: E402
-
-MANAGEMENT = "123456789012"
+MANAGEMENT = ACCOUNT  # moto's default account runs the organization
 ROLE = "SmddpCompatScan"
-P4D = "ml.p4d.24xlarge"
-NAMES = {
-    "p4d": ("ml.p4d.24xlarge for training job usage", "L-09B4A649"),
-    "total": ("Number of instances across all training jobs", "L-00C91CB5"),
-    "per_job": ("Maximum number of instances per training job", "L-622CFD70"),
-}
+NAMES = {key: (name, QUOTA_CODES[name]) for key, name in
+         (("p4d", P4D_NAME), ("total", TOTAL), ("per_job", PER_JOB))}  # fmt: skip
 #: (account, region) -> quota name -> {"code", "value", "applied"}
 QUOTAS: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
 #: Calls served, by API name (for the call-count assertions).
@@ -147,7 +142,7 @@ def server_url() -> Iterator[str]:
     )
     patch.setattr(TokenResponse, "assume_role", _assume_role)
     port = _free_port()
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     try:
         yield f"http://127.0.0.1:{port}"
@@ -187,7 +182,7 @@ def silent_port() -> Iterator[int]:
 
 
 @pytest.fixture(autouse=True)
-def _clean(server_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _clean(server_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     request = urllib.request.Request(f"{server_url}/moto-api/reset", method="POST")
     with urllib.request.urlopen(request, timeout=10) as answer:
         assert answer.status == 200
@@ -197,9 +192,6 @@ def _clean(server_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     CALLS.clear()
     DENIED.clear()
     ASSUMED.clear()
-    clear_cache()
-    yield
-    clear_cache()
 
 
 def organization(names: list[str]) -> list[str]:
@@ -240,7 +232,7 @@ def seed(
             AlgorithmSpecification={"TrainingImage": "img:latest", "TrainingInputMode": "File"},
             RoleArn=f"arn:aws:iam::{account}:role/SageMaker",
             OutputDataConfig={"S3OutputPath": "s3://bucket/out"},
-            ResourceConfig={"InstanceType": P4D, "InstanceCount": running, "VolumeSizeInGB": 30},
+            ResourceConfig=resource_config(P4D, running),
             StoppingCondition={"MaxRuntimeInSeconds": 3600},
         )
         sagemaker_backends[account][region].training_jobs[

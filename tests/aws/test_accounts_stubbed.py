@@ -22,19 +22,10 @@ from compat.aws.accounts import (
 )
 from compat.aws.org_scan import AccountRow, AccountScan, scan_accounts
 from compat.aws.quota_codes import QuotaCodeBook, read_quota
-from compat.aws.quotas import clear_cache
 from compat.errors import AwsAccessDeniedError, UsageError
 
 from ..conftest import Invoke
-
-P4D_NAME = "ml.p4d.24xlarge for training job usage"
-
-
-@pytest.fixture(autouse=True)
-def _fresh() -> Any:
-    clear_cache()
-    yield
-    clear_cache()
+from .conftest import P4D_NAME
 
 
 def _creds(key: str, minutes: float) -> dict[str, Any]:
