@@ -10,6 +10,7 @@ with the PyTorch row they run on.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from packaging.version import Version
@@ -19,13 +20,16 @@ from compat.matrix.schema import (
     Erratum,
     Framework,
     FrameworkRelease,
+    HuggingFaceRelease,
     InstanceType,
+    LightningRelease,
     MatrixDocument,
     SupportStatus,
 )
 from compat.matrix.versions import in_specifier
 
 Release = dict[str, Any]
+DerivedRow = LightningRelease | HuggingFaceRelease
 
 
 def compile_document(doc: MatrixDocument, sha256: str) -> dict[str, Any]:
@@ -55,58 +59,24 @@ def compile_document(doc: MatrixDocument, sha256: str) -> dict[str, Any]:
     versions_of: dict[str, list[Version]] = {
         "pytorch": [row.version for row in doc.pytorch],
         "tensorflow": [row.version for row in doc.tensorflow],
-        "pytorch-lightning": [v for row in doc.pytorch_lightning for v in row.versions],
-        "huggingface": [row.version for row in doc.huggingface],
+        "pytorch-lightning": [v for row in doc.pytorch_lightning for v in _row_versions(row)],
+        "huggingface": [v for row in doc.huggingface for v in _row_versions(row)],
     }
     # Derived frameworks copy the first PyTorch row of their version (as resolve would).
     pytorch_by_version: dict[Version, Release] = {}
     for row, compiled in zip(doc.pytorch, releases["pytorch"], strict=True):
         pytorch_by_version.setdefault(row.version, compiled)
-    lightning = doc.frameworks["pytorch-lightning"]
-    releases["pytorch-lightning"] = []
-    for lrow in doc.pytorch_lightning:
-        base = pytorch_by_version[lrow.pytorch]
-        for version in lrow.versions:
-            releases["pytorch-lightning"].append(
-                base
-                | {
-                    "framework": "pytorch-lightning",
-                    "version": str(version),
-                    "base_framework": "pytorch",
-                    "base_version": str(lrow.pytorch),
-                    "notes": [*lrow.notes, *lightning.notes, *base["notes"]],
-                    "errata": [_erratum(e, None) for e in lrow.errata] + base["errata"],
-                    "sources": list(lrow.sources),
-                    "confidence": lrow.confidence.value,
-                    "released": None if lrow.released is None else lrow.released.isoformat(),
-                    "requirements": list(lightning.requirements),
-                }
-            )
-    hf = doc.frameworks["huggingface"]
-    releases["huggingface"] = []
-    for hrow in doc.huggingface:
-        base = pytorch_by_version[hrow.pytorch]
-        releases["huggingface"].append(
-            base
-            | {
-                "framework": "huggingface",
-                "version": str(hrow.version),
-                "python": hrow.python,
-                "cuda": hrow.cuda,
-                "os": hrow.os,
-                "repository": hf.repository,
-                "tag": hrow.tag,
-                "smp_tag": None,
-                "base_framework": "pytorch",
-                "base_version": str(hrow.pytorch),
-                "notes": [*hrow.notes, *hf.notes],
-                "errata": [_erratum(e, None) for e in hrow.errata],
-                "sources": list(hrow.sources),
-                "confidence": hrow.confidence.value,
-                "released": None if hrow.released is None else hrow.released.isoformat(),
-                "requirements": list(hf.requirements),
-            }
-        )
+    derived: tuple[tuple[str, Sequence[DerivedRow]], ...] = (
+        ("pytorch-lightning", doc.pytorch_lightning),
+        ("huggingface", doc.huggingface),
+    )
+    for fw_name, derived_rows in derived:
+        fw = doc.frameworks[fw_name]
+        releases[fw_name] = [
+            _derived_release(fw_name, fw, row, version, pytorch_by_version[row.pytorch])
+            for row in derived_rows
+            for version in _row_versions(row)
+        ]
     frameworks: dict[str, Any] = {}
     aliases: dict[str, str] = {}
     version_index: dict[str, dict[str, int]] = {}
@@ -173,6 +143,61 @@ def compile_document(doc: MatrixDocument, sha256: str) -> dict[str, Any]:
     }
 
 
+def _row_versions(row: DerivedRow) -> list[Version]:
+    """The framework versions one derived row stands for (Lightning lists several)."""
+    return list(row.versions) if isinstance(row, LightningRelease) else [row.version]
+
+
+def _derived_release(
+    fw_name: str, fw: Framework, row: DerivedRow, version: Version, base: Release
+) -> Release:
+    """A Lightning or Hugging Face release: the PyTorch row it runs on, plus its own facts.
+
+    A framework without a repository of its own (Lightning) runs in the base
+    PyTorch image, so that image's notes, errata and regions are its own too. A
+    framework with its own image (Hugging Face) has its own tag, Python, CUDA,
+    OS and regions (``frameworks.<name>.availability``), and only its own notes.
+    """
+    own_image = fw.repository is not None
+    out = base | {
+        "framework": fw_name,
+        "version": str(version),
+        "base_framework": "pytorch",
+        "base_version": str(row.pytorch),
+        "errata": [_erratum(e, None) for e in row.errata],
+        "sources": list(row.sources),
+        "confidence": row.confidence.value,
+        "released": None if row.released is None else row.released.isoformat(),
+        "requirements": list(fw.requirements),
+    }
+    if not own_image:
+        out["notes"] = [*row.notes, *fw.notes, *base["notes"]]
+        out["errata"] += base["errata"]
+        return out
+    assert isinstance(row, HuggingFaceRelease)
+    region_set, confidence = _availability(fw, version)
+    out |= {
+        "python": row.python,
+        "cuda": row.cuda,
+        "os": row.os,
+        "repository": fw.repository,
+        "tag": row.tag,
+        "smp_tag": None,
+        "region_set": region_set,
+        "availability_confidence": confidence,
+        "notes": [*row.notes, *fw.notes],
+    }
+    return out
+
+
+def _availability(fw: Framework, version: Version) -> tuple[str | None, str | None]:
+    """The region set (and its confidence) of the first availability rule covering ``version``."""
+    for rule in fw.availability:
+        if in_specifier(version, rule.versions):
+            return rule.region_set, rule.confidence.value
+    return None, None
+
+
 def _documented_versions(rows: list[Release]) -> dict[str, list[str]]:
     """Version labels that AWS documents wrongly: label -> [right version, label as written]."""
     out: dict[str, list[str]] = {}
@@ -226,13 +251,7 @@ def _framework_release(
     row: FrameworkRelease,
     support: dict[Version, dict[str, list[Any]]],
 ) -> Release:
-    region_set = None
-    availability_confidence = None
-    for rule in fw.availability:
-        if in_specifier(row.version, rule.versions):
-            region_set = rule.region_set
-            availability_confidence = rule.confidence.value
-            break
+    region_set, availability_confidence = _availability(fw, row.version)
     notes = list(row.notes)
     notes.extend(e.note for e in row.exceptions)
     return {

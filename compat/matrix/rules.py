@@ -402,9 +402,8 @@ def _check_coverage(fw_name: str, fw: object, version: Version, path: Path) -> l
 
     assert isinstance(fw, Framework)
     out: list[Problem] = []
-    if fw.runs_on is None and not any(
-        in_specifier(version, rule.versions) for rule in fw.availability
-    ):
+    own_image = fw.runs_on is None or fw.repository is not None
+    if own_image and not any(in_specifier(version, rule.versions) for rule in fw.availability):
         out.append(
             Problem(
                 (*path, "version"),
@@ -492,7 +491,5 @@ def _check_huggingface(
     checker.finish()
     fw = doc.frameworks.get("huggingface")
     if fw is not None:
-        for rule in fw.no_smddp:
-            if in_specifier(row.version, rule.versions):
-                yield Problem((*path, "version"), f"{row.version} is in a no_smddp range")
+        out.extend(_check_coverage("huggingface", fw, row.version, path))
     yield from out

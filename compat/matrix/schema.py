@@ -215,7 +215,13 @@ class Framework(Strict):
     runs_on: str | None = Field(
         default=None, description="The framework whose container this one runs in"
     )
-    availability: list[Availability] = []
+    availability: list[Availability] = Field(
+        default=[],
+        description="Regions per version range of this framework. Needed by every framework "
+        "with an image of its own (a repository), including one that runs on another "
+        "framework, as Hugging Face does: its images are published in other regions than "
+        "their base framework's",
+    )
     no_smddp: list[NoSmddp] = []
     notes: list[Note] = []
     requirements: list[str] = Field(
