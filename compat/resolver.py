@@ -229,10 +229,23 @@ def build_resolution(
                     f"The SMP image {smp['repository']}:{rel['smp_tag']} is not published in "
                     f"{region_name}."
                 )
-    if rel["wheel_url"] is None:
+    if rel["wheel_url"] is None and rel["tag"] is not None:
         notes.append(
-            "No smddp wheel is published for this release; use the DLC image"
-            + (f" ({rel['repository']}:{rel['tag']})." if rel["tag"] else ".")
+            "No smddp wheel is documented for this release; use the DLC image "
+            f"({rel['repository']}:{rel['tag']})."
+        )
+    elif rel["wheel_url"] is None and rel["smp_tag"] is not None:
+        notes.append(
+            "No smddp wheel and no framework DLC with smddp is documented for this release; "
+            f"use the SMP image ({m.compiled['smp']['repository']}:{rel['smp_tag']})."
+        )
+    label = m.compiled["frameworks"][framework]["documented_versions"].get(
+        requested.strip().lower().removeprefix("v")
+    )
+    if label is not None and label[0] != rel["version"]:
+        notes.append(
+            f"AWS's support page labels the {m.display_name(framework)} {label[0]} row "
+            f"{label[1]!r} in error; if you copied that label, you want {label[0]}."
         )
     if match != "exact":
         notes.insert(

@@ -85,12 +85,29 @@ def test_unknown_version_lists_the_closest() -> None:
     assert "1.13.1" in info.value.choices
 
 
-def test_the_documented_wrong_label_points_to_the_right_row() -> None:
-    with pytest.raises(UnknownVersionError) as info:
-        compat.resolve("pytorch", "v2.3.1", "us-west-2")
-    assert info.value.hint == (
-        "AWS's page labels the PyTorch 2.4.1 row 'v2.3.1' in error; use 2.4.1"
+def test_the_documented_wrong_label_is_noted_beside_the_real_2_3_1_row() -> None:
+    res = compat.resolve("pytorch", "v2.3.1", "us-west-2")
+    assert (res.framework_version, res.smddp_version, res.match) == ("2.3.1", "2.3.0", "exact")
+    assert (
+        "AWS's support page labels the PyTorch 2.4.1 row 'v2.3.1' in error; if you copied "
+        "that label, you want 2.4.1." in res.notes
     )
+    assert not any("labels the" in n for n in compat.resolve("pt", "2.3.0", "us-west-2").notes)
+
+
+def test_pytorch_2_3_1_is_carried_by_the_smp_image_only() -> None:
+    res = compat.resolve("pytorch", "2.3.1", "us-west-2")
+    assert res.image_uri is None
+    assert res.binary_url is None
+    assert res.smp_image_uri == (
+        "658645717510.dkr.ecr.us-west-2.amazonaws.com/smdistributed-modelparallel:"
+        "2.3.1-gpu-py311-cu121"
+    )
+    assert any("use the SMP image (smdistributed-modelparallel:2.3.1" in n for n in res.notes)
+    assert {s.id for s in res.sources} == {"SMPRN", "SDK"}
+    with pytest.raises(RegionNotAvailableError) as info:
+        compat.resolve("pytorch", "2.3.1", "af-south-1")
+    assert "us-west-2" in info.value.choices
 
 
 @pytest.mark.parametrize("bad", ["1.x", "latest!", "1..2", ">=>=1"])
@@ -161,7 +178,7 @@ def test_missing_values_are_none_with_a_note_saying_what_instead() -> None:
     assert any("SMP image" in note for note in res.notes)
     tf = compat.resolve("tensorflow", "2.9.1", "us-west-2")
     assert tf.binary_url is None
-    assert any("No smddp wheel is published" in note for note in tf.notes)
+    assert any("No smddp wheel is documented" in note for note in tf.notes)
 
 
 def test_smp_image_only_in_smp_regions() -> None:

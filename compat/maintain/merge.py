@@ -207,8 +207,19 @@ def _known_erratum(
     return False
 
 
-def _version_match(rows: list[FrameworkRelease], version: Version) -> tuple[int, bool] | None:
-    """The index of the row for ``version``, and whether it matched by a version erratum."""
+def _version_match(
+    rows: list[FrameworkRelease], version: Version, label: str
+) -> tuple[int, bool] | None:
+    """The index of the row for ``version``, and whether it matched by a version erratum.
+
+    A page label that a row records, as written, as AWS's wrong label for it
+    (the 2.4.1 row's "v2.3.1") means that row, even where a row of the labelled
+    version exists too (PyTorch 2.3.1, carried by the SMP image).
+    """
+    for i, row in enumerate(rows):
+        for erratum in row.errata:
+            if erratum.field == "version" and erratum.documented.strip().lower() == label.lower():
+                return i, True
     for i, row in enumerate(rows):
         if row.version == version:
             return i, False
@@ -280,7 +291,7 @@ def _plan_release(
     rows: list[FrameworkRelease] = getattr(doc, section)
     where = f"{source}, {page.filename}:{prow.line}"
     entry = f"{prow.framework} {prow.version}"
-    found = _version_match(rows, prow.version)
+    found = _version_match(rows, prow.version, prow.label)
     theirs = prow.facts()
     if found is None:
         plan.new_rows.append((section, _new_row(prow, fw, source, theirs)))

@@ -213,7 +213,7 @@ def test_list_json_is_every_release(run_cli: Invoke) -> None:
     counts: dict[str, int] = {}
     for row in data:
         counts[row["framework"]] = counts.get(row["framework"], 0) + 1
-    assert counts == {"pytorch": 17, "tensorflow": 10, "pytorch-lightning": 9, "huggingface": 6}
+    assert counts == {"pytorch": 18, "tensorflow": 10, "pytorch-lightning": 9, "huggingface": 6}
     assert all(row["image_uri"] is None for row in data)
 
 

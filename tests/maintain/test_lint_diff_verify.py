@@ -65,7 +65,8 @@ def test_lint_finds_each_smell_at_its_line(tmp_path: Path) -> None:
         # a tag without -sagemaker where PyTorch has it
         ('tag: "1.11.0-gpu-py38-cu113-ubuntu20.04-sagemaker"', 'tag: "1.11.0-gpu-py38-cu113-ubuntu20.04"'),
         # a region named without an entry, and a region in the wrong partition
-        ("us-east-1, us-east-2, us-west-1, us-west-2]", "us-east-1, us-east-2, us-west-1, us-west-2, me-west-1]"),
+        ("\n            us-east-1, us-east-2, us-west-1, us-west-2]",
+         "\n            us-east-1, us-east-2, us-west-1, us-west-2, me-west-1]"),
         ("cn-northwest-1:  {partition: aws-cn,", "cn-northwest-1:  {partition: aws,"),
         # a version listed twice
         ('  - version: "2.4.1"\n    smddp: "1.2.0"', '  - version: "2.3.2"\n    smddp: "1.2.0"'),

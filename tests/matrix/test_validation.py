@@ -37,7 +37,7 @@ def test_the_shipped_matrix_is_valid(run_cli: Invoke) -> None:
     data = json.loads(result.stdout)
     assert data["valid"] is True
     assert data["releases"] == {
-        "pytorch": 17,
+        "pytorch": 18,
         "tensorflow": 10,
         "pytorch-lightning": 9,
         "huggingface": 6,
