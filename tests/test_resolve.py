@@ -260,3 +260,14 @@ def test_image_ref_names_the_image_with_or_without_a_region() -> None:
     without = compat.resolve("pytorch", "1.13.1")
     assert without.image_ref == "pytorch-training:1.13.1-gpu-py39-cu117-ubuntu20.04-sagemaker"
     assert compat.resolve("pytorch", "2.4.1", "us-west-2").image_ref is None
+
+
+def test_pytorch_2_5_1_has_the_smp_image_the_smp_release_notes_document() -> None:
+    res = compat.resolve("pytorch", "2.5.1", "eu-west-1")
+    assert res.smp_image_uri == (
+        "658645717510.dkr.ecr.eu-west-1.amazonaws.com/smdistributed-modelparallel:"
+        "2.5.1-gpu-py311-cu124"
+    )
+    assert res.smddp_version == "2.6.0"
+    assert "SMPRN" in {s.id for s in res.sources}
+    assert any("SMP release notes v2.8.0" in n for n in res.notes)
