@@ -102,7 +102,7 @@ class RegionNotAvailableError(NotFoundError):
 
 
 class NoWheelError(NotFoundError):
-    """No smddp wheel is published for the release (TensorFlow): only its DLC carries smddp."""
+    """AWS documents no smddp wheel for the release (TensorFlow): use an image that carries it."""
 
     kind = "no-wheel"
 

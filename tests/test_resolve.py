@@ -271,3 +271,15 @@ def test_pytorch_2_5_1_has_the_smp_image_the_smp_release_notes_document() -> Non
     assert res.smddp_version == "2.6.0"
     assert "SMPRN" in {s.id for s in res.sources}
     assert any("SMP release notes v2.8.0" in n for n in res.notes)
+
+
+def test_tensorflow_2_10_1_and_2_11_0_are_shipped_and_2_11_0_has_the_dockerfile_wheel() -> None:
+    newest = compat.resolve("tensorflow", "2.11.0", "us-west-2")
+    assert newest.confidence == "shipped"
+    assert newest.binary_url == (
+        "https://smdataparallel.s3.amazonaws.com/binary/tensorflow/2.11.0/cu112/"
+        "smdistributed_dataparallel-1.4.1-cp39-cp39-linux_x86_64.whl"
+    )
+    assert {s.id for s in newest.sources} == {"AWSSUP", "DLC"}
+    older = compat.resolve("tensorflow", "2.10.1", "us-west-2")
+    assert (older.confidence, older.binary_url) == ("shipped", None)

@@ -337,8 +337,8 @@ def _smddp_finding(env: Environment, res: Resolution) -> DoctorFinding:
     installed = env.version_of("smdistributed-dataparallel")
     install = (
         f"SMDATAPARALLEL_PT=1 pip install --no-cache-dir {res.binary_url}"
-        if res.binary_url
-        else f"no wheel is published; use the DLC image {_image(res)}"
+        if res.binary_url and res.framework != "tensorflow"
+        else f"AWS documents no wheel for this release; use the DLC image {_image(res)}"
     )
     if installed is None:
         on_sagemaker = env.sagemaker is not None

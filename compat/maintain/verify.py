@@ -169,6 +169,17 @@ def _framework_tag_problems(tag: str, res: Any) -> list[str]:
     return []
 
 
+def wheel_path(url_path: str) -> str:
+    """The wheel's path below the base URL: ``{framework}/{version}/cu{NNN}/{date}/<file>``,
+    or without the date folder (the TensorFlow wheels the DLC Dockerfiles show)."""
+    segments = url_path.split("/")
+    for count in (5, 4):
+        tail = "/".join(segments[-count:])
+        if WHEEL_RE.match(tail):
+            return tail
+    return "/".join(segments[-5:])
+
+
 def wheel_problems(url: str, smddp: str | None, py_version: str | None) -> list[str]:
     """What is wrong with a wheel URL, on its own and against its row."""
     if any(c.isspace() for c in url):
@@ -180,7 +191,7 @@ def wheel_problems(url: str, smddp: str | None, py_version: str | None) -> list[
         return ["the URL has a query or fragment"]
     if "//" in parts.path:
         return ["the URL path has an empty segment (//)"]
-    m = WHEEL_RE.match("/".join(parts.path.split("/")[-5:]))
+    m = WHEEL_RE.match(wheel_path(parts.path))
     if m is None:
         return ["the path does not end in {framework}/{version}/cu{NNN}/{date}/<wheel file>"]
     problems = []
@@ -274,7 +285,7 @@ def _retry_wait(online: Online, attempt: int) -> None:
 def check_wheel(art: Artifact, online: Online) -> Check:
     url = art.uri
     if online.wheel_base_url is not None:
-        url = online.wheel_base_url + "/".join(urlsplit(art.uri).path.split("/")[-5:])
+        url = online.wheel_base_url + wheel_path(urlsplit(art.uri).path)
     last = ""
     for attempt in range(online.retries + 1):
         try:

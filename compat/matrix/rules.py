@@ -41,7 +41,8 @@ HF_TAG_RE = re.compile(
     r"-cu(?P<cu>[0-9]+)-(?P<os>ubuntu[0-9.]+)$"
 )
 WHEEL_RE = re.compile(
-    r"^(?P<framework>[a-z]+)/(?P<version>[^/]+)/cu(?P<cu>[0-9]+)/(?P<date>[^/]+)/"
+    # The date folder is missing in the TensorFlow wheel paths the DLC Dockerfiles show.
+    r"^(?P<framework>[a-z]+)/(?P<version>[^/]+)/cu(?P<cu>[0-9]+)/(?:(?P<date>[^/]+)/)?"
     r"smdistributed_dataparallel-(?P<smddp>[^-/]+)-cp(?P<cp>[0-9]+)-cp(?P=cp)m?"
     r"-linux_x86_64\.whl$"
 )

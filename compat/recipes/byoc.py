@@ -4,7 +4,7 @@ Two bases, as AWS documents them: extend the Deep Learning Container itself
 (``dlc``, which already carries smddp), or start from NVIDIA's public CUDA
 image and install the smddp wheel (``cuda``; AWS's "bring your own container"
 page). Either way the fragment names its sources in comments. TensorFlow has
-no wheel, so no custom container can install smddp for it: that is an error
+no wheel that AWS documents, so there is no recipe for it: that is an error
 that points to the DLC.
 """
 
@@ -138,7 +138,7 @@ def byoc(
 
     ``base`` is ``dlc`` (extend the DLC; needs ``region``, whose registry
     account it names) or ``cuda`` (NVIDIA's CUDA image plus the smddp wheel).
-    Raises :class:`NoWheelError` where no wheel is published (TensorFlow),
+    Raises :class:`NoWheelError` where AWS documents no wheel (TensorFlow),
     :class:`NoImageError` for ``dlc`` where no DLC carries the release, and
     :class:`UsageError` for a bad ``base``, a missing region or entry point.
     """
@@ -160,11 +160,13 @@ def byoc(
     m = matrix_or_default(matrix)
     res = resolve(framework, version, region, matrix=m)
     name = m.display_name(res.framework)
-    if res.binary_url is None:
+    if res.binary_url is None or res.framework == "tensorflow":
+        # A TensorFlow wheel seen in a DLC Dockerfile is not one AWS documents for
+        # custom containers, and the recipes here are PyTorch containers.
         raise NoWheelError(
-            f"no smddp wheel is published for {name} "
-            f"{res.framework_version}, so a custom container cannot install smddp",
-            hint=f"use the DLC image {_image(res)}, which carries smddp {res.smddp_version}",
+            f"AWS documents no smddp wheel for {name} "
+            f"{res.framework_version}, so byoc has no custom-container recipe for it",
+            hint=_carried_by(res),
         )
     if base == "dlc":
         return _dlc_recipe(res, name, entry_point)
@@ -173,6 +175,15 @@ def byoc(
 
 def _image(res: Resolution) -> str:
     return res.image_ref or "(none published)"
+
+
+def _carried_by(res: Resolution) -> str:
+    """What to use where byoc has no recipe: the DLC image, else the SMP image."""
+    if res.image_ref is not None:
+        return f"use the DLC image {res.image_ref}, which carries smddp {res.smddp_version}"
+    if res.smp_image_uri is not None:
+        return f"use the SMP image {res.smp_image_uri}, which carries smddp {res.smddp_version}"
+    return "see the release's notes: smddp-compat resolve --format text"
 
 
 def _pip_install(res: Resolution, extra: str = "") -> str:

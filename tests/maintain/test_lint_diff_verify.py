@@ -42,16 +42,9 @@ def _line(path: Path, needle: str) -> int:
 def test_the_shipped_matrix_passes_lint_strict(run_cli: Invoke) -> None:
     result = run_cli("lint", "--strict", str(SHIPPED))
     assert result.exit_code == 0, result.stdout
-    # The two unconfirmed TensorFlow rows are shown, at info level: their notes warn users.
-    first = _line(SHIPPED, 'version: "2.11.0"') + 7  # its confidence line
-    second = _line(SHIPPED, 'version: "2.10.1"') + 7
-    assert result.stdout.splitlines() == [
-        f"{SHIPPED}:{first}: info: tensorflow[0].confidence: "
-        "tensorflow 2.11.0 is unconfirmed; its notes tell users what to check [unconfirmed]",
-        f"{SHIPPED}:{second}: info: tensorflow[1].confidence: "
-        "tensorflow 2.10.1 is unconfirmed; its notes tell users what to check [unconfirmed]",
-    ]
-    assert "0 error(s), 0 warning(s), 2 info(s); lint --strict passes" in result.stderr
+    # The TensorFlow 2.10.1 and 2.11.0 tags are confirmed by the DLC buildspecs now.
+    assert result.stdout == ""
+    assert "0 error(s), 0 warning(s), 0 info(s); lint --strict passes" in result.stderr
 
 
 def test_lint_finds_each_smell_at_its_line(tmp_path: Path) -> None:
@@ -304,7 +297,7 @@ def test_verify_online_reports_missing_artifacts_per_item(wheel_server: str) -> 
     text = report.to_text()
     assert "missing  wheel" in text
     assert "tensorflow 2.3.2" in text
-    assert all(p.startswith("/binary/pytorch/") for p in _Wheels.seen)
+    assert all(p.startswith(("/binary/pytorch/", "/binary/tensorflow/")) for p in _Wheels.seen)
 
 
 def test_verify_online_network_failures_do_not_abort() -> None:
@@ -324,7 +317,7 @@ def test_verify_online_network_failures_do_not_abort() -> None:
     )
     report = verify_matrix(matrix, region="us-west-2", online=online)
     wheels = [c for c in report.checks if c.kind == "wheel"]
-    assert len(wheels) == 17
+    assert len(wheels) == 18  # 17 PyTorch wheels and TensorFlow 2.11.0's
     assert all(c.status == "error" and "(after 2 attempts)" in c.detail for c in wheels)
     # Without an ECR client the images are reported as unchecked, not dropped.
     assert {c.status for c in report.checks if c.kind != "wheel"} == {"unchecked"}

@@ -111,12 +111,28 @@ def test_tensorflow_has_no_wheel_and_points_to_the_dlc() -> None:
     with pytest.raises(NoWheelError) as caught:
         byoc("tf", "2.9.1", "us-west-2", base="cuda")
     assert caught.value.message == (
-        "no smddp wheel is published for TensorFlow 2.9.1, so a custom container cannot "
-        "install smddp"
+        "AWS documents no smddp wheel for TensorFlow 2.9.1, so byoc has no custom-container "
+        "recipe for it"
     )
     assert caught.value.hint == (
         "use the DLC image 763104351884.dkr.ecr.us-west-2.amazonaws.com/tensorflow-training:"
         "2.9.1-gpu-py39-cu112-ubuntu20.04-sagemaker, which carries smddp 1.4.1"
+    )
+
+
+def test_tensorflow_with_a_wheel_seen_in_a_dlc_dockerfile_still_has_no_recipe() -> None:
+    with pytest.raises(NoWheelError) as caught:
+        byoc("tf", "2.11.0", "us-west-2", base="cuda")
+    assert caught.value.hint is not None
+    assert "tensorflow-training:2.11.0-gpu-py39-cu112-ubuntu20.04-sagemaker" in caught.value.hint
+
+
+def test_no_wheel_and_no_dlc_points_to_the_smp_image() -> None:
+    with pytest.raises(NoWheelError) as caught:
+        byoc("pt", "2.3.1", "us-west-2", base="cuda")
+    assert caught.value.hint == (
+        "use the SMP image 658645717510.dkr.ecr.us-west-2.amazonaws.com/"
+        "smdistributed-modelparallel:2.3.1-gpu-py311-cu121, which carries smddp 2.3.0"
     )
 
 
@@ -167,7 +183,7 @@ def test_cli_tensorflow_exits_3_with_json_error(run_cli: Invoke) -> None:
     )
     assert result.exit_code == 3
     assert json.loads(result.stdout)["error"] == "no-wheel"
-    assert "no smddp wheel is published for TensorFlow 2.9.1" in result.stderr
+    assert "AWS documents no smddp wheel for TensorFlow 2.9.1" in result.stderr
 
 
 def test_cli_dlc_without_region_is_a_usage_error(run_cli: Invoke) -> None:

@@ -13,7 +13,8 @@ from compat.render import OutputFormat
     "--framework",
     "-f",
     required=True,
-    help="pytorch (torch, pt), pytorch-lightning (pl), huggingface (hf); tensorflow has no wheel.",
+    help="pytorch (torch, pt), pytorch-lightning (pl), huggingface (hf); AWS documents no "
+    "tensorflow wheel.",
 )
 @click.option(
     "--version",
@@ -56,7 +57,7 @@ def byoc_cmd(
     for the smddp wheel, and the environment settings AWS documents for custom
     containers, with the sources cited in comments.
 
-    TensorFlow has no smddp wheel: byoc exits 3 and names the DLC image to use.
+    AWS documents no smddp wheel for TensorFlow: byoc exits 3 and names the DLC image to use.
 
     \b
     Examples:
