@@ -36,6 +36,8 @@ _ESTIMATORS: dict[str, tuple[str, str]] = {
 }
 _SMDDP_BACKEND = "1.4.0"  # smddp is a torch.distributed backend from this version (AWSSUP)
 _ALLGATHER = "2.0.1"  # AllGather, FSDP and DeepSpeed from this version (AWSRN)
+#: The last PyTorch version in the SDK's smdistributed framework check (fw_utils.py, SDK).
+_SDK_SMDISTRIBUTED_LAST = "2.2.0"
 
 #: Where the v3 statements come from.
 SDK_V3_SOURCE = (
@@ -127,6 +129,12 @@ def sagemaker_args(
             "No image carries this release in this region: build one (smddp-compat byoc "
             f"--framework {res.framework} --version {res.framework_version} --base cuda)."
         )
+    if image is None and _needs_image_uri(res):
+        notes.append(
+            "The SDK's smdistributed check stops at PyTorch 2.2.0: without image_uri, "
+            f"PyTorch(framework_version={res.base_framework_version or res.framework_version!r}"
+            ", distribution=...) raises ValueError."
+        )
     kwargs = _estimator_kwargs(res, image, instance_type)
     if res.py_version is None:
         notes.append("The matrix gives no Python version for this release; py_version is left out.")
@@ -148,6 +156,18 @@ def sagemaker_args(
         requirements_txt=extra_requirements(res) if res.framework == "pytorch-lightning" else (),
         training_script=_script_statements(res),
         notes=tuple(notes),
+    )
+
+
+def _needs_image_uri(res: Resolution) -> bool:
+    """Whether the SDK v2 refuses smdistributed for this release unless image_uri is given:
+    its framework check (fw_utils.py) lists PyTorch up to 2.2.0 only (SDK)."""
+    from packaging.version import Version
+
+    if res.framework not in ("pytorch", "pytorch-lightning"):
+        return False
+    return Version(res.base_framework_version or res.framework_version) > Version(
+        _SDK_SMDISTRIBUTED_LAST
     )
 
 

@@ -83,7 +83,7 @@ def test_merge_adds_new_rows_reports_conflicts_and_keeps_the_file(matrix: Path) 
             "field": "wheel_base_url",
             "matrix": "https://smdataparallel.s3.us-east-1.amazonaws.com/binary/",
             "page": "https://smdataparallel.s3.amazonaws.com/binary/",
-            "matrix_sources": ["DLC"],
+            "matrix_sources": ["DLC", "SDK"],
             "page_source": "AWSSUP, page.md:10",
             "line": _line_after(SHIPPED, '  - version: "2.4.0"', "wheel:"),
         }
@@ -184,7 +184,8 @@ def test_import_doc_cli_merge(run_cli: Invoke, matrix: Path, tmp_path: Path) -> 
     assert dry.stdout.startswith(f"--- a/{matrix}\n")
     assert "conflicts: 1" in dry.stderr
     assert (
-        "matrix: 'https://smdataparallel.s3.us-east-1.amazonaws.com/binary/'  [DLC]" in dry.stderr
+        "matrix: 'https://smdataparallel.s3.us-east-1.amazonaws.com/binary/'  [DLC, SDK]"
+        in dry.stderr
     )
     assert "dry run: nothing written" in dry.stderr
     assert matrix.read_bytes() == SHIPPED.read_bytes()

@@ -112,3 +112,27 @@ def test_instance_type_needs_the_sagemaker_format(run_cli: Invoke) -> None:
     result = run_cli("resolve", "-f", "pt", "--instance-type", "ml.p4d.24xlarge")
     assert result.exit_code == 2
     assert result.stderr.startswith("error: --instance-type applies to --format sagemaker only")
+
+
+def test_pytorch_after_2_2_0_always_passes_image_uri_the_sdk_needs(run_cli: Invoke) -> None:
+    for version in ("2.3.0", "2.4.0", "2.5.1"):
+        result = run_cli(
+            "resolve", "-f", "pt", "--version", version, "-r", "us-east-1", "--format", "sagemaker"
+        )
+        kwargs = json.loads(result.stdout)["sdk_v2"]["kwargs"]
+        assert kwargs["image_uri"].endswith(
+            f"/pytorch-training:{version}-gpu-py311-"
+            + (
+                "cu121-ubuntu20.04-sagemaker"
+                if version == "2.3.0"
+                else "cu124-ubuntu22.04-sagemaker"
+            )
+        )
+    res = compat.resolve("pt", "2.4.0", "us-east-1")
+    assert any("fw_utils.py" in n and "image_uri" in n for n in res.notes)
+    unfilled = sagemaker_args(compat.resolve("pt", "2.4.0"))
+    assert "image_uri" not in unfilled.estimator_kwargs
+    assert any("raises ValueError" in n for n in unfilled.notes)
+    older = sagemaker_args(compat.resolve("pt", "2.2.0"))
+    assert not any("raises ValueError" in n for n in older.notes)
+    assert not any("fw_utils.py" in n for n in compat.resolve("pt", "2.2.0").notes)
