@@ -229,6 +229,13 @@ def build_resolution(
                     f"The SMP image {smp['repository']}:{rel['smp_tag']} is not published in "
                     f"{region_name}."
                 )
+    wheel_partition = rel["wheel_partition"]
+    if partition is not None and wheel_partition is not None and partition != wheel_partition:
+        notes.append(
+            f"The smddp wheel is in an S3 bucket of the {wheel_partition} partition; from "
+            f"{region_name} ({partition}) its URL may not be reachable. Copy the wheel into an "
+            f"S3 bucket in {partition} and install it from there."
+        )
     if rel["wheel_url"] is None and rel["tag"] is not None:
         notes.append(
             "No smddp wheel is documented for this release; use the DLC image "

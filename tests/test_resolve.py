@@ -283,3 +283,30 @@ def test_tensorflow_2_10_1_and_2_11_0_are_shipped_and_2_11_0_has_the_dockerfile_
     assert {s.id for s in newest.sources} == {"AWSSUP", "DLC"}
     older = compat.resolve("tensorflow", "2.10.1", "us-west-2")
     assert (older.confidence, older.binary_url) == ("shipped", None)
+
+
+@pytest.mark.parametrize(
+    ("framework", "version", "region"),
+    [
+        ("pytorch", "1.13.1", "cn-north-1"),
+        ("pytorch", "2.2.0", "us-gov-west-1"),
+        ("hf", "4.36.0", "us-iso-east-1"),
+        ("tensorflow", "2.11.0", "us-isob-east-1"),
+    ],
+)
+def test_a_wheel_outside_the_global_partition_says_to_copy_it(
+    framework: str, version: str, region: str
+) -> None:
+    res = compat.resolve(framework, version, region)
+    assert res.binary_url is not None
+    [note] = [n for n in res.notes if "partition" in n]
+    assert note == (
+        f"The smddp wheel is in an S3 bucket of the aws partition; from {region} "
+        f"({res.partition}) its URL may not be reachable. Copy the wheel into an S3 bucket "
+        f"in {res.partition} and install it from there."
+    )
+
+
+def test_no_partition_note_in_the_global_partition_or_without_a_wheel() -> None:
+    assert not any("partition" in n for n in compat.resolve("pt", "1.13.1", "us-west-2").notes)
+    assert not any("partition" in n for n in compat.resolve("tf", "2.9.1", "cn-north-1").notes)

@@ -264,6 +264,7 @@ def _framework_release(
         "repository": row.repository or fw.repository,
         "tag": row.tag,
         "wheel_url": _wheel_url(fw, row),
+        "wheel_partition": fw.wheel_partition if row.wheel is not None else None,
         "smp_tag": row.smp_tag,
         "region_set": region_set,
         "availability_confidence": availability_confidence,

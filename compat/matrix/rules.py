@@ -257,6 +257,11 @@ def _check_frameworks(doc: MatrixDocument) -> Iterator[Problem]:
                 )
         if fw.wheel_base_url is not None:
             yield from _check_base_url(fw.wheel_base_url, ("frameworks", name, "wheel_base_url"))
+        if fw.wheel_partition is not None and fw.wheel_partition not in doc.partitions:
+            yield Problem(
+                ("frameworks", name, "wheel_partition"),
+                f"unknown partition {fw.wheel_partition!r}; known: {', '.join(doc.partitions)}",
+            )
 
 
 def _check_base_url(url: str, path: Path) -> Iterator[Problem]:

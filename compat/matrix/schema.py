@@ -212,6 +212,11 @@ class Framework(Strict):
     aliases: list[str] = []
     repository: str | None = None
     wheel_base_url: str | None = None
+    wheel_partition: str | None = Field(
+        default=None,
+        description="The AWS partition of the wheel bucket; resolve notes that a wheel may be "
+        "unreachable from a region of another partition (China, GovCloud, ISO)",
+    )
     runs_on: str | None = Field(
         default=None, description="The framework whose container this one runs in"
     )
