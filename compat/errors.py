@@ -53,6 +53,13 @@ class PageError(UsageError):
     kind = "invalid-page"
 
 
+class SdkDataError(UsageError):
+    """A SageMaker SDK image config file that cannot be used: not JSON, wrong shape, a bad
+    version; the message names the file and the key path."""
+
+    kind = "invalid-sdk-data"
+
+
 class NotFoundError(CompatError, LookupError):
     """A framework, version, region or combination that the matrix lacks."""
 
@@ -99,6 +106,12 @@ class RegionNotAvailableError(NotFoundError):
     """The region is known, but this release is not published there."""
 
     kind = "region-not-available"
+
+
+class SdkNotFoundError(NotFoundError):
+    """No SageMaker SDK image configs where they were looked for."""
+
+    kind = "sdk-not-found"
 
 
 class NoWheelError(NotFoundError):

@@ -80,6 +80,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "import_doc_cmd",
         "Parse AWS's smddp support page (Markdown) and merge it into the matrix.",
     ),
+    "import-sdk": (
+        "compat.cli.commands.sdk",
+        "import_sdk_cmd",
+        "Compare the matrix with the SageMaker SDK's image configs, and merge what it adds.",
+    ),
     "diff": (
         "compat.cli.commands.maintain",
         "diff_cmd",

@@ -172,6 +172,16 @@ def lint_cmd(
     default=None,
     help="Send the HEADs to this base URL instead (a mirror); the wheel path is appended.",
 )
+@click.option(
+    "--against-sdk",
+    "against_sdk",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    metavar="[PATH]",
+    help="Instead of the artifact checks, compare the matrix with the SageMaker SDK's image "
+    "configs in PATH (default: the installed sagemaker package), read-only.",
+)
 @format_option(OutputFormat.TEXT, OutputFormat.JSON)
 @matrix_option
 @click.pass_context
@@ -183,6 +193,7 @@ def verify_cmd(
     timeout: float,
     retries: int,
     wheel_base_url: str | None,
+    against_sdk: str | None,
     output_format: OutputFormat,
     matrix_path: str | None,
 ) -> int:
@@ -195,18 +206,30 @@ def verify_cmd(
     credentials; a network failure is reported for its item and the run goes
     on. Items that are not ok are listed in a table (or all of them in JSON).
 
+    With --against-sdk, compare the matrix with the SageMaker SDK's image
+    configs instead (as import-sdk does, and never writing).
+
     \b
     Examples:
       smddp-compat verify
       smddp-compat verify --online --region us-west-2 --format json
+      smddp-compat verify --against-sdk path/to/image_uri_config
 
-    Exit codes: 0 all ok, 7 an artifact is malformed or missing, 6 an item
-    could not be checked (network, credentials, permissions), 2 --online
-    without --region.
+    Exit codes: 0 all ok, 7 an artifact is malformed or missing (or the SDK
+    differs), 6 an item could not be checked (network, credentials,
+    permissions), 2 --online without --region or a malformed SDK file, 3 no
+    SDK found.
     """
     from compat.maintain.verify import Online, verify_matrix
 
     matrix = load(ctx, matrix_path)
+    if against_sdk is not None:
+        from compat.maintain.sdkcompare import compare_with_sdk
+        from compat.maintain.sdkdata import read_sdk
+
+        comparison = compare_with_sdk(matrix, read_sdk(against_sdk or None))
+        emit(comparison, output_format)
+        return int(ExitCode.INVALID_MATRIX if comparison.differ else ExitCode.OK)
     checker = None
     if online:
         from compat.errors import UsageError

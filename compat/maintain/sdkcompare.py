@@ -1,0 +1,265 @@
+"""Compare the matrix with the SageMaker SDK's image configs, row by row, field by field.
+
+For every row the matrix has, the SDK entry of the same version is compared on
+what both record: the regions and the registry account of each
+(``registries.<region>``), the Python version, the repository and the tag the
+SDK builds (``{version}-gpu-{py}``, plus its container version where it gives
+one; the matrix's longer DLC tag must start with it). Differences are listed
+as ``diff`` lists them: ``field: matrix -> SDK``. Rows the SDK lacks and SDK
+versions the matrix lacks are listed too, so nothing is compared by eye.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from packaging.specifiers import SpecifierSet
+from packaging.version import Version
+
+from compat.maintain.matrixdiff import _MISSING, FieldChange, _show
+from compat.maintain.sdkdata import SdkData, SdkImage
+
+
+@dataclass(frozen=True, slots=True)
+class RowDifference:
+    """One matrix row whose SDK entry differs, with every differing field."""
+
+    framework: str  # pytorch | tensorflow | huggingface | smp
+    version: str  # the matrix row's version (transformers version for huggingface)
+    region_set: str | None  # the row's region set, where registries are compared
+    sdk_where: str  # file: key path of the SDK entry
+    fields: tuple[FieldChange, ...]
+
+    @property
+    def name(self) -> str:
+        if self.framework == "smp":
+            return f"pytorch {self.version} (SMP image)"
+        return f"{self.framework} {self.version}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "entry": self.name,
+            "framework": self.framework,
+            "version": self.version,
+            "sdk": self.sdk_where,
+            "fields": [_field_dict(f) for f in self.fields],
+        }
+
+
+def _field_dict(change: FieldChange) -> dict[str, Any]:
+    return {
+        "field": change.field,
+        "matrix": None if change.old is _MISSING else change.old,
+        "sdk": None if change.new is _MISSING else change.new,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """The result of comparing a matrix with the SDK's files."""
+
+    sdk: str
+    files: tuple[str, ...]
+    missing_files: tuple[str, ...]
+    compared: int
+    differences: tuple[RowDifference, ...]
+    not_in_sdk: tuple[str, ...]
+    not_in_matrix: tuple[str, ...]
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def differ(self) -> bool:
+        return bool(self.differences)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "sdk": self.sdk,
+            "files": [os.path.basename(f) for f in self.files],
+            "missing_files": list(self.missing_files),
+            "compared": self.compared,
+            "differ": self.differ,
+            "differences": [d.to_dict() for d in self.differences],
+            "not_in_sdk": list(self.not_in_sdk),
+            "not_in_matrix": list(self.not_in_matrix),
+            "notes": list(self.notes),
+        }
+
+    def to_text(self) -> str:
+        out = [
+            f"compared {self.compared} matrix row(s) with the SageMaker SDK's "
+            f"{', '.join(os.path.basename(f) for f in self.files)} in {self.sdk}"
+        ]
+        if self.missing_files:
+            out.append(f"  not found there (not compared): {', '.join(self.missing_files)}")
+        for d in self.differences:
+            out.append(f"changed  {d.name}  ({d.sdk_where})")
+            for f in d.fields:
+                out.append(f"  {f.field}: {_show(f.old)} -> {_show(f.new)}")
+        if self.not_in_sdk:
+            out.append("not in the SDK (nothing to compare): " + ", ".join(self.not_in_sdk))
+        if self.not_in_matrix:
+            out.append("in the SDK, not in the matrix: " + ", ".join(self.not_in_matrix))
+        out += [f"note: {n}" for n in self.notes]
+        out.append(
+            f"{len(self.differences)} row(s) differ"
+            if self.differences
+            else "no differences: the matrix agrees with the SDK on every row compared"
+        )
+        return "\n".join(out)
+
+
+def sdk_tag(image: SdkImage, version: Version, py: str, *, transformers: str | None = None) -> str:
+    """The tag the SDK builds for ``image`` (``retrieve`` with processor gpu)."""
+    head = f"{version}-transformers{transformers}" if transformers else str(version)
+    tag = f"{head}-gpu-{py}"
+    return f"{tag}-{image.container_version}" if image.container_version else tag
+
+
+def _py(python: str | None) -> str | None:
+    return None if python is None else "py" + python.replace(".", "")
+
+
+def _compare(
+    ours: dict[str, Any], image: SdkImage, our_tag: str | None, tag: str | None, exact_tag: bool
+) -> tuple[FieldChange, ...]:
+    changes: list[FieldChange] = []
+    for region in sorted(set(ours["registries"]) | set(image.registries)):
+        mine = ours["registries"].get(region, _MISSING)
+        theirs = image.registries.get(region, _MISSING)
+        if mine != theirs:
+            changes.append(FieldChange(f"registries.{region}", mine, theirs))
+    py = ours["py_version"]
+    if py is not None and py not in image.py_versions:
+        changes.append(FieldChange("py_version", py, list(image.py_versions)))
+    if ours["repository"] != image.repository:
+        changes.append(FieldChange("repository", ours["repository"], image.repository))
+    if our_tag is not None and tag is not None:
+        same = our_tag == tag if exact_tag else our_tag == tag or our_tag.startswith(tag + "-")
+        if not same:
+            changes.append(FieldChange("tag", our_tag, tag))
+    return tuple(changes)
+
+
+@dataclass
+class _Tally:
+    """What a comparison has found so far."""
+
+    differences: list[RowDifference] = field(default_factory=list)
+    not_in_sdk: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    compared: int = 0
+    seen: dict[str, set[Any]] = field(default_factory=dict)
+
+
+def compare_with_sdk(matrix: Any, sdk: SdkData) -> Comparison:
+    """Compare every row of ``matrix`` (a loaded Matrix) with ``sdk``, read-only."""
+    tally = _Tally(seen={"pytorch": set(), "tensorflow": set(), "huggingface": set(), "smp": set()})
+    for fw in ("pytorch", "tensorflow", "huggingface"):
+        if sdk.has(fw):
+            for rel in matrix.compiled["releases"][fw]:
+                _compare_dlc_row(matrix, sdk, fw, rel, tally)
+    if sdk.has("pytorch-smp"):
+        for rel in matrix.compiled["releases"]["pytorch"]:
+            if rel["smp_tag"] is not None:
+                _compare_smp_row(matrix, sdk, rel, tally)
+    return Comparison(
+        sdk=sdk.location,
+        files=sdk.files,
+        missing_files=sdk.missing,
+        compared=tally.compared,
+        differences=tuple(tally.differences),
+        not_in_sdk=tuple(tally.not_in_sdk),
+        not_in_matrix=tuple(_not_in_matrix(matrix.compiled, sdk, tally.seen)),
+        notes=tuple(tally.notes),
+    )
+
+
+def _compare_dlc_row(
+    matrix: Any, sdk: SdkData, fw: str, rel: dict[str, Any], tally: _Tally
+) -> None:
+    version = Version(rel["version"])
+    base = Version(rel["base_version"]) if fw == "huggingface" else None
+    if base is not None:
+        image = sdk.huggingface.get((version, base))
+        tally.seen[fw].add((version, base))
+    else:
+        image = (sdk.pytorch if fw == "pytorch" else sdk.tensorflow).get(version)
+        tally.seen[fw].add(version)
+    if rel["tag"] is None:
+        if image is not None:
+            tally.notes.append(
+                f"{fw} {version}: the SDK has an image, the matrix none with smddp "
+                f"({image.where}); not compared"
+            )
+        else:
+            tally.not_in_sdk.append(f"{fw} {version} (no DLC image)")
+        return
+    if image is None:
+        tally.not_in_sdk.append(f"{fw} {version}")
+        return
+    tally.compared += 1
+    regions = matrix.compiled["regions"]
+    py = _py(rel["python"])
+    chosen_py = py if py in image.py_versions else image.py_versions[0]
+    set_regions = matrix.region_set(rel["region_set"]) if rel["region_set"] else []
+    ours = {
+        "registries": {r: regions[r]["account"] for r in set_regions},
+        "py_version": py,
+        "repository": rel["repository"],
+    }
+    if base is not None:
+        tag = sdk_tag(image, base, chosen_py, transformers=str(version))
+    else:
+        tag = sdk_tag(image, version, chosen_py)
+    exact = base is not None and image.container_version is not None
+    fields = _compare(ours, image, rel["tag"], tag, exact)
+    if fields:
+        tally.differences.append(
+            RowDifference(fw, rel["version"], rel["region_set"], image.where, fields)
+        )
+
+
+def _compare_smp_row(matrix: Any, sdk: SdkData, rel: dict[str, Any], tally: _Tally) -> None:
+    smp = matrix.compiled["smp"]
+    smp_version = rel["smp_tag"].split("-", 1)[0]
+    key = Version(sdk.smp_aliases.get(smp_version, smp_version))
+    image = sdk.smp.get(key)
+    if image is None:
+        tally.not_in_sdk.append(f"pytorch {rel['version']} (SMP image {smp_version})")
+        return
+    tally.seen["smp"].add(key)
+    tally.compared += 1
+    ours = {
+        "registries": dict.fromkeys(smp["regions"], smp["account"]),
+        "py_version": _py(rel["python"]),
+        "repository": smp["repository"],
+    }
+    tag = f"{smp_version}-gpu-{ours['py_version'] or image.py_versions[0]}"
+    fields = _compare(ours, image, rel["smp_tag"], tag, False)
+    if fields:
+        tally.differences.append(RowDifference("smp", rel["version"], None, image.where, fields))
+
+
+def _no_smddp(compiled: dict[str, Any], framework: str, version: Version) -> bool:
+    rules = compiled["frameworks"][framework]["no_smddp"]
+    return any(version in SpecifierSet(rule["versions"]) for rule in rules)
+
+
+def _not_in_matrix(compiled: dict[str, Any], sdk: SdkData, seen: dict[str, set[Any]]) -> list[str]:
+    """SDK versions the matrix has no row for, leaving out those with no smddp at all."""
+    out: list[str] = []
+    for fw, images in (("pytorch", sdk.pytorch), ("tensorflow", sdk.tensorflow)):
+        for version in sorted(images):
+            if version not in seen[fw] and not _no_smddp(compiled, fw, version):
+                out.append(f"{fw} {version}")
+    for transformers, base in sorted(sdk.huggingface):
+        if (transformers, base) not in seen["huggingface"] and not _no_smddp(
+            compiled, "huggingface", transformers
+        ):
+            out.append(f"huggingface {transformers} (pytorch {base})")
+    for key in sorted(sdk.smp):
+        if key not in seen["smp"]:
+            out.append(f"SMP image {key}")
+    return out

@@ -1,0 +1,285 @@
+"""import-sdk and verify --against-sdk: the matrix checked against the SageMaker SDK's data.
+
+The fixtures in tests/maintain/sdk/ are small files of the SDK's shape, written
+from the reference facts (not copied from the SDK): a few PyTorch,
+TensorFlow, Hugging Face and SMP images with their regions and accounts.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import compat
+from compat.errors import RegionNotAvailableError
+from compat.maintain.sdkdata import read_sdk
+from compat.maintain.sdkmerge import partition_of
+
+from ..conftest import REPO, Invoke
+
+FIXTURES = Path(__file__).resolve().parent / "sdk"
+SHIPPED = REPO / "data" / "matrix.yaml"
+
+
+def _copy(tmp_path: Path) -> tuple[Path, Path]:
+    sdk = tmp_path / "sdk"
+    shutil.copytree(FIXTURES, sdk)
+    matrix = tmp_path / "matrix.yaml"
+    shutil.copyfile(SHIPPED, matrix)
+    return sdk, matrix
+
+
+def _edit_json(path: Path, change: Any) -> None:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(json.dumps(data, indent=1), encoding="utf-8")
+
+
+def test_the_fixtures_agree_with_the_shipped_matrix(run_cli: Invoke) -> None:
+    result = run_cli(
+        "import-sdk", "--from", str(FIXTURES), "--matrix", str(SHIPPED), "--format", "json"
+    )
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["differences"] == []
+    assert data["differ"] is False
+    # 4 PyTorch, 1 TensorFlow, 3 Hugging Face rows and 5 SMP images have an SDK entry.
+    assert data["compared"] == 13
+    assert data["not_in_matrix"] == ["pytorch 1.8.0", "tensorflow 2.9.2"]
+    assert "pytorch 2.4.1 (no DLC image)" in data["not_in_sdk"]
+
+
+def test_dry_run_against_the_fixtures_lists_nothing_and_exits_0(run_cli: Invoke) -> None:
+    result = run_cli(
+        "import-sdk", "--from", str(FIXTURES), "--matrix", str(SHIPPED), "--dry-run", "--exit-code"
+    )
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ""
+    assert "no differences: the matrix agrees with the SDK on every row compared" in result.stderr
+    assert "merge: nothing to add" in result.stderr
+
+
+def test_verify_against_sdk_is_the_same_comparison_read_only(run_cli: Invoke) -> None:
+    ok = run_cli("verify", "--against-sdk", str(FIXTURES), "--matrix", str(SHIPPED))
+    assert ok.exit_code == 0, ok.stderr
+    assert "no differences" in ok.stdout
+
+
+def test_an_extra_region_and_a_changed_account_are_reported_and_merged(
+    run_cli: Invoke, tmp_path: Path
+) -> None:
+    sdk, matrix = _copy(tmp_path)
+
+    def change(data: dict[str, Any]) -> None:
+        versions = data["training"]["versions"]
+        for version in ("2.4.0", "2.5.1"):
+            versions[version]["registries"]["me-west-1"] = "123456789012"
+        versions["2.2.0"]["registries"]["us-west-2"] = "111111111111"
+
+    _edit_json(sdk / "pytorch.json", change)
+    before = matrix.read_bytes()
+    dry = run_cli(
+        "import-sdk", "--from", str(sdk), "--matrix", str(matrix), "--dry-run", "--exit-code"
+    )
+    assert dry.exit_code == 1
+    assert matrix.read_bytes() == before
+    assert '  registries.me-west-1: (absent) -> "123456789012"' in dry.stderr
+    assert '  registries.us-west-2: "763104351884" -> "111111111111"' in dry.stderr
+    added = [line for line in dry.stdout.splitlines() if line.startswith("+ ")]
+    # The new region, kept out of the region sets whose rows the SDK does not show in it.
+    assert added == [
+        '+  me-west-1:       {partition: aws,        dlc_account: "123456789012", sources: [SDK]}',
+        "+    all_except: [me-west-1]",
+        "+    all_except: [us-isof-east-1, us-isof-south-1, me-west-1]",
+    ]
+
+    merged = run_cli(
+        "import-sdk", "--from", str(sdk), "--matrix", str(matrix), "--merge", "--exit-code",
+        "--format", "json",
+    )  # fmt: skip
+    assert merged.exit_code == 1  # the account conflict remains
+    report = json.loads(merged.stdout)
+    assert report["written"] is True
+    assert report["conflicts"] == [
+        {
+            "entry": "pytorch 2.2.0",
+            "field": "registries.us-west-2",
+            "matrix": "763104351884",
+            "sdk": "111111111111",
+            "reason": "the accounts differ; the matrix keeps its own",
+        }
+    ]
+    m = compat.load_matrix(matrix)
+    res = compat.resolve("pytorch", "2.4.0", "me-west-1", matrix=m)
+    assert res.image_uri is not None
+    assert res.image_uri.startswith(
+        "123456789012.dkr.ecr.me-west-1.amazonaws.com/pytorch-training:"
+    )
+    assert compat.resolve("pytorch", "2.2.0", "us-west-2", matrix=m).image_uri.startswith(
+        "763104351884."
+    )
+    # Rows whose SDK entries do not list the new region stay out of it.
+    with pytest.raises(RegionNotAvailableError):
+        compat.resolve("pytorch", "2.2.0", "me-west-1", matrix=m)
+    with pytest.raises(RegionNotAvailableError):
+        compat.resolve("hf", "4.49.0", "me-west-1", matrix=m)
+    assert run_cli("validate", str(matrix)).exit_code == 0
+    again = run_cli("import-sdk", "--from", str(sdk), "--matrix", str(matrix), "--format", "json")
+    fields = [f["field"] for d in json.loads(again.stdout)["differences"] for f in d["fields"]]
+    assert fields == ["registries.us-west-2"]
+
+
+@pytest.mark.parametrize(
+    ("file", "row", "region", "reason"),
+    [
+        # PyTorch 2.5.1 shares region set all-but-iso with 2.4.0, whose entry lacks the region.
+        (
+            "pytorch.json",
+            ("2.5.1",),
+            ("us-iso-east-1", "886529160074"),
+            "but not for pytorch 2.4.0, which share region set all-but-iso",
+        ),
+        # The fixture has no entry for Hugging Face 4.48.0, 4.46.1 or 4.28.1.
+        (
+            "huggingface.json",
+            ("4.49.0", "pytorch2.5.1"),
+            ("ap-southeast-5", "550225433462"),
+            "also serves huggingface 4.48.0",
+        ),
+    ],
+)
+def test_a_region_not_shown_for_every_row_of_its_set_is_a_conflict_not_a_merge(
+    run_cli: Invoke,
+    tmp_path: Path,
+    file: str,
+    row: tuple[str, ...],
+    region: tuple[str, str],
+    reason: str,
+) -> None:
+    sdk, matrix = _copy(tmp_path)
+
+    def change(data: dict[str, Any]) -> None:
+        entry = data["training"]["versions"]
+        for key in row:
+            entry = entry[key]
+        entry["registries"][region[0]] = region[1]
+
+    _edit_json(sdk / file, change)
+    before = matrix.read_bytes()
+    result = run_cli(
+        "import-sdk", "--from", str(sdk), "--matrix", str(matrix), "--merge", "--format", "json"
+    )
+    assert result.exit_code == 0
+    report = json.loads(result.stdout)
+    assert report["written"] is False
+    [conflict] = report["conflicts"]
+    assert conflict["field"] == f"registries.{region[0]}"
+    assert reason in conflict["reason"]
+    assert matrix.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("file", "content", "expected"),
+    [
+        ("pytorch.json", b"{not json", "pytorch.json:1:2: not JSON"),
+        (
+            "pytorch.json",
+            b'{"training": {"versions": []}}',
+            "training.versions: expected an object",
+        ),
+        ("pytorch.json", b'{"inference": {}}', "training: expected an object (missing)"),
+        (
+            "tensorflow.json",
+            b'{"training": {"versions": {"2.x": {}}}}',
+            "training.versions[\"2.x\"]: '2.x' is not a version",
+        ),
+        (
+            "pytorch.json",
+            b'{"training": {"versions": {"2.4.0": {"py_versions": ["py311"], "repository": "r",'
+            b' "registries": {"us-west-2": 763104351884}}}}}',
+            'training.versions["2.4.0"].registries["us-west-2"]: expected a 12-digit account id',
+        ),
+        (
+            "huggingface.json",
+            b'{"training": {"versions": {"4.49.0": {"jax0.4": {}}}}}',
+            'training.versions["4.49.0"]["jax0.4"]: expected a key such as pytorch2.1.0',
+        ),
+        ("pytorch-smp.json", b"\xff\xfe\x00garbage", "not UTF-8 text"),
+        ("pytorch.json", b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+    ],
+)
+def test_hostile_input_is_a_clear_error_and_the_matrix_stays_byte_identical(
+    run_cli: Invoke, tmp_path: Path, file: str, content: bytes, expected: str
+) -> None:
+    sdk, matrix = _copy(tmp_path)
+    (sdk / file).write_bytes(content)
+    before = matrix.read_bytes()
+    result = run_cli("import-sdk", "--from", str(sdk), "--matrix", str(matrix), "--merge")
+    assert result.exit_code == 2, result.stderr
+    assert expected in result.stderr
+    assert str(sdk / file) in result.stderr
+    assert "Traceback" not in result.stderr
+    assert matrix.read_bytes() == before
+
+
+def test_from_one_file_and_from_nowhere(run_cli: Invoke, tmp_path: Path) -> None:
+    one = run_cli(
+        "import-sdk", "--from", str(FIXTURES / "huggingface.json"), "--matrix", str(SHIPPED),
+        "--format", "json",
+    )  # fmt: skip
+    data = json.loads(one.stdout)
+    assert (data["files"], data["compared"]) == (["huggingface.json"], 3)
+    assert "pytorch.json" in data["missing_files"]
+    odd = tmp_path / "other.json"
+    odd.write_text("{}", encoding="utf-8")
+    assert run_cli("import-sdk", "--from", str(odd)).exit_code == 2
+    assert run_cli("import-sdk", "--from", str(tmp_path / "absent")).exit_code == 3
+    assert run_cli("import-sdk", "--from", str(tmp_path)).exit_code == 3
+
+
+def test_an_installed_sagemaker_is_found_without_importing_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package = tmp_path / "site" / "sagemaker"
+    shutil.copytree(FIXTURES, package / "image_uri_config")
+    (package / "__init__.py").write_text("raise RuntimeError('imported')\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    monkeypatch.delitem(sys.modules, "sagemaker", raising=False)
+    data = read_sdk(None)
+    assert Path(data.location) == package / "image_uri_config"
+    assert len(data.files) == 4
+    assert "sagemaker" not in sys.modules
+
+
+@pytest.mark.parametrize(
+    ("region", "partition"),
+    [
+        ("me-west-1", "aws"),
+        ("cn-north-1", "aws-cn"),
+        ("us-gov-west-1", "aws-us-gov"),
+        ("us-iso-east-1", "aws-iso"),
+        ("us-isob-east-1", "aws-iso-b"),
+        ("us-isof-south-1", "aws-iso-f"),
+        ("eusc-de-east-1", "aws-eusc"),
+    ],
+)
+def test_partition_of_a_new_region(region: str, partition: str) -> None:
+    assert partition_of(region) == partition
+
+
+def test_against_an_installed_sagemaker_where_there_is_one(run_cli: Invoke) -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("sagemaker") is None:
+        pytest.skip("no sagemaker package in this environment (CI installs none)")
+    result = run_cli("import-sdk", "--matrix", str(SHIPPED), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["compared"] > 0
+    for difference in data["differences"]:  # reported, one field at a time
+        assert difference["fields"]
