@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from compat.exit_codes import ExitCode
+from compat.results import Alternative
 
 
 class CompatError(Exception):
@@ -73,14 +74,23 @@ class NotFoundError(CompatError, LookupError):
         *,
         hint: str | None = None,
         choices: Sequence[str] = (),
+        alternatives: Sequence[Alternative] = (),
     ) -> None:
         super().__init__(message, hint=hint)
         self.choices = tuple(choices)
+        #: What to use instead (a release with smddp, another distribution), where known.
+        self.alternatives = tuple(alternatives)
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        return "\n".join([text, *(f"  instead: {a.text}" for a in self.alternatives)])
 
     def to_dict(self) -> dict[str, object]:
         data = super().to_dict()
         if self.choices:
             data["choices"] = list(self.choices)
+        if self.alternatives:
+            data["alternatives"] = [a.to_dict() for a in self.alternatives]
         return data
 
 

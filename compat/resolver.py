@@ -15,7 +15,7 @@ from compat.errors import (
 )
 from compat.matrix import matrix_or_default
 from compat.matrix.layout import runnable_instance_types
-from compat.results import Correction, Resolution, SourceRef
+from compat.results import Alternative, Correction, Resolution, SourceRef
 
 # typing.TYPE_CHECKING would import typing, which costs the hot path ~3 ms.
 TYPE_CHECKING = False
@@ -63,12 +63,18 @@ def resolve(
     if region is not None:
         _check_length("region", region)
         region_info = m.region(region)
-    index, match = choose_release(m, fw, version)
+    index, match = choose_release(m, fw, version, region_info)
     return build_resolution(m, fw, index, region_info, requested=version, match=match)
 
 
-def choose_release(m: Matrix, framework: str, requested: str) -> tuple[int, str]:
-    """The index of the release that answers ``requested``, and how it matched."""
+def choose_release(
+    m: Matrix, framework: str, requested: str, region: dict[str, Any] | None = None
+) -> tuple[int, str]:
+    """The index of the release that answers ``requested``, and how it matched.
+
+    ``region`` (as ``Matrix.region`` gives it) only fills in the images of the
+    alternatives that an error about a version without smddp carries.
+    """
     text = requested.strip().lower()
     if text == "latest":
         return m.versions_newest_first(framework)[0][1], "latest"
@@ -79,7 +85,7 @@ def choose_release(m: Matrix, framework: str, requested: str) -> tuple[int, str]
         return found, "exact"
     if _SPECIFIER_CHARS.intersection(text):
         return _by_specifier(m, framework, requested, text), "specifier"
-    return _by_version(m, framework, requested, text)
+    return _by_version(m, framework, requested, text, region)
 
 
 def _by_specifier(m: Matrix, framework: str, requested: str, text: str) -> int:
@@ -103,7 +109,9 @@ def _by_specifier(m: Matrix, framework: str, requested: str, text: str) -> int:
     )
 
 
-def _by_version(m: Matrix, framework: str, requested: str, text: str) -> tuple[int, str]:
+def _by_version(
+    m: Matrix, framework: str, requested: str, text: str, region: dict[str, Any] | None
+) -> tuple[int, str]:
     from packaging.version import InvalidVersion, Version
 
     try:
@@ -124,16 +132,19 @@ def _by_version(m: Matrix, framework: str, requested: str, text: str) -> tuple[i
     for version, index in releases:
         if version == wanted:
             return index, "exact"
-    raise _missing_version(m, framework, requested, wanted)
+    raise _missing_version(m, framework, requested, wanted, region)
 
 
-def _missing_version(m: Matrix, framework: str, requested: str, wanted: Any) -> Exception:
+def _missing_version(
+    m: Matrix, framework: str, requested: str, wanted: Any, region: dict[str, Any] | None
+) -> Exception:
     from packaging.specifiers import SpecifierSet
 
     display = m.display_name(framework)
     info = m.compiled["frameworks"][framework]
     newest_version, newest_index = m.versions_newest_first(framework)[0]
     newest = m.compiled["releases"][framework][newest_index]
+    alternatives = no_smddp_alternatives(m, framework, wanted, region)
     for rule in info["no_smddp"]:
         if wanted in SpecifierSet(rule["versions"]):
             return NoSmddpError(
@@ -141,6 +152,7 @@ def _missing_version(m: Matrix, framework: str, requested: str, wanted: Any) -> 
                 hint=f"the newest {display} with smddp is {newest_version} "
                 f"(smddp {newest['smddp']})",
                 choices=_all_versions(m, framework),
+                alternatives=alternatives,
             )
     documented = info["documented_versions"].get(str(wanted))
     if documented is not None:
@@ -155,6 +167,97 @@ def _missing_version(m: Matrix, framework: str, requested: str, wanted: Any) -> 
         f"{display} {requested.strip()} has no smddp release in the matrix",
         hint=_nearby_hint(m, framework, wanted),
         choices=_all_versions(m, framework),
+        alternatives=alternatives,
+    )
+
+
+def no_smddp_alternatives(
+    m: Matrix, framework: str, wanted: Any, region: dict[str, Any] | None
+) -> tuple[Alternative, ...]:
+    """What to use instead of ``framework`` ``wanted``, which has no smddp: the newest
+    release with smddp and a DLC image (in ``region``), and the distribution that trains
+    the wanted version without smddp, where the matrix names one."""
+    from packaging.specifiers import SpecifierSet
+
+    display = m.display_name(framework)
+    out: list[Alternative] = []
+    for version, index in m.versions_newest_first(framework):
+        image = _image_in(m, m.compiled["releases"][framework][index], region)
+        if image is None:
+            continue
+        rel = m.compiled["releases"][framework][index]
+        out.append(
+            Alternative(
+                kind="release",
+                text=f"use {display} {version} (smddp {rel['smddp']}), the newest release "
+                f"with smddp: {image}",
+                framework=framework,
+                version=str(version),
+                smddp_version=rel["smddp"],
+                image_uri=image if region is not None else None,
+            )
+        )
+        break
+    alt = m.compiled["frameworks"][framework]["alternative_distribution"]
+    if alt is not None and (alt["versions"] is None or wanted in SpecifierSet(alt["versions"])):
+        out.append(
+            Alternative(
+                kind="distribution",
+                text=f"keep {display} {wanted} and train without smddp, with {alt['name']}: "
+                f"distribution={alt['distribution']!r}. {alt['note']}",
+                framework=framework,
+                version=str(wanted),
+                distribution=alt["distribution"],
+            )
+        )
+    return tuple(out)
+
+
+def _image_in(m: Matrix, rel: dict[str, Any], region: dict[str, Any] | None) -> str | None:
+    """The release's DLC image URI in ``region`` (``repository:tag`` without a region), or
+    None where it has no DLC image or none there."""
+    if rel["tag"] is None:
+        return None
+    if region is None:
+        return f"{rel['repository']}:{rel['tag']}"
+    if not m.in_region_set(rel["region_set"], region["name"]):
+        return None
+    return (
+        f"{region['account']}.dkr.ecr.{region['name']}.{region['dns_suffix']}/"
+        f"{rel['repository']}:{rel['tag']}"
+    )
+
+
+def nearest_image_alternative(
+    m: Matrix, framework: str, version: str, region: dict[str, Any] | None
+) -> Alternative | None:
+    """The release nearest ``version`` that has a DLC image (in ``region``): what to use when
+    an image was asked for and the chosen release has none (PyTorch 2.4.1 -> 2.4.0)."""
+    from packaging.version import Version
+
+    wanted = Version(version)
+    candidates = []
+    for v, index in m.versions_newest_first(framework):
+        rel = m.compiled["releases"][framework][index]
+        image = _image_in(m, rel, region)
+        if image is not None and v != wanted:
+            key = (
+                -_common_prefix(v.release, wanted.release),
+                abs(_as_number(v) - _as_number(wanted)),
+            )
+            candidates.append((key, v, rel, image))
+    if not candidates:
+        return None
+    _key, v, rel, image = min(candidates, key=lambda c: c[0])
+    display = m.display_name(framework)
+    return Alternative(
+        kind="release",
+        text=f"{display} {v} (smddp {rel['smddp']}) is the nearest release with a DLC image: "
+        f"{image}",
+        framework=framework,
+        version=str(v),
+        smddp_version=rel["smddp"],
+        image_uri=image if region is not None else None,
     )
 
 
@@ -302,6 +405,13 @@ def build_resolution(
         ),
         confidence=rel["confidence"],
         released=rel["released"],
+        alternatives=()
+        if rel["tag"] is not None
+        else tuple(
+            a
+            for a in [nearest_image_alternative(m, framework, rel["version"], region)]
+            if a is not None
+        ),
     )
 
 

@@ -28,6 +28,37 @@ class SourceRef:
 
 
 @dataclass(frozen=True, slots=True)
+class Alternative:
+    """What to use instead where smddp is not there: a release, a distribution, an instance type.
+
+    ``kind`` says which: ``release`` (the newest release with smddp, with its
+    image), ``distribution`` (keep the version, train without smddp: the
+    estimator's ``distribution`` value) or ``instance-type`` (types smddp
+    supports). ``text`` says it in a sentence; the other fields are the values
+    to use, and are left out of the JSON where they do not apply.
+    """
+
+    kind: str
+    text: str
+    framework: str | None = None
+    version: str | None = None
+    smddp_version: str | None = None
+    image_uri: str | None = None
+    distribution: dict[str, dict[str, bool]] | None = None
+    instance_types: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": self.kind, "text": self.text}
+        for key in ("framework", "version", "smddp_version", "image_uri", "distribution"):
+            value = getattr(self, key)
+            if value is not None:
+                out[key] = value
+        if self.instance_types:
+            out["instance_types"] = list(self.instance_types)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
 class Correction:
     """A value that AWS documents differently, with the value we return and why."""
 
@@ -80,6 +111,8 @@ class Resolution:
     sources: tuple[SourceRef, ...] = ()
     confidence: str = "documented"
     released: str | None = None
+    #: Where the release has no DLC image: the nearest release that has one (in the region).
+    alternatives: tuple[Alternative, ...] = ()
 
     @property
     def image_ref(self) -> str | None:
@@ -118,4 +151,5 @@ class Resolution:
             "sources": [s.to_dict() for s in self.sources],
             "confidence": self.confidence,
             "released": self.released,
+            "alternatives": [a.to_dict() for a in self.alternatives],
         }

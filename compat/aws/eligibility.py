@@ -14,16 +14,70 @@ from typing import Any
 from compat.aws.report import Check, CheckStatus
 from compat.exit_codes import ExitCode
 from compat.matrix.layout import RUNNABLE, runnable_instance_types
+from compat.results import Alternative
 
 NAME = "eligibility"
 
 
-def _refuse(message: str, remedy: str | None) -> Check:
-    return Check(NAME, CheckStatus.FAIL, message, remedy, exit_code=ExitCode.NOT_ELIGIBLE)
+def _refuse(message: str, remedy: str | None, alternatives: tuple[Alternative, ...]) -> Check:
+    return Check(
+        NAME,
+        CheckStatus.FAIL,
+        message,
+        remedy,
+        exit_code=ExitCode.NOT_ELIGIBLE,
+        alternatives=alternatives,
+    )
 
 
-def check_eligibility(release: dict[str, Any], instance_type: str, instance_count: int) -> Check:
-    """The eligibility check of ``instance_count`` x ``instance_type`` for ``release``."""
+def refusal_alternatives(
+    release: dict[str, Any], instance_type: str, distribution: dict[str, Any] | None
+) -> tuple[Alternative, ...]:
+    """What to do instead of ``instance_type``: an instance type smddp supports for this
+    release, or keeping the instance type and training with the framework's other
+    distribution (torch_distributed for PyTorch), where the matrix names one."""
+    from packaging.specifiers import SpecifierSet
+
+    supported = runnable_instance_types(release)
+    out: list[Alternative] = []
+    if supported:
+        out.append(
+            Alternative(
+                kind="instance-type",
+                text=f"use {' or '.join(supported)}, which smddp {release['smddp']} supports",
+                instance_types=tuple(supported),
+            )
+        )
+    version = release["version"]
+    if distribution is not None and (
+        distribution["versions"] is None or version in SpecifierSet(distribution["versions"])
+    ):
+        out.append(
+            Alternative(
+                kind="distribution",
+                text=f"keep {instance_type} and train without smddp, with "
+                f"{distribution['name']}: distribution={distribution['distribution']!r}",
+                framework=release["framework"],
+                version=version,
+                distribution=distribution["distribution"],
+            )
+        )
+    return tuple(out)
+
+
+def check_eligibility(
+    release: dict[str, Any],
+    instance_type: str,
+    instance_count: int,
+    *,
+    distribution: dict[str, Any] | None = None,
+) -> Check:
+    """The eligibility check of ``instance_count`` x ``instance_type`` for ``release``.
+
+    ``distribution`` is the framework's alternative distribution from the
+    compiled matrix; a refusal offers it (and the supported instance types) as
+    structured alternatives.
+    """
     support: dict[str, list[Any]] = release["instance_support"]
     smddp = release["smddp"]
     supported = runnable_instance_types(release)
@@ -35,23 +89,28 @@ def check_eligibility(release: dict[str, Any], instance_type: str, instance_coun
             return _refuse(
                 f"{name!r} is not a SageMaker instance type name",
                 f"SageMaker names start with 'ml.': use --instance-type {with_prefix}",
+                (),
             )
+        alternatives = refusal_alternatives(release, name, distribution)
         p5 = next((n for n in support if n.startswith("ml.p5")), None)
         if p5 is not None and name.startswith("ml.p5"):
             status, note, alternative = support[p5]
             return _refuse(
                 f"{name} is not supported by smddp {smddp}: {note or status}",
                 alternative or f"use one of: {listed}",
+                alternatives,
             )
         return _refuse(
             f"{name} is not an instance type that smddp {smddp} supports",
             f"use one of: {listed}",
+            alternatives,
         )
     status, note, alternative = support[name]
     if status not in RUNNABLE:
         return _refuse(
             f"{name} is {status} for smddp {smddp}" + (f": {note}" if note else ""),
             alternative or f"use one of: {listed}",
+            refusal_alternatives(release, name, distribution),
         )
     message = f"{name} is {status} for smddp {smddp}"
     remarks: list[str] = []

@@ -11,6 +11,7 @@ from enum import Enum
 from typing import Any
 
 from compat.exit_codes import ExitCode
+from compat.results import Alternative
 
 
 class CheckStatus(str, Enum):
@@ -44,6 +45,8 @@ class Check:
     requested: float | None = None
     headroom: float | None = None
     exit_code: ExitCode = ExitCode.OK
+    #: What to use instead where the check refuses (releases, instance types, distributions).
+    alternatives: tuple[Alternative, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -58,6 +61,7 @@ class Check:
             "requested": _number(self.requested),
             "headroom": _number(self.headroom),
             "exit_code": int(self.exit_code),
+            "alternatives": [a.to_dict() for a in self.alternatives],
         }
 
     def to_text(self) -> str:
@@ -66,6 +70,8 @@ class Check:
             line += f"\n      {'':<22} -> {self.remedy}"
         elif self.remedy:
             line += f"\n      {'':<22} note: {self.remedy}"
+        for alternative in self.alternatives:
+            line += f"\n      {'':<22} instead: {alternative.text}"
         return line
 
 

@@ -83,6 +83,7 @@ def preflight(
             exc.message,
             exc.hint,
             exit_code=ExitCode.NOT_FOUND,
+            alternatives=exc.alternatives,
         )
         rest = [Check("eligibility", CheckStatus.SKIPPED, "skipped: resolve failed")]
         rest += skipped_checks(m, base["instance_type"], spot=spot, why="skipped: resolve failed")
@@ -99,7 +100,12 @@ def preflight(
             f"{res.framework} {res.framework_version} with smddp {res.smddp_version} "
             f"in {res.region}",
         ),
-        check_eligibility(release, base["instance_type"], instance_count),
+        check_eligibility(
+            release,
+            base["instance_type"],
+            instance_count,
+            distribution=m.compiled["frameworks"][res.framework]["alternative_distribution"],
+        ),
     ]
     if no_aws:
         checks += skipped_checks(m, base["instance_type"], spot=spot, why=f"skipped: {skip_reason}")

@@ -94,6 +94,7 @@ def compile_document(doc: MatrixDocument, sha256: str) -> dict[str, Any]:
                 for r in fw.no_smddp
             ],
             "documented_versions": _documented_versions(releases.get(name, [])),
+            "alternative_distribution": _alternative_distribution(doc, fw),
         }
         for alias in (name, *fw.aliases):
             aliases[alias.lower()] = name
@@ -196,6 +197,25 @@ def _availability(fw: Framework, version: Version) -> tuple[str | None, str | No
         if in_specifier(version, rule.versions):
             return rule.region_set, rule.confidence.value
     return None, None
+
+
+def _alternative_distribution(doc: MatrixDocument, fw: Framework) -> dict[str, Any] | None:
+    """The framework's own, or (running in another's image) that framework's."""
+    alt = fw.alternative_distribution
+    inherited = False
+    if alt is None and fw.runs_on is not None and fw.repository is None:
+        alt = doc.frameworks[fw.runs_on].alternative_distribution
+        inherited = True
+    if alt is None:
+        return None
+    return {
+        "name": alt.name,
+        "distribution": {key: dict(value) for key, value in alt.distribution.items()},
+        # An inherited range is in the other framework's versions: it cannot be checked here.
+        "versions": None if inherited else str(alt.versions),
+        "note": alt.note,
+        "sources": list(alt.sources),
+    }
 
 
 def _documented_versions(rows: list[Release]) -> dict[str, list[str]]:

@@ -207,6 +207,9 @@ def _cited(doc: MatrixDocument) -> Iterator[tuple[Path, list[str]]]:
             yield ("frameworks", name, "availability", i, "sources"), rule.sources
         for i, none in enumerate(fw.no_smddp):
             yield ("frameworks", name, "no_smddp", i, "sources"), none.sources
+        if fw.alternative_distribution is not None:
+            path = ("frameworks", name, "alternative_distribution", "sources")
+            yield path, fw.alternative_distribution.sources
     for section in SECTIONS:
         rows: list[RowBase] = getattr(doc, section)
         for i, row in enumerate(rows):

@@ -207,6 +207,20 @@ class NoSmddp(Strict):
     confidence: Confidence = Confidence.DOCUMENTED
 
 
+class AlternativeDistribution(Strict):
+    """How to train a version without smddp: the estimator's ``distribution`` value."""
+
+    name: str = Field(description="Such as torch_distributed")
+    distribution: dict[str, dict[str, bool]] = Field(
+        description="The SDK v2 estimator's distribution argument, such as "
+        "{torch_distributed: {enabled: true}}"
+    )
+    versions: SpecifierField = Field(description="Framework versions it applies to")
+    note: Note
+    sources: SourceIds
+    confidence: Confidence = Confidence.DOCUMENTED
+
+
 class Framework(Strict):
     display_name: str
     aliases: list[str] = []
@@ -228,6 +242,11 @@ class Framework(Strict):
         "their base framework's",
     )
     no_smddp: list[NoSmddp] = []
+    alternative_distribution: AlternativeDistribution | None = Field(
+        default=None,
+        description="What to train with where smddp is not available (a framework that runs "
+        "in another's image without its own repository uses that framework's)",
+    )
     notes: list[Note] = []
     requirements: list[str] = Field(
         default=[], description="Packages the container needs that it does not ship"

@@ -195,10 +195,17 @@ def _dlc_recipe(res: Resolution, name: str, entry_point: str) -> ByocRecipe:
         instead = [
             "--base cuda (the smddp wheel is published)",
             f"the SMP image {res.smp_image_uri}" if res.smp_image_uri else None,
+            *(
+                f"--version {a.version} (smddp {a.smddp_version}), the nearest release with a "
+                "DLC image"
+                for a in res.alternatives
+                if a.image_uri is not None
+            ),
         ]
         raise NoImageError(
             f"no DLC image carries {name} {res.framework_version} with smddp {res.smddp_version}",
             hint="use " + " or ".join(i for i in instead if i),
+            alternatives=res.alternatives,
         )
     notes = [
         f"The DLC already carries smddp {res.smddp_version}; the pip line is commented out "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from compat.errors import NotFoundError, UsageError
+from compat.errors import NoImageError, UsageError
 from compat.render import Renderer
 from compat.results import Resolution
 
@@ -16,12 +16,19 @@ def image_uri_of(res: Resolution) -> str:
     fallback = [
         f"the SMP image {res.smp_image_uri}" if res.smp_image_uri else None,
         f"the wheel {res.binary_url}" if res.binary_url else None,
+        *(
+            f"--version {a.version} (smddp {a.smddp_version}), the nearest release with a "
+            "DLC image"
+            for a in res.alternatives
+            if a.image_uri is not None
+        ),
     ]
     instead = " or ".join(f for f in fallback if f)
-    raise NotFoundError(
+    raise NoImageError(
         f"no DLC image carries {res.framework} {res.framework_version} with smddp "
         f"{res.smddp_version}",
         hint=f"use {instead}" if instead else "see the notes in --format text",
+        alternatives=res.alternatives,
     )
 
 

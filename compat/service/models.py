@@ -35,6 +35,7 @@ class PreflightCheck(_Described):
     requested: float | None = None
     headroom: float | None = None
     exit_code: int
+    alternatives: list[dict[str, Any]] = []
 
 
 class PreflightReportModel(_Described):

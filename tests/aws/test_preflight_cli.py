@@ -57,6 +57,7 @@ def test_preflight_no_aws_json(run_cli: Invoke) -> None:
         "requested": None,
         "headroom": None,
         "exit_code": 0,
+        "alternatives": [],
     }
 
 

@@ -258,6 +258,7 @@ def test_preflight_fails_with_the_numbers_when_the_request_does_not_fit() -> Non
         "requested": 5,
         "headroom": 4,
         "exit_code": 5,
+        "alternatives": [],
     }
 
 

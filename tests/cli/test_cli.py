@@ -76,6 +76,7 @@ def test_resolve_json_has_the_documented_keys(run_cli: Invoke) -> None:
         "sources",
         "confidence",
         "released",
+        "alternatives",
     ]
     assert data["image_uri"] == URI
     assert data["binary_url"] == WHEEL
@@ -142,9 +143,10 @@ def test_unknown_region_error(run_cli: Invoke) -> None:
 def test_no_smddp_error(run_cli: Invoke) -> None:
     result = run_cli("resolve", "-f", "pytorch", "--version", "2.6.0", "-r", "us-west-2")
     assert result.exit_code == ExitCode.NOT_FOUND
-    assert result.stderr.splitlines()[-1] == (
-        "  hint: the newest PyTorch with smddp is 2.5.1 (smddp 2.6.0)"
-    )
+    lines = result.stderr.splitlines()
+    assert lines[1] == "  hint: the newest PyTorch with smddp is 2.5.1 (smddp 2.6.0)"
+    assert lines[2].startswith("  instead: use PyTorch 2.5.1 (smddp 2.6.0)")
+    assert lines[3].startswith("  instead: keep PyTorch 2.6.0 and train without smddp")
 
 
 def test_json_errors_are_also_json_on_stdout(run_cli: Invoke) -> None:

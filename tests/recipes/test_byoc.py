@@ -142,7 +142,8 @@ def test_no_dlc_image_points_to_the_cuda_base_and_the_smp_image() -> None:
     assert caught.value.hint == (
         "use --base cuda (the smddp wheel is published) or the SMP image "
         "658645717510.dkr.ecr.us-west-2.amazonaws.com/smdistributed-modelparallel:"
-        "2.4.1-gpu-py311-cu121"
+        "2.4.1-gpu-py311-cu121 or --version 2.4.0 (smddp 2.5.0), the nearest release with a "
+        "DLC image"
     )
 
 
