@@ -240,6 +240,9 @@ def test_from_one_file_and_from_nowhere(run_cli: Invoke, tmp_path: Path) -> None
     assert run_cli("import-sdk", "--from", str(odd)).exit_code == 2
     assert run_cli("import-sdk", "--from", str(tmp_path / "absent")).exit_code == 3
     assert run_cli("import-sdk", "--from", str(tmp_path)).exit_code == 3
+    unnamed = run_cli("import-sdk", "--from", str(FIXTURES), "--merge")
+    assert unnamed.exit_code == 2
+    assert "import-sdk --merge needs --matrix PATH" in unnamed.stderr
 
 
 def test_an_installed_sagemaker_is_found_without_importing_it(

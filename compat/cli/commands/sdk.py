@@ -54,7 +54,8 @@ def import_sdk_cmd(
     SDK adds are added with source SDK; anything else that differs is a
     conflict, reported with both values, and the matrix keeps its own. The
     merged file must validate, or nothing is written. The matrix file is the
-    one --matrix (or SMDDP_COMPAT_MATRIX) names, else the shipped one.
+    one --matrix (or SMDDP_COMPAT_MATRIX) names, else the shipped one;
+    --merge writes only to a file named so.
 
     \b
     Examples:
@@ -79,7 +80,15 @@ def import_sdk_cmd(
         return int(ExitCode.UNEXPECTED if exit_code and comparison.differ else ExitCode.OK)
     from compat.maintain.sdkmerge import merge_sdk
 
-    report = merge_sdk(comparison, matrix, matrix_path or _matrix_file(ctx, None), dry_run=dry_run)
+    target = matrix_path or ctx.find_root().params.get("matrix_path")
+    if target is None and not dry_run:
+        from compat.errors import UsageError
+
+        raise UsageError(
+            "import-sdk --merge needs --matrix PATH: the file to write",
+            hint="for example --matrix data/matrix.yaml in a clone (or --dry-run to only look)",
+        )
+    report = merge_sdk(comparison, matrix, target or _matrix_file(ctx, None), dry_run=dry_run)
     if output_format is OutputFormat.TEXT:
         if report.diff:
             click.echo(report.diff, nl=False)
