@@ -117,6 +117,13 @@ def sdk_tag(image: SdkImage, version: Version, py: str, *, transformers: str | N
     return f"{tag}-{image.container_version}" if image.container_version else tag
 
 
+def _py_for_tag(py: str | None, image: SdkImage) -> str:
+    """The Python tag the SDK would build with: the row's where the SDK offers it."""
+    if py is not None and (py in image.py_versions or not image.py_versions):
+        return py
+    return image.py_versions[0] if image.py_versions else "py3"
+
+
 def _py(python: str | None) -> str | None:
     return None if python is None else "py" + python.replace(".", "")
 
@@ -202,7 +209,7 @@ def _compare_dlc_row(
     tally.compared += 1
     regions = matrix.compiled["regions"]
     py = _py(rel["python"])
-    chosen_py = py if py in image.py_versions else image.py_versions[0]
+    chosen_py = _py_for_tag(py, image)
     set_regions = matrix.region_set(rel["region_set"]) if rel["region_set"] else []
     ours = {
         "registries": {r: regions[r]["account"] for r in set_regions},
@@ -236,7 +243,7 @@ def _compare_smp_row(matrix: Any, sdk: SdkData, rel: dict[str, Any], tally: _Tal
         "py_version": _py(rel["python"]),
         "repository": smp["repository"],
     }
-    tag = f"{smp_version}-gpu-{ours['py_version'] or image.py_versions[0]}"
+    tag = f"{smp_version}-gpu-{_py_for_tag(ours['py_version'], image)}"
     fields = _compare(ours, image, rel["smp_tag"], tag, False)
     if fields:
         tally.differences.append(RowDifference("smp", rel["version"], None, image.where, fields))

@@ -91,11 +91,13 @@ class MergePlan:
             for name, (partition, account) in self.new_regions.items()
         ]
         out += [
-            f"add {', '.join(regions)} to region set {name}" for name, regions in self.join.items()
+            f"add {', '.join(regions)} to region set {name} (check that its description still "
+            "holds)"
+            for name, regions in self.join.items()
         ]
         out += [
-            f"keep {', '.join(regions)} out of region set {name} (the SDK does not list it for "
-            "every row of that set)"
+            f"keep {', '.join(regions)} out of region set {name} (the SDK data read does not "
+            "list it for every row of that set; check that its description still holds)"
             for name, regions in self.exclude.items()
         ]
         return out
