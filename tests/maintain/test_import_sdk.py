@@ -286,3 +286,29 @@ def test_against_an_installed_sagemaker_where_there_is_one(run_cli: Invoke) -> N
     assert data["compared"] > 0
     for difference in data["differences"]:  # reported, one field at a time
         assert difference["fields"]
+
+
+def test_a_known_region_the_sdk_lists_for_every_row_of_a_set_joins_it(
+    run_cli: Invoke, tmp_path: Path
+) -> None:
+    sdk, matrix = _copy(tmp_path)
+
+    def change(data: dict[str, Any]) -> None:
+        for version in ("2.4.0", "2.5.1"):  # every row of region set all-but-iso with an image
+            data["training"]["versions"][version]["registries"]["us-iso-east-1"] = "886529160074"
+
+    _edit_json(sdk / "pytorch.json", change)
+    with pytest.raises(RegionNotAvailableError):
+        compat.resolve("pytorch", "2.4.0", "us-iso-east-1", matrix=compat.load_matrix(matrix))
+    result = run_cli("import-sdk", "--from", str(sdk), "--matrix", str(matrix), "--merge")
+    assert result.exit_code == 0, result.stderr
+    changed = [line for line in result.stdout.splitlines() if line[:1] in "+-"][2:]
+    assert changed == [
+        "-    all_except: [us-iso-east-1, us-isob-east-1, us-isof-east-1, us-isof-south-1]",
+        "+    all_except: [us-isob-east-1, us-isof-east-1, us-isof-south-1]",
+    ]
+    m = compat.load_matrix(matrix)
+    assert compat.resolve("pytorch", "2.4.0", "us-iso-east-1", matrix=m).image_uri == (
+        "886529160074.dkr.ecr.us-iso-east-1.c2s.ic.gov/pytorch-training:"
+        "2.4.0-gpu-py311-cu124-ubuntu22.04-sagemaker"
+    )
