@@ -229,65 +229,38 @@ def _image_in(m: Matrix, rel: dict[str, Any], region: dict[str, Any] | None) -> 
 
 
 def nearest_image_alternative(
-    m: Matrix, framework: str, version: str, region: dict[str, Any] | None
+    m: Matrix, framework: str, rel: dict[str, Any], region: dict[str, Any] | None
 ) -> Alternative | None:
-    """The release nearest ``version`` that has a DLC image (in ``region``): what to use when
-    an image was asked for and the chosen release has none (PyTorch 2.4.1 -> 2.4.0)."""
-    from packaging.version import Version
-
-    wanted = Version(version)
-    candidates = []
-    for v, index in m.versions_newest_first(framework):
-        rel = m.compiled["releases"][framework][index]
-        image = _image_in(m, rel, region)
-        if image is not None and v != wanted:
-            key = (
-                -_common_prefix(v.release, wanted.release),
-                abs(_as_number(v) - _as_number(wanted)),
-            )
-            candidates.append((key, v, rel, image))
-    if not candidates:
-        return None
-    _key, v, rel, image = min(candidates, key=lambda c: c[0])
-    display = m.display_name(framework)
-    return Alternative(
-        kind="release",
-        text=f"{display} {v} (smddp {rel['smddp']}) is the nearest release with a DLC image: "
-        f"{image}",
-        framework=framework,
-        version=str(v),
-        smddp_version=rel["smddp"],
-        image_uri=image if region is not None else None,
-    )
+    """The release nearest ``rel`` that has a DLC image (in ``region``): what to use when an
+    image was asked for and ``rel`` has none (PyTorch 2.4.1 -> 2.4.0). The compiler ranks
+    the candidates (``nearest_images``); only the region is checked here."""
+    rows = m.compiled["releases"][framework]
+    for index in rel["nearest_images"]:
+        near = rows[index]
+        image = _image_in(m, near, region)
+        if image is None:
+            continue
+        return Alternative(
+            kind="release",
+            text=f"{m.display_name(framework)} {near['version']} (smddp {near['smddp']}) is the "
+            f"nearest release with a DLC image: {image}",
+            framework=framework,
+            version=near["version"],
+            smddp_version=near["smddp"],
+            image_uri=image if region is not None else None,
+        )
+    return None
 
 
 def _nearby_hint(m: Matrix, framework: str, wanted: Any = None) -> str:
     versions = [v for v, _ in m.versions_newest_first(framework)]
     if wanted is not None:
-        ranked = sorted(
-            versions,
-            key=lambda v: (
-                -_common_prefix(v.release, wanted.release),
-                abs(_as_number(v) - _as_number(wanted)),
-            ),
-        )
+        from compat.matrix.versions import nearness
+
+        ranked = sorted(versions, key=lambda v: nearness(v, wanted))
         near = ", ".join(str(v) for v in ranked[:3])
         return f"closest releases with smddp: {near}; all: {', '.join(map(str, versions))}"
     return f"releases with smddp: {', '.join(map(str, versions))}"
-
-
-def _common_prefix(a: tuple[int, ...], b: tuple[int, ...]) -> int:
-    n = 0
-    for x, y in zip(a, b, strict=False):
-        if x != y:
-            break
-        n += 1
-    return n
-
-
-def _as_number(version: Any) -> float:
-    parts = (*version.release, 0, 0, 0)
-    return float(parts[0] * 1_000_000 + parts[1] * 1_000 + parts[2])
 
 
 def _all_versions(m: Matrix, framework: str) -> list[str]:
@@ -408,9 +381,7 @@ def build_resolution(
         alternatives=()
         if rel["tag"] is not None
         else tuple(
-            a
-            for a in [nearest_image_alternative(m, framework, rel["version"], region)]
-            if a is not None
+            a for a in [nearest_image_alternative(m, framework, rel, region)] if a is not None
         ),
     )
 

@@ -26,7 +26,7 @@ from compat.matrix.schema import (
     MatrixDocument,
     SupportStatus,
 )
-from compat.matrix.versions import in_specifier
+from compat.matrix.versions import in_specifier, nearness
 
 Release = dict[str, Any]
 DerivedRow = LightningRelease | HuggingFaceRelease
@@ -77,6 +77,8 @@ def compile_document(doc: MatrixDocument, sha256: str) -> dict[str, Any]:
             for row in derived_rows
             for version in _row_versions(row)
         ]
+    for fw_name, rows in releases.items():
+        _rank_nearest_images(rows, versions_of[fw_name])
     frameworks: dict[str, Any] = {}
     aliases: dict[str, str] = {}
     version_index: dict[str, dict[str, int]] = {}
@@ -142,6 +144,18 @@ def compile_document(doc: MatrixDocument, sha256: str) -> dict[str, Any]:
         "version_index": version_index,
         "order": order,
     }
+
+
+def _rank_nearest_images(rows: list[Release], versions: list[Version]) -> None:
+    """For each release without a DLC image, the releases with one, nearest first: resolve
+    names the first published in the asked region when an image was wanted."""
+    with_image = [j for j, rel in enumerate(rows) if rel["tag"] is not None]
+    for i, rel in enumerate(rows):
+        if rel["tag"] is not None:
+            rel["nearest_images"] = []
+            continue
+        candidates = [j for j in with_image if versions[j] != versions[i]]
+        rel["nearest_images"] = sorted(candidates, key=lambda j: nearness(versions[j], versions[i]))
 
 
 def _row_versions(row: DerivedRow) -> list[Version]:

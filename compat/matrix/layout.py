@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 #: Bump when the compiled layout changes; older cache files are then ignored.
-COMPILED_FORMAT = 2
+COMPILED_FORMAT = 3
 
 #: The ``instance_support`` statuses (``schema.SupportStatus``) under which
 #: smddp runs on an instance type: ``limited`` runs, with a note.

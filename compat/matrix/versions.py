@@ -57,6 +57,22 @@ def _simple_clauses(spec: SpecifierSet) -> tuple[_Clauses | None, bool]:
     return simple, strict
 
 
+def nearness(version: Version, wanted: Version) -> tuple[int, float]:
+    """A sort key: releases sharing more leading parts with ``wanted`` first, then the
+    numerically closest (2.4.0 before 2.5.1 and 2.3.0 for 2.4.1)."""
+    shared = 0
+    for a, b in zip(version.release, wanted.release, strict=False):
+        if a != b:
+            break
+        shared += 1
+    return -shared, abs(_as_number(version) - _as_number(wanted))
+
+
+def _as_number(version: Version) -> float:
+    parts = (*version.release, 0, 0, 0)
+    return float(parts[0] * 1_000_000 + parts[1] * 1_000 + parts[2])
+
+
 def in_specifier(version: Version, spec: SpecifierSet) -> bool:
     """``version in spec``, as packaging answers it."""
     clauses, strict = _simple_clauses(spec)
