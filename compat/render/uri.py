@@ -17,8 +17,7 @@ def image_uri_of(res: Resolution) -> str:
         f"the SMP image {res.smp_image_uri}" if res.smp_image_uri else None,
         f"the wheel {res.binary_url}" if res.binary_url else None,
         *(
-            f"--version {a.version} (smddp {a.smddp_version}), the nearest release with a "
-            "DLC image"
+            f"--version {a.version} (smddp {a.smddp_version}), the nearest release with a DLC image"
             for a in res.alternatives
             if a.image_uri is not None
         ),

@@ -209,7 +209,7 @@ def test_framework_names_come_from_the_matrix(tmp_path: Path) -> None:
         "# smddp-compat byoc --base cuda: Torch (renamed) 1.13.1 with smddp 1.7.0"
     )
     assert "display_name" not in recipe.to_dict()  # the JSON form names the framework by id
-    with pytest.raises(NoWheelError, match=r"^no smddp wheel is published for TF \(renamed\) "):
+    with pytest.raises(NoWheelError, match=r"^AWS documents no smddp wheel for TF \(renamed\) "):
         byoc("tf", "2.9.1", "us-west-2", base="cuda", matrix=m)
     with pytest.raises(NoImageError, match=r"^no DLC image carries Torch \(renamed\) 2\.4\.1 "):
         byoc("pt", "2.4.1", "us-west-2", matrix=m)
