@@ -5,7 +5,7 @@
 
 FROM python:3.12-slim AS build
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md hatch_build.py ./
 COPY compat ./compat
 COPY data ./data
 RUN python -m pip install --no-cache-dir --upgrade pip build \

@@ -1,16 +1,19 @@
-"""Load the matrix once, fast: from a compiled cache when the file is unchanged.
+"""Load the matrix once, fast: compiled at build time, or from a cache when unchanged.
 
-The first load of a matrix file validates it completely (pydantic, PyYAML)
-and compiles it into plain tables; those are written atomically to the user's
-cache directory under the file's SHA-256. Later loads of the same bytes read
-the compiled tables with :mod:`marshal` and import neither pydantic nor
-PyYAML. A cache entry that is stale, truncated or corrupt fails its checksum
-and is rebuilt; a cache directory that cannot be written only costs time.
+The shipped matrix is compiled when the wheel is built (:mod:`compat.matrix.prebuilt`)
+and read as it is: no YAML, no pydantic, no hashing, no writes. Any other matrix
+file (``--matrix``, ``SMDDP_COMPAT_MATRIX``, or the shipped one in a clone or an
+editable install) is validated completely (pydantic, PyYAML) on its first load
+and compiled into plain tables, written atomically to the user's cache directory
+under the file's SHA-256. Later loads of the same bytes read the compiled tables
+with :mod:`marshal` and import neither pydantic nor PyYAML. A cache entry that is
+stale, truncated or corrupt fails its checksum and is rebuilt; a cache directory
+that cannot be written costs one compile per process, and says so (once) in the
+``compat`` logger, which ``--debug`` shows.
 """
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
 
@@ -68,10 +71,24 @@ def read_matrix_bytes(path: str) -> bytes:
 def load_matrix(path: str | os.PathLike[str] | None = None, *, use_cache: bool = True) -> Matrix:
     """The validated matrix at ``path`` (default: the shipped one).
 
-    Raises :class:`MatrixError` listing every problem when the file is invalid;
-    a matrix loaded earlier in the process is untouched by a failed load.
+    The shipped matrix comes from its build-time compiled form when that is
+    present and matches the file; ``use_cache=False`` validates the file itself
+    and neither reads nor writes any compiled form. Raises :class:`MatrixError`
+    listing every problem when the file is invalid; a matrix loaded earlier in
+    the process is untouched by a failed load.
     """
-    file = os.fspath(path) if path is not None else shipped_matrix_path()
+    if path is None:
+        file = shipped_matrix_path()
+        if use_cache:
+            from compat.matrix.prebuilt import read_prebuilt
+
+            prebuilt = read_prebuilt(file)
+            if prebuilt is not None:
+                return _remember(file, prebuilt)
+    else:
+        file = os.fspath(path)
+    import hashlib
+
     data = read_matrix_bytes(file)
     digest = hashlib.sha256(data).hexdigest()
     known = _LOADED.get(file)
@@ -82,6 +99,14 @@ def load_matrix(path: str | os.PathLike[str] | None = None, *, use_cache: bool =
         compiled = compile_bytes(data, file, digest)
         if use_cache:
             _write_cache(digest, compiled)
+    return _remember(file, compiled)
+
+
+def _remember(file: str, compiled: dict[str, Any]) -> Matrix:
+    """The Matrix of ``compiled``: the one loaded before if it has the same content."""
+    known = _LOADED.get(file)
+    if known is not None and known.sha256 == compiled["sha256"]:
+        return known
     matrix = Matrix(compiled, path=file)
     _LOADED[file] = matrix
     return matrix
@@ -89,6 +114,8 @@ def load_matrix(path: str | os.PathLike[str] | None = None, *, use_cache: bool =
 
 def compile_bytes(data: bytes, filename: str, digest: str | None = None) -> dict[str, Any]:
     """Validate ``data`` completely and compile it; the slow path."""
+    import hashlib
+
     from compat.matrix.compiler import compile_document
     from compat.matrix.validate import parse_document
 
@@ -122,6 +149,8 @@ def _read_cache(digest: str) -> dict[str, Any] | None:
     header = len(_MAGIC) + _DIGEST_SIZE
     if len(blob) <= header or not blob.startswith(_MAGIC):
         return None
+    import hashlib
+
     payload = blob[header:]
     if hashlib.sha256(payload).digest() != blob[len(_MAGIC) : header]:
         return None
@@ -143,13 +172,36 @@ def _write_cache(digest: str, compiled: dict[str, Any]) -> None:
     file = _cache_file(digest)
     if file is None:
         return
+    import hashlib
+
     payload = marshal.dumps(compiled)
     try:
         from compat.matrix.atomic import write_bytes_atomic
 
         write_bytes_atomic(file, _MAGIC + hashlib.sha256(payload).digest() + payload)
-    except OSError:
+    except OSError as exc:
+        _tell_unwritable(file, exc)
+
+
+#: Whether an unwritable cache was reported in this process (it is said once).
+_TOLD: list[bool] = []
+
+
+def _tell_unwritable(file: str, exc: OSError) -> None:
+    """Say once, at debug level, that each run will compile again (``--debug`` shows it)."""
+    if _TOLD:
         return
+    _TOLD.append(True)
+    import logging
+
+    logging.getLogger("compat.matrix").debug(
+        "cannot write the compiled matrix to %s (%s): each run validates and compiles the "
+        "matrix again; set %s to a writable directory, or to an empty value to turn the "
+        "cache off",
+        file,
+        exc.strerror or exc,
+        CACHE_ENV,
+    )
 
 
 class Matrix:
