@@ -85,7 +85,6 @@ def _env(*names: str) -> str | None:
 
 def run_fast(values: dict[str, str]) -> int:
     """Answer and print exactly as the click ``resolve`` or ``list`` command does."""
-    from compat.cli.report import report_error
     from compat.errors import CompatError
     from compat.matrix import load_matrix
     from compat.render import render
@@ -102,6 +101,8 @@ def run_fast(values: dict[str, str]) -> int:
             result = resolve(framework, values.get("version", "latest"), region, matrix=matrix)
         sys.stdout.write(render(result, values["format"]) + "\n")
     except CompatError as exc:
+        from compat.cli.report import report_error
+
         report_error(exc, as_json=values["format"] == "json")
         return int(exc.exit_code)
     return 0

@@ -7,16 +7,46 @@ to a problem type; the library itself never exits or prints.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+# typing.TYPE_CHECKING would import typing, which costs the hot path ~3 ms.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
-from compat.exit_codes import ExitCode
-from compat.results import Alternative
+    from compat.exit_codes import ExitCode
+    from compat.results import Alternative
+
+
+class _Code:
+    """An error class's ``exit_code``: the :class:`ExitCode` member, made when first read.
+
+    Defining the classes must not import :mod:`enum` (``resolve`` imports this
+    module and only an error needs the member); reading ``exit_code`` on a class
+    or an instance gives ``ExitCode(value)``, the same member as before.
+    """
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: int) -> None:
+        self.value = value
+
+    def __get__(self, instance: object, owner: type | None = None) -> ExitCode:
+        from compat.exit_codes import ExitCode
+
+        return ExitCode(self.value)
+
+
+if TYPE_CHECKING:
+
+    def _code(value: int) -> ExitCode: ...
+
+else:
+    _code = _Code
 
 
 class CompatError(Exception):
     """Base of every error smddp-compat raises on purpose."""
 
-    exit_code: ExitCode = ExitCode.UNEXPECTED
+    exit_code: ExitCode = _code(1)  # ExitCode.UNEXPECTED
     #: Short stable slug: the HTTP problem type and the JSON ``error`` field.
     kind: str = "error"
     #: HTTP status the service answers with.
@@ -43,7 +73,7 @@ class CompatError(Exception):
 class UsageError(CompatError, ValueError):
     """A malformed argument: not a version, not a specifier, too long."""
 
-    exit_code = ExitCode.USAGE
+    exit_code = _code(2)  # ExitCode.USAGE
     kind = "usage"
     http_status = 400
 
@@ -64,7 +94,7 @@ class SdkDataError(UsageError):
 class NotFoundError(CompatError, LookupError):
     """A framework, version, region or combination that the matrix lacks."""
 
-    exit_code = ExitCode.NOT_FOUND
+    exit_code = _code(3)  # ExitCode.NOT_FOUND
     kind = "not-found"
     http_status = 404
 
@@ -139,7 +169,7 @@ class NoImageError(NotFoundError):
 class NotEligibleError(CompatError):
     """The instance type or environment does not fit the smddp version."""
 
-    exit_code = ExitCode.NOT_ELIGIBLE
+    exit_code = _code(4)  # ExitCode.NOT_ELIGIBLE
     kind = "not-eligible"
     http_status = 422
 
@@ -147,7 +177,7 @@ class NotEligibleError(CompatError):
 class QuotaError(CompatError):
     """The account's quota cannot hold the requested instances."""
 
-    exit_code = ExitCode.QUOTA
+    exit_code = _code(5)  # ExitCode.QUOTA
     kind = "quota"
     http_status = 409
 
@@ -155,7 +185,7 @@ class QuotaError(CompatError):
 class AwsError(CompatError):
     """AWS could not be asked: credentials, permissions, throttling, network."""
 
-    exit_code = ExitCode.AWS
+    exit_code = _code(6)  # ExitCode.AWS
     kind = "aws"
     http_status = 502
 
@@ -197,7 +227,7 @@ class AwsNetworkError(AwsError):
 class MatrixError(CompatError):
     """A matrix file that cannot be used; ``problems`` lists every finding."""
 
-    exit_code = ExitCode.INVALID_MATRIX
+    exit_code = _code(7)  # ExitCode.INVALID_MATRIX
     kind = "invalid-matrix"
     http_status = 500
 

@@ -77,7 +77,7 @@ def choose_release(
     """
     text = requested.strip().lower()
     if text == "latest":
-        return m.versions_newest_first(framework)[0][1], "latest"
+        return m.newest_index(framework), "latest"
     if text[:1] == "v" and text[1:2].isdigit():
         text = text[1:]
     found = m.exact_index(framework, text)

@@ -13,7 +13,7 @@ YAML must have the size it had when the wheel was built (its SHA-256 is inside,
 as ``sha256``), and must not be newer than the compiled file (an installer
 writes both at once; a hand edit afterwards makes the YAML newer). A missing
 file, another layout or package version, a size or time mismatch, or a payload
-that fails its CRC-32 or does not unmarshal gives None, and the caller takes
+that fails its checksum or does not unmarshal gives None, and the caller takes
 the validating path (an editable install or a clone has no compiled file).
 """
 
@@ -32,6 +32,14 @@ _MAGIC = b"SMDDPW1\n"
 #: How much newer the YAML may be than the compiled file and still count as
 #: installed with it (installers write the two files moments apart).
 _SLACK_NS = 2_000_000_000
+#: The payload's checksum is its bytes as one number modulo this (Mersenne) prime:
+#: any changed bit or length changes it, and it needs no import (zlib costs ~0.5 ms).
+_PRIME = 2**61 - 1
+
+
+def checksum(payload: bytes) -> int:
+    """A corruption check of ``payload`` (not a defence against deliberate change)."""
+    return (int.from_bytes(payload, "little") + len(payload)) % _PRIME
 
 
 def prebuilt_path(yaml_path: str) -> str:
@@ -45,14 +53,12 @@ def build_prebuilt(data: bytes, filename: str) -> bytes:
     Raises :class:`~compat.errors.MatrixError` when the matrix is invalid, so a
     wheel is never built around a matrix that would be refused at run time.
     """
-    import zlib
-
     from compat._version import __version__
     from compat.matrix.layout import COMPILED_FORMAT
     from compat.matrix.store import compile_bytes
 
     payload = marshal.dumps(compile_bytes(data, filename))
-    header = (COMPILED_FORMAT, __version__, len(data), zlib.crc32(payload), payload)
+    header = (COMPILED_FORMAT, __version__, len(data), checksum(payload), payload)
     return _MAGIC + marshal.dumps(header)
 
 
@@ -76,7 +82,7 @@ def read_prebuilt(yaml_path: str) -> dict[str, Any] | None:
     if not blob.startswith(_MAGIC):
         return None
     try:
-        layout, version, size, crc, payload = marshal.loads(memoryview(blob)[len(_MAGIC) :])
+        layout, version, size, check, payload = marshal.loads(memoryview(blob)[len(_MAGIC) :])
     except (ValueError, EOFError, TypeError):
         return None
     from compat._version import __version__
@@ -90,9 +96,7 @@ def read_prebuilt(yaml_path: str) -> dict[str, Any] | None:
         or not isinstance(payload, bytes)
     ):
         return None
-    import zlib
-
-    if zlib.crc32(payload) != crc:
+    if checksum(payload) != check:
         return None
     try:
         compiled = marshal.loads(payload)

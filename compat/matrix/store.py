@@ -269,6 +269,10 @@ class Matrix:
         found = self.compiled["version_index"][framework].get(canonical_version)
         return None if found is None else int(found)
 
+    def newest_index(self, framework: str) -> int:
+        """The index of the newest release (the compiled order; no version parsing)."""
+        return int(self.compiled["order"][framework][0])
+
     def versions_newest_first(self, framework: str) -> list[tuple[Any, int]]:
         """(packaging Version, index) pairs, newest first; parsed once per framework."""
         cached = self._versions.get(framework)

@@ -7,10 +7,23 @@ from compat.render import Renderer
 from compat.results import Resolution
 
 
+#: What shlex.quote leaves unquoted (its ``[^\w@%+=:,./-]`` with re.ASCII), without re.
+_SHELL_SAFE = frozenset(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-"
+)
+
+
+def shell_quote(text: str) -> str:
+    """``shlex.quote(text)``, without importing shlex (and with it re and enum)."""
+    if not text:
+        return "''"
+    if _SHELL_SAFE.issuperset(text):
+        return text
+    return "'" + text.replace("'", "'\"'\"'") + "'"
+
+
 def env_lines(res: Resolution) -> list[str]:
     """``KEY=value`` lines, values quoted for a POSIX shell, a missing value empty."""
-    import shlex
-
     pairs = {
         "SMDDP_FRAMEWORK": res.framework,
         "SMDDP_FRAMEWORK_VERSION": res.framework_version,
@@ -28,7 +41,7 @@ def env_lines(res: Resolution) -> list[str]:
         "SMDDP_BASE_FRAMEWORK_VERSION": res.base_framework_version,
         "SMDDP_CONFIDENCE": res.confidence,
     }
-    return [f"{key}={shlex.quote(value) if value else ''}" for key, value in pairs.items()]
+    return [f"{key}={shell_quote(value) if value else ''}" for key, value in pairs.items()]
 
 
 class EnvRenderer(Renderer):
