@@ -17,25 +17,49 @@ from .conftest import Invoke, run_process, subprocess_env
 
 HEAVY = ("boto3", "botocore", "fastapi", "uvicorn", "starlette", "httpx")
 SLOW_PATH = ("pydantic", "yaml", "click")
+#: What a plain resolve or list with the shipped matrix must not import either: each costs
+#: milliseconds (dataclasses imports inspect; hashlib loads OpenSSL; json and shlex import re,
+#: which imports enum) and the answer needs none of them.
+LEAN = (
+    *HEAVY,
+    *SLOW_PATH,
+    "packaging",
+    "dataclasses",
+    "inspect",
+    "hashlib",
+    "_hashlib",
+    "enum",
+    "typing",
+    "json",
+    "shlex",
+    "re",
+    "zlib",
+    "logging",
+)
+# Imports nothing before the run (json only after it), so that what it finds is the run's.
 PROBE = """
-import json, sys
-sys.argv = ["smddp-compat", *json.loads(sys.argv[1])]
+import sys
+sys.argv = ["smddp-compat", *sys.argv[1:]]
 from compat.entry import main
 try:
     main()
 except SystemExit as exc:
     code = exc.code
+loaded = sorted(sys.modules)
 sys.stdout.flush()
-sys.stderr.write("MODULES=" + json.dumps(sorted(sys.modules)) + "\\n")
+import json
+sys.stderr.write("MODULES=" + json.dumps(loaded) + "\\n")
 """
 
 
-def modules_loaded_by(args: list[str], **env: str) -> tuple[set[str], str]:
+def modules_loaded_by(args: list[str], cwd: Path | None = None, **env: str) -> tuple[set[str], str]:
+    """The modules a run imports; from ``cwd`` (not the clone), the installed package's."""
     proc = subprocess.run(
-        [sys.executable, "-c", PROBE, json.dumps(args)],
+        [sys.executable, "-c", PROBE, *args],
         capture_output=True,
         text=True,
         env=subprocess_env(**env),
+        cwd=cwd,
         timeout=60,
         check=False,
     )
@@ -61,12 +85,40 @@ def test_resolve_never_imports_aws_or_web_libraries(tmp_path: Path, fmt: str) ->
 def test_with_a_fresh_compiled_matrix_resolve_skips_pydantic_yaml_and_click(
     tmp_path: Path,
 ) -> None:
+    """From a clone (no build-time compiled matrix): the first run compiles, later ones not."""
     cache = str(tmp_path / "cache")
     first, _ = modules_loaded_by([*RESOLVE, "--format", "uri"], SMDDP_COMPAT_CACHE_DIR=cache)
     assert "pydantic" in top_level(first)  # the first run validates and compiles
     again, out = modules_loaded_by([*RESOLVE, "--format", "uri"], SMDDP_COMPAT_CACHE_DIR=cache)
     assert out.startswith("763104351884.dkr.ecr.us-west-2.amazonaws.com/pytorch-training:")
     assert not top_level(again) & {*HEAVY, *SLOW_PATH, "packaging"}
+
+
+PLAIN_RUNS = [
+    [*RESOLVE, "--format", "uri"],
+    [*RESOLVE],
+    [*RESOLVE, "--format", "json"],
+    [*RESOLVE, "--format", "env"],
+    ["resolve", "-f", "pt", "-r", "us-west-2", "--format", "uri"],  # latest
+    ["list", "--format", "json"],
+    ["list", "-f", "tf", "-r", "eu-west-1"],
+    ["list", "--format", "uri", "-r", "us-east-1"],
+]
+
+
+@pytest.mark.parametrize("args", PLAIN_RUNS, ids=[" ".join(a[-4:]) for a in PLAIN_RUNS])
+def test_installed_plain_resolve_and_list_import_only_what_they_need(
+    tmp_path: Path, args: list[str]
+) -> None:
+    """The installed package, with its build-time compiled matrix, from a fresh cache."""
+    cache = tmp_path / "cache"
+    loaded, out = modules_loaded_by(args, cwd=tmp_path, SMDDP_COMPAT_CACHE_DIR=str(cache))
+    assert out.strip()
+    assert "compat.matrix.prebuilt" in loaded
+    assert not {*loaded, *top_level(loaded)} & set(LEAN), sorted(
+        {*loaded, *top_level(loaded)} & set(LEAN)
+    )
+    assert not cache.exists()  # nothing compiled, nothing written
 
 
 def test_prefix_requests_load_packaging_but_not_pydantic(tmp_path: Path) -> None:
@@ -166,6 +218,24 @@ def test_an_unwritable_or_missing_cache_directory_still_answers(tmp_path: Path) 
     assert res.exit_code == 0
     assert res.stdout.startswith("763104351884.dkr.ecr.us-west-2.amazonaws.com/")
     assert res.stderr == ""
+
+
+def test_an_unwritable_cache_is_reported_once_with_debug(tmp_path: Path) -> None:
+    blocker = tmp_path / "file-not-dir"
+    blocker.write_text("x", encoding="utf-8")
+    cache = blocker / "cache"  # cannot be created, even by root: its parent is a file
+    path = _copy_matrix(tmp_path)
+    args = [*RESOLVE, "--format", "uri", "--matrix", str(path)]
+    quiet = run_process(args, SMDDP_COMPAT_CACHE_DIR=str(cache))
+    assert quiet.exit_code == 0
+    assert quiet.stderr == ""
+    loud = run_process(["--debug", *args], SMDDP_COMPAT_CACHE_DIR=str(cache))
+    assert loud.exit_code == 0
+    assert loud.stdout == quiet.stdout
+    lines = loud.stderr.splitlines()
+    assert len(lines) == 1, loud.stderr
+    assert lines[0].startswith(f"debug: cannot write the compiled matrix to {cache}")
+    assert "SMDDP_COMPAT_CACHE_DIR" in lines[0]
 
 
 def test_caching_can_be_turned_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

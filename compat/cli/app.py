@@ -80,9 +80,18 @@ def _debugging(args: Sequence[str]) -> bool:
 
 def run(args: Sequence[str]) -> int:
     """Run the CLI on ``args`` and return the exit code; never raises."""
+    debug = _debugging(args)
+    if not debug:
+        return _run(args, debug=False)
+    from compat.cli.debuglog import debug_messages
+
+    with debug_messages():
+        return _run(args, debug=True)
+
+
+def _run(args: Sequence[str], *, debug: bool) -> int:
     from compat.errors import CompatError
 
-    debug = _debugging(args)
     try:
         result: Any = cli.main(args=list(args), prog_name="smddp-compat", standalone_mode=False)
     except click.exceptions.Exit as exc:
