@@ -5,7 +5,10 @@ Run it with the interpreter of an environment where smddp-compat is installed:
     python benchmarks/bench.py [--runs 40] [--sagemaker-python /path/to/venv/bin/python]
 
 Whole-process figures are medians of wall time over ``--runs`` runs, next to
-``python -c pass`` from the same interpreter in the same run. With
+``python -c pass`` from the same interpreter in the same run, the commands
+taking turns. ``--compare-site DIR`` adds the same commands run from another
+build of smddp-compat installed with ``pip install --no-deps --target DIR``
+(an older commit, for before/after figures), taking turns with the rest. With
 ``--sagemaker-python``, the SageMaker SDK's ``image_uris.retrieve`` is timed for
 the same lookup in that (separate) environment; the SDK is never a dependency.
 """
@@ -15,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -87,20 +91,29 @@ def median_process(
 
 
 def interleaved_medians(
-    cmds: dict[str, Sequence[str]], env: dict[str, str], runs: int
+    cmds: dict[str, Sequence[str]],
+    env: dict[str, str],
+    runs: int,
+    envs: dict[str, dict[str, str]] | None = None,
+    prepare: dict[str, Callable[[], None]] | None = None,
 ) -> dict[str, tuple[float, float]]:
     """Median wall ms and max peak RSS MiB per command, the commands taking turns.
 
     Taking turns (rather than running each command ``runs`` times in a row)
     spreads any load from elsewhere on the machine evenly over the baseline
-    and the figures compared with it.
+    and the figures compared with it. ``envs`` gives some commands their own
+    environment; ``prepare`` runs before each run of a command (not timed).
     """
-    for cmd in cmds.values():
-        run_once(cmd, env)  # warm-up: page cache, compiled matrix
+    envs = envs or {}
+    prepare = prepare or {}
+    for label, cmd in cmds.items():
+        run_once(cmd, envs.get(label, env))  # warm-up: page cache, compiled matrix
     samples: dict[str, list[tuple[float, float]]] = {label: [] for label in cmds}
     for _ in range(runs):
         for label, cmd in cmds.items():
-            samples[label].append(run_once(cmd, env))
+            if label in prepare:
+                prepare[label]()
+            samples[label].append(run_once(cmd, envs.get(label, env)))
     return {
         label: (statistics.median(w * 1000 for w, _ in got), max(r for _, r in got))
         for label, got in samples.items()
@@ -119,36 +132,92 @@ def per_call_us(func: Callable[[], object], number: int) -> float:
     return statistics.median(batches)
 
 
-def process_rows(runs: int, cache: str) -> list[Row]:
+def process_rows(runs: int, cache: str, compare_site: str | None = None) -> list[Row]:
     exe = str(Path(sys.executable).parent / "smddp-compat")
     env = {**os.environ, "SMDDP_COMPAT_CACHE_DIR": cache, "AWS_EC2_METADATA_DISABLED": "true"}
+    uri = [*RESOLVE, "--format", "uri"]
+    # HOME read-only, and a cache directory that cannot be created even by root.
+    locked = Path(tempfile.mkdtemp(prefix="smddp-locked-"))
+    (locked / "home").mkdir(mode=0o555)
+    (locked / "blocker").write_text("a file, so blocker/cache cannot be made\n")
+    locked_env = {
+        **env,
+        "HOME": str(locked / "home"),
+        "SMDDP_COMPAT_CACHE_DIR": str(locked / "blocker" / "cache"),
+    }
+    fresh = Path(tempfile.mkdtemp(prefix="smddp-fresh-")) / "cache"
+    fresh_env = {**env, "SMDDP_COMPAT_CACHE_DIR": str(fresh)}
+    cmds: dict[str, Sequence[str]] = {
+        "python -c pass": [sys.executable, "-c", "pass"],
+        "smddp-compat resolve --format uri": [exe, *uri],
+        "resolve --format uri, HOME and cache read-only": [exe, *uri],
+        "resolve --format uri, right after install (no cache)": [exe, *uri],
+        "smddp-compat resolve (text)": [exe, *RESOLVE],
+        "smddp-compat --help": [exe, "--help"],
+        "smddp-compat list --format json": [exe, "list", "--format", "json"],
+    }
+    envs = {
+        "resolve --format uri, HOME and cache read-only": locked_env,
+        "resolve --format uri, right after install (no cache)": fresh_env,
+    }
+    if compare_site:
+        compare_env = {**env, "PYTHONPATH": compare_site}
+        run = [sys.executable, "-c", "import sys; from compat.entry import main; sys.exit(main())"]
+        # The console script pip writes imports re; both builds run without it here.
+        cmds["this build, same launcher: resolve --format uri"] = [*run, *uri]
+        cmds["this build, same launcher: list --format json"] = [*run, "list", "--format", "json"]
+        cmds["compared build: resolve --format uri"] = [*run, *uri]
+        cmds["compared build: list --format json"] = [*run, "list", "--format", "json"]
+        envs["compared build: resolve --format uri"] = compare_env
+        envs["compared build: list --format json"] = compare_env
+
+    def remove_fresh() -> None:
+        shutil.rmtree(fresh, ignore_errors=True)
+
     measured = interleaved_medians(
-        {
-            "python -c pass": [sys.executable, "-c", "pass"],
-            "smddp-compat resolve --format uri": [exe, *RESOLVE, "--format", "uri"],
-            "smddp-compat resolve (text)": [exe, *RESOLVE],
-            "smddp-compat --help": [exe, "--help"],
-            "smddp-compat list --format json": [exe, "list", "--format", "json"],
-        },
+        cmds,
         env,
         runs,
+        envs=envs,
+        prepare={"resolve --format uri, right after install (no cache)": remove_fresh},
     )
     base_ms, base_rss = measured.pop("python -c pass")
+    warm_ms, _ = measured["smddp-compat resolve --format uri"]
+    targets = {
+        "smddp-compat resolve --format uri": "<= 2x",
+        "resolve --format uri, HOME and cache read-only": "within 10% of warm",
+        "resolve --format uri, right after install (no cache)": "within 10% of warm",
+        "smddp-compat list --format json": "<= 2.5x",
+    }
     rows = [Row("python -c pass", base_ms, "ms", target="baseline")]
-    rows += [Row(label, ms, "ms", base_ms, "<= 5x") for label, (ms, _) in measured.items()]
+    rows += [
+        Row(label, ms, "ms", base_ms, targets.get(label, "info"))
+        for label, (ms, _) in measured.items()
+    ]
+    for label in envs:
+        if label.startswith("resolve"):
+            rows.append(
+                Row(f"  {label}: vs warm", measured[label][0], "ms", warm_ms, targets[label])
+            )
     cold_dir = tempfile.mkdtemp(prefix="smddp-cold-")
     cold_env = {**env, "SMDDP_COMPAT_CACHE_DIR": cold_dir}
+    matrix_copy = Path(cold_dir).parent / f"{Path(cold_dir).name}-matrix.yaml"
+    from compat.matrix import shipped_matrix_path
+
+    shutil.copyfile(shipped_matrix_path(), matrix_copy)
 
     def clear() -> None:
         for entry in Path(cold_dir).iterdir():
             entry.unlink()
 
     ms, _ = median_process(
-        [exe, *RESOLVE, "--format", "uri"], cold_env, max(3, runs // 5), prepare=clear
+        [exe, "--matrix", str(matrix_copy), *uri], cold_env, max(3, runs // 5), prepare=clear
     )
-    rows.append(Row("resolve, cold cache (validate + compile)", ms, "ms", base_ms, "info"))
+    rows.append(Row("--matrix file, cold cache (validate + compile)", ms, "ms", base_ms, "info"))
     _, rss = measured["smddp-compat resolve --format uri"]
-    rows.append(Row("resolve peak memory", rss, "MiB", base_rss, "<= 40 MiB"))
+    rows.append(Row("resolve peak memory", rss, "MiB", base_rss, "<= 14 MiB"))
+    for label in envs:
+        rows.append(Row(f"  peak memory: {label}", measured[label][1], "MiB", base_rss, "info"))
     return rows
 
 
@@ -320,6 +389,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=40, help="process runs per figure")
     parser.add_argument("--scale-rows", type=int, default=10_000)
     parser.add_argument("--sagemaker-python", help="python of an environment with `sagemaker`")
+    parser.add_argument(
+        "--compare-site", help="another build installed with pip install --no-deps --target DIR"
+    )
+    parser.add_argument(
+        "--process-only", action="store_true", help="only the whole-process figures"
+    )
     args = parser.parse_args()
     cache = tempfile.mkdtemp(prefix="smddp-bench-")
     os.environ["SMDDP_COMPAT_CACHE_DIR"] = cache
@@ -327,14 +402,17 @@ def main() -> None:
         f"smddp-compat benchmarks, {time.strftime('%Y-%m-%d')}, "
         f"Python {platform.python_version()}, {os.cpu_count()} cores, {platform.machine()}\n"
     )
-    rows = process_rows(args.runs, cache)
-    rows += library_rows()
-    rows += scale_rows(args.scale_rows)
-    rows += hostile_rows()
+    print(f"load average before: {', '.join(f'{x:.2f}' for x in os.getloadavg())}\n")
+    rows = process_rows(args.runs, cache, args.compare_site)
+    if not args.process_only:
+        rows += library_rows()
+        rows += scale_rows(args.scale_rows)
+        rows += hostile_rows()
     if args.sagemaker_python:
         resolve_ms = next(r.value for r in rows if r.figure == "smddp-compat resolve --format uri")
         rows += sdk_rows(args.sagemaker_python, args.runs, resolve_ms)
     print_table(rows)
+    print(f"\nload average after: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":
