@@ -38,7 +38,10 @@ class CompileMatrixHook(BuildHookInterface):  # type: ignore[type-arg]
             return
         self._workdir = tempfile.mkdtemp(prefix="smddp-compat-build-")
         out = os.path.join(self._workdir, "matrix.compiled")
-        env = {**os.environ, "PYTHONPATH": self.root, "PYTHONDONTWRITEBYTECODE": "1"}
+        # The source tree first; the rest of PYTHONPATH stays, for pip's isolated build
+        # environment reaches the child through it (where pydantic and PyYAML are).
+        path = [self.root, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(path), "PYTHONDONTWRITEBYTECODE": "1"}
         env.pop("SMDDP_COMPAT_MATRIX", None)
         proc = subprocess.run(
             [sys.executable, "-m", "compat.matrix.prebuilt", MATRIX, out],
