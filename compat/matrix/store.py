@@ -8,8 +8,8 @@ and compiled into plain tables, written atomically to the user's cache directory
 under the file's SHA-256. Later loads of the same bytes read the compiled tables
 with :mod:`marshal` and import neither pydantic nor PyYAML. A cache entry that is
 stale, truncated or corrupt fails its checksum and is rebuilt; a cache directory
-that cannot be written costs one compile per process, and says so (once) in the
-``compat`` logger, which ``--debug`` shows.
+that cannot be written costs one compile per process, and says so (once) at debug
+level in the ``compat.matrix`` logger, which ``--debug`` shows on stderr.
 """
 
 from __future__ import annotations
