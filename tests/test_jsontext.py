@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from compat.jsontext import dumps
-from compat.render import shell_quote
+from compat.render.env import shell_quote
 
 plain = st.recursive(
     st.none()

@@ -6,11 +6,8 @@ from compat.errors import UsageError
 from compat.render import Renderer
 from compat.results import Resolution
 
-
 #: What shlex.quote leaves unquoted (its ``[^\w@%+=:,./-]`` with re.ASCII), without re.
-_SHELL_SAFE = frozenset(
-    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-"
-)
+_SHELL_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-")
 
 
 def shell_quote(text: str) -> str:
