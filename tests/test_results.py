@@ -66,5 +66,5 @@ def test_pydantic_sees_a_dataclass_with_the_same_fields() -> None:
     assert list(schema["properties"]) == list(Resolution._fields)
     assert set(schema["required"]) == set(Resolution._fields) - set(Resolution._defaults)
     refs = schema["$defs"]
-    assert set(refs) == {"Correction", "SourceRef"}
+    assert set(refs) == {"Alternative", "Correction", "SourceRef"}
     assert refs["SourceRef"]["required"] == ["id", "title"]
