@@ -26,6 +26,7 @@ from compat.matrix.store import (
     load_matrix,
     matrix_or_default,
     read_matrix_bytes,
+    validate_and_compile,
 )
 
 __all__ = [
@@ -36,4 +37,5 @@ __all__ = [
     "matrix_or_default",
     "read_matrix_bytes",
     "shipped_matrix_path",
+    "validate_and_compile",
 ]

@@ -114,13 +114,25 @@ def _remember(file: str, compiled: dict[str, Any]) -> Matrix:
 
 def compile_bytes(data: bytes, filename: str, digest: str | None = None) -> dict[str, Any]:
     """Validate ``data`` completely and compile it; the slow path."""
+    return validate_and_compile(data, filename, digest)[1]
+
+
+def validate_and_compile(
+    data: bytes, filename: str, digest: str | None = None
+) -> tuple[MatrixDocument, dict[str, Any]]:
+    """The validated document of ``data`` and its compiled tables, from the same bytes.
+
+    For a caller that serves the document itself next to answers from the
+    compiled form (the HTTP service's GET /v1/matrix), so the two never disagree.
+    Raises :class:`MatrixError` listing every problem.
+    """
     import hashlib
 
     from compat.matrix.compiler import compile_document
     from compat.matrix.validate import parse_document
 
     doc = parse_document(data, filename)
-    return compile_document(doc, digest or hashlib.sha256(data).hexdigest())
+    return doc, compile_document(doc, digest or hashlib.sha256(data).hexdigest())
 
 
 def _cache_file(digest: str) -> str | None:

@@ -1,20 +1,27 @@
-"""RFC 9457 problem documents from the library's errors.
+"""RFC 9457 problem documents: the service's errors, and how every error becomes one.
 
 Each :class:`~compat.errors.CompatError` class already has a ``kind`` (the
 problem type) and an ``http_status``; the body carries the same fields as the
 CLI's ``--format json`` error (``error``, ``message``, ``hint``, ``choices``)
-next to RFC 9457's ``type``, ``title``, ``status`` and ``detail``.
+next to RFC 9457's ``type``, ``title``, ``status`` and ``detail``. The few
+errors only a web server has (a body too large, a media type it cannot read,
+a feature this install lacks) are declared here, in the library's hierarchy,
+so that the same handler maps them.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
-from compat.errors import CompatError, MatrixError
+from compat.errors import CompatError, MatrixError, UsageError
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI, Request
+    from fastapi.responses import Response
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 TYPE_PREFIX = "urn:smddp-compat:problem:"
@@ -24,8 +31,33 @@ log = logging.getLogger("compat.service")
 _SERVER_FAULT = 500
 
 
-class Problem(BaseModel):
-    """An RFC 9457 problem document, as every error response of the service carries."""
+class PayloadTooLargeError(UsageError):
+    """A request body over the service's limit."""
+
+    kind = "too-large"
+    http_status = 413
+
+
+class UnsupportedMediaTypeError(UsageError):
+    """A request body in a media type the endpoint does not read."""
+
+    kind = "unsupported-media-type"
+    http_status = 415
+
+
+class ServiceUnavailableError(CompatError):
+    """A part of the service that this installation lacks."""
+
+    kind = "unavailable"
+    http_status = 503
+
+
+class ProblemDocument(BaseModel):
+    """An RFC 9457 problem document, as every error response of the service carries.
+
+    Named apart from :class:`compat.matrix.rules.Problem` (a finding in a
+    matrix file), which it is not.
+    """
 
     model_config = ConfigDict(extra="allow", frozen=True)
 
@@ -102,3 +134,73 @@ def unexpected(exc: BaseException, *, instance: str | None = None) -> tuple[int,
         instance=instance,
         hint="this is a bug: report it with the time of the request",
     )
+
+
+def problem_response(
+    status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+) -> Response:
+    """A problem document as a response with the RFC 9457 media type."""
+    from fastapi.responses import Response
+
+    return Response(
+        encode(body), status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers
+    )
+
+
+def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` saying that these statuses answer with a problem document."""
+    return {
+        code: {
+            "model": ProblemDocument,
+            "content": {PROBLEM_MEDIA_TYPE: {}},
+            "description": "An RFC 9457 problem document",
+        }
+        for code in codes
+    }
+
+
+def install_handlers(app: FastAPI) -> None:
+    """Map every error a request can raise to a problem document (never a bare 500)."""
+    from fastapi.exceptions import RequestValidationError
+    from starlette.exceptions import HTTPException as StarletteHTTPException
+
+    @app.exception_handler(CompatError)
+    async def library_error(request: Request, exc: CompatError) -> Response:
+        status, body = from_error(exc, instance=request.url.path)
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        return problem_response(status, body, headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        errors = [
+            {"loc": [str(p) for p in err.get("loc", ())], "msg": str(err.get("msg", ""))}
+            for err in exc.errors()
+        ]
+        first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
+        where = ".".join(first["loc"][1:] or first["loc"])
+        body = problem_body(
+            "invalid-request",
+            422,
+            f"{where}: {first['msg']}" if where else str(first["msg"]),
+            instance=request.url.path,
+            hint="see /docs for the parameters and their limits",
+            errors=errors,
+        )
+        return problem_response(422, body)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        kind = {404: "no-such-endpoint", 405: "method-not-allowed"}.get(exc.status_code, "http")
+        message = {
+            404: f"there is no endpoint {request.url.path[:200]}",
+            405: f"{request.method} is not allowed on {request.url.path[:200]}",
+        }.get(exc.status_code, str(exc.detail))
+        body = problem_body(
+            kind, exc.status_code, message, instance=request.url.path, hint="see /docs"
+        )
+        return problem_response(exc.status_code, body, dict(exc.headers or {}))
+
+    @app.exception_handler(Exception)
+    async def unexpected_error(request: Request, exc: Exception) -> Response:
+        status, body = unexpected(exc, instance=request.url.path)
+        return problem_response(status, body)

@@ -49,3 +49,14 @@ def query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
         }
         for name, field in schema["properties"].items()
     ]
+
+
+def text_param(description: str, example: str) -> Any:
+    """A declared text query parameter with the service's length limits."""
+    from fastapi import Query
+
+    from compat.service.security import MAX_PARAM_LENGTH
+
+    return Query(
+        min_length=1, max_length=MAX_PARAM_LENGTH, description=description, examples=[example]
+    )

@@ -63,14 +63,12 @@ def load_snapshot(path: str) -> Snapshot:
     resolve come from the same bytes, so they can never disagree.
     """
     from compat.catalog import list_frameworks, list_instance_types, list_regions
-    from compat.matrix import Matrix, read_matrix_bytes
-    from compat.matrix.compiler import compile_document
-    from compat.matrix.validate import parse_document
+    from compat.matrix import Matrix, read_matrix_bytes, validate_and_compile
 
     data = read_matrix_bytes(path)
     digest = hashlib.sha256(data).hexdigest()
-    document = parse_document(data, path)
-    matrix = Matrix(compile_document(document, digest), path=path)
+    document, compiled = validate_and_compile(data, path, digest)
+    matrix = Matrix(compiled, path=path)
     return Snapshot(
         matrix=matrix,
         sha256=digest,

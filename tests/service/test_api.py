@@ -211,7 +211,13 @@ def test_openapi_declares_every_route_and_model(client) -> None:
         ok = operation["responses"]["200"]["content"]["application/json"]
         assert "schema" in ok, path
     names = set(schema["components"]["schemas"])
-    assert {"Resolution", "Problem", "FrameworkInfo", "RegionInfo", "InstanceTypeInfo"} <= names
+    assert {
+        "Resolution",
+        "ProblemDocument",
+        "FrameworkInfo",
+        "RegionInfo",
+        "InstanceTypeInfo",
+    } <= names
     assert {"PreflightReportModel", "ExplanationModel", "MatrixDocument"} <= names
     resolution = schema["components"]["schemas"]["Resolution"]["properties"]
     assert set(resolution) == set(compat.resolve("pt", "1.13.1").to_dict())
