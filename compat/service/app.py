@@ -17,12 +17,15 @@ import signal
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 
 from compat._version import __version__
 from compat.errors import CompatError
 from compat.service import problems
+from compat.service.methods import MethodsMiddleware, route_table
+from compat.service.observe import ObserveMiddleware
 from compat.service.routes import ROUTERS
 from compat.service.routes.page import read_static
 from compat.service.routes.preflight import AwsSession
@@ -31,10 +34,14 @@ from compat.service.settings import (
     CORS_ENV,
     ENABLE_AWS_ENV,
     MATRIX_ENV,
+    METRICS_TOKEN_ENV,
     TOKEN_ENV,
     Settings,
 )
 from compat.service.state import MatrixState
+
+if TYPE_CHECKING:
+    from compat.service.metrics import Metrics
 
 log = logging.getLogger("compat.service")
 
@@ -42,6 +49,7 @@ __all__ = [
     "CORS_ENV",
     "ENABLE_AWS_ENV",
     "MATRIX_ENV",
+    "METRICS_TOKEN_ENV",
     "TOKEN_ENV",
     "app_from_env",
     "create_app",
@@ -54,25 +62,32 @@ def create_app(
     enable_aws: bool = False,
     token: str | None = None,
     cors_origin: str | None = None,
+    metrics: bool = True,
+    metrics_token: str | None = None,
 ) -> FastAPI:
     """The service over the matrix at ``matrix_path`` (default: the shipped one).
 
     Raises :class:`~compat.errors.MatrixError` when that file is invalid, so a
     server never starts on a bad matrix. ``token`` guards the admin path and,
-    with ``enable_aws``, the AWS checks of preflight.
+    with ``enable_aws``, the AWS checks of preflight; ``metrics_token`` (when
+    given) guards GET /metrics, and ``metrics=False`` turns the metrics off.
     """
     settings = Settings(
         enable_aws=enable_aws,
         token=token or None,
         cors_origin=cors_origin,
         matrix_path=matrix_path,
+        metrics_token=metrics_token or None,
     )
     state = MatrixState(matrix_path)
+    collector = _metrics(state) if metrics else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         _install_sighup(state)
         yield
+        if collector is not None:
+            collector.process_ended()
 
     app = FastAPI(
         title="smddp-compat",
@@ -88,6 +103,9 @@ def create_app(
     app.state.static = read_static()
     app.state.docs_page = {}
     app.state.aws_session = AwsSession()
+    app.state.metrics = collector
+    routes = [*app.router.routes, *(route for router in ROUTERS for route in router.routes)]
+    app.add_middleware(MethodsMiddleware, routes=route_table(routes))
     app.add_middleware(SecurityHeadersMiddleware)
     if cors_origin:
         from fastapi.middleware.cors import CORSMiddleware
@@ -96,12 +114,28 @@ def create_app(
             CORSMiddleware,
             allow_origins=[cors_origin],
             allow_methods=["GET", "POST"],
-            allow_headers=["Authorization", "Content-Type"],
+            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+            expose_headers=["X-Request-ID"],
         )
+    # Outermost: every response (CORS and security answers too) gets its request id.
+    app.add_middleware(ObserveMiddleware, metrics=collector)
     problems.install_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
     return app
+
+
+def _metrics(state: MatrixState) -> Metrics | None:
+    """The app's metrics, following its matrix; None where prometheus-client is missing."""
+    try:
+        from compat.service.metrics import Metrics
+    except ImportError:
+        log.warning("prometheus-client is not installed: GET /metrics answers 503")
+        return None
+    collector = Metrics()
+    collector.matrix_loaded(state.current)
+    state.listeners.append(collector.reloaded)
+    return collector
 
 
 def _install_sighup(state: MatrixState) -> None:
@@ -132,4 +166,5 @@ def app_from_env() -> FastAPI:
         enable_aws=env.enable_aws,
         token=env.token,
         cors_origin=env.cors_origin,
+        metrics_token=env.metrics_token,
     )

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from fastapi import FastAPI, Request
     from fastapi.responses import Response
 
+    from compat.aws.report import PreflightReport
+
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 TYPE_PREFIX = "urn:smddp-compat:problem:"
 log = logging.getLogger("compat.service")
@@ -71,6 +73,8 @@ class ProblemDocument(BaseModel):
     choices: list[str] | None = None
     problems: list[str] | None = None
     instance: str | None = None
+    #: The request's X-Request-ID (echoed or generated), as in the logs.
+    request_id: str | None = None
 
 
 def _title(kind: str) -> str:
@@ -110,12 +114,16 @@ def status_for(exc: CompatError, *, default: int | None = None) -> int:
 
 
 def from_error(
-    exc: CompatError, *, instance: str | None = None, status: int | None = None
+    exc: CompatError,
+    *,
+    instance: str | None = None,
+    status: int | None = None,
+    request_id: str | None = None,
 ) -> tuple[int, dict[str, Any]]:
     """(status, body) of the problem document for a library error."""
     code = status_for(exc, default=status)
     data = exc.to_dict()
-    body = problem_body(exc.kind, code, exc.message, instance=instance)
+    body = problem_body(exc.kind, code, exc.message, instance=instance, request_id=request_id)
     body.update({k: v for k, v in data.items() if k not in ("error", "message")})
     return code, body
 
@@ -124,15 +132,51 @@ def encode(body: dict[str, Any]) -> bytes:
     return json.dumps(body, ensure_ascii=False).encode("utf-8")
 
 
-def unexpected(exc: BaseException, *, instance: str | None = None) -> tuple[int, dict[str, Any]]:
+def unexpected(
+    exc: BaseException, *, instance: str | None = None, request_id: str | None = None
+) -> tuple[int, dict[str, Any]]:
     """A generic 500 for a bug: logged with its traceback, nothing of it in the response."""
-    log.error("unexpected error on %s", instance or "a request", exc_info=exc)
+    log.error(
+        "unexpected error on %s (request %s)",
+        instance or "a request",
+        request_id or "-",
+        exc_info=exc,
+        extra={"request_id": request_id},
+    )
     return _SERVER_FAULT, problem_body(
         "internal",
         _SERVER_FAULT,
         "the server hit an unexpected error; it has been logged",
         instance=instance,
-        hint="this is a bug: report it with the time of the request",
+        hint="this is a bug: report it with its request_id",
+        request_id=request_id,
+    )
+
+
+def aws_problem(
+    report: PreflightReport, *, instance: str | None = None, request_id: str | None = None
+) -> tuple[int, dict[str, Any]]:
+    """(502, body) for a preflight that could not ask AWS: the first such check's message and hint.
+
+    The same words the CLI prints for that check (its message, and the remedy
+    as the hint); the whole report rides along in ``report``.
+    """
+    from compat.aws.report import CheckStatus
+    from compat.exit_codes import ExitCode
+
+    failed = next(
+        c
+        for c in report.checks
+        if c.status in (CheckStatus.FAIL, CheckStatus.ERROR) and c.exit_code == ExitCode.AWS
+    )
+    return 502, problem_body(
+        "aws",
+        502,
+        f"{failed.name}: {failed.message}",
+        instance=instance,
+        hint=failed.remedy,
+        request_id=request_id,
+        report=report.to_dict(),
     )
 
 
@@ -159,6 +203,12 @@ def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
+def request_id_of(request: Request) -> str | None:
+    """The id that ``compat.service.observe`` gave this request (None outside that layer)."""
+    found = request.scope.get("state", {}).get("request_id")
+    return found if isinstance(found, str) else None
+
+
 def install_handlers(app: FastAPI) -> None:
     """Map every error a request can raise to a problem document (never a bare 500)."""
     from fastapi.exceptions import RequestValidationError
@@ -166,7 +216,7 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(CompatError)
     async def library_error(request: Request, exc: CompatError) -> Response:
-        status, body = from_error(exc, instance=request.url.path)
+        status, body = from_error(exc, instance=request.url.path, request_id=request_id_of(request))
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         return problem_response(status, body, headers)
 
@@ -183,6 +233,7 @@ def install_handlers(app: FastAPI) -> None:
             422,
             f"{where}: {first['msg']}" if where else str(first["msg"]),
             instance=request.url.path,
+            request_id=request_id_of(request),
             hint="see /docs for the parameters and their limits",
             errors=errors,
         )
@@ -196,11 +247,16 @@ def install_handlers(app: FastAPI) -> None:
             405: f"{request.method} is not allowed on {request.url.path[:200]}",
         }.get(exc.status_code, str(exc.detail))
         body = problem_body(
-            kind, exc.status_code, message, instance=request.url.path, hint="see /docs"
+            kind,
+            exc.status_code,
+            message,
+            instance=request.url.path,
+            request_id=request_id_of(request),
+            hint="see /docs",
         )
         return problem_response(exc.status_code, body, dict(exc.headers or {}))
 
     @app.exception_handler(Exception)
     async def unexpected_error(request: Request, exc: Exception) -> Response:
-        status, body = unexpected(exc, instance=request.url.path)
+        status, body = unexpected(exc, instance=request.url.path, request_id=request_id_of(request))
         return problem_response(status, body)

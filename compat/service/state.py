@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -39,6 +40,7 @@ class Snapshot:
 
     matrix: Matrix
     sha256: str
+    schema_version: int
     loaded_at: str
     matrix_json: bytes
     frameworks_json: bytes
@@ -50,6 +52,11 @@ class Snapshot:
     answers: dict[tuple[str | None, ...], bytes] = field(default_factory=dict, compare=False)
     #: The page's view of the matrix (compat.service.page.PageModel), built on first use.
     page_model: list[Any] = field(default_factory=list, compare=False)
+
+    @property
+    def release_count(self) -> int:
+        """Rows of the release tables, all frameworks together."""
+        return sum(len(rows) for rows in self.matrix.compiled["releases"].values())
 
     @property
     def etag(self) -> str:
@@ -72,6 +79,7 @@ def load_snapshot(path: str) -> Snapshot:
     return Snapshot(
         matrix=matrix,
         sha256=digest,
+        schema_version=document.schema_version,
         loaded_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         matrix_json=_json(document.model_dump(mode="json")),
         frameworks_json=_json([f.to_dict() for f in list_frameworks(matrix=matrix)]),
@@ -108,6 +116,8 @@ class MatrixState:
         self.path = path or shipped_matrix_path()
         self.current = load_snapshot(self.path)
         self._lock = threading.Lock()
+        #: Called after every reload with (succeeded, the snapshot now served): metrics.
+        self.listeners: list[Callable[[bool, Snapshot], None]] = []
 
     def reload(self) -> ReloadResult:
         """Load the file again; swap it in only when all of it is valid.
@@ -124,9 +134,22 @@ class MatrixState:
                     previous.sha256[:12],
                     "; ".join([exc.message, *exc.problems]),
                 )
+                for listener in self.listeners:
+                    listener(False, previous)
                 raise
             self.current = fresh
-        log.info("matrix reloaded: sha256 %s -> %s", previous.sha256[:12], fresh.sha256[:12])
+            for listener in self.listeners:
+                listener(True, fresh)
+        log.info(
+            "matrix reloaded from %s: sha256 %s -> %s, releases %d -> %d, regions %d -> %d",
+            self.path,
+            previous.sha256,
+            fresh.sha256,
+            previous.release_count,
+            fresh.release_count,
+            len(previous.matrix.compiled["regions"]),
+            len(fresh.matrix.compiled["regions"]),
+        )
         return ReloadResult(
             sha256=fresh.sha256,
             previous_sha256=previous.sha256,

@@ -409,10 +409,14 @@ def test_preflight_token_rules() -> None:
         }
 
 
-def test_preflight_with_the_token_asks_aws_at_the_configured_endpoint(
-    monkeypatch: pytest.MonkeyPatch,
+def test_preflight_aws_problems_are_502_problems_with_the_cli_hint(
+    monkeypatch: pytest.MonkeyPatch, run_cli: Invoke
 ) -> None:
-    """With the right token the AWS checks run; here against a closed loopback port."""
+    """With the right token the AWS checks run; here against a closed loopback port.
+
+    The CLI exits 6 (AWS problem) with the failing check's remedy; the service
+    answers 502 with the same message and hint, and the report in ``report``.
+    """
     from .support import free_port
 
     monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{free_port()}")
@@ -421,16 +425,32 @@ def test_preflight_with_the_token_asks_aws_at_the_configured_endpoint(
         response = c.get(
             "/v1/preflight", params=PREFLIGHT, headers={"Authorization": f"Bearer {TOKEN}"}
         )
-    assert response.status_code in (200, 502)
+    cli = run_cli(
+        "preflight",
+        "-f",
+        "pytorch",
+        "--version",
+        "1.13.1",
+        "-r",
+        "us-west-2",
+        "-t",
+        "ml.p4d.24xlarge",
+        "-n",
+        "2",
+        "--format",
+        "json",
+    )
+    assert cli.exit_code == 6
+    failed = next(c for c in json.loads(cli.stdout)["checks"] if c["status"] == "error")
+    assert response.status_code == 502
+    assert is_problem(response)
     body = response.json()
-    if response.status_code == 200:
-        assert body["aws"] is True
-        aws_checks = body["checks"][2:]
-        assert aws_checks
-        assert all(c["status"] == "error" for c in aws_checks)
-        assert body["exit_code"] == 6
-    else:
-        assert is_problem(response)
+    assert body["error"] == "aws"
+    assert body["detail"] == f"{failed['name']}: {failed['message']}"
+    assert body["hint"] == failed["remedy"]
+    assert body["hint"]
+    assert body["report"]["aws"] is True
+    assert body["report"]["exit_code"] == 6
     assert "testing" not in response.text  # the dummy credentials never leak
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+import compat
 from compat.matrix import shipped_matrix_path
 
 from ..conftest import run_process
@@ -92,6 +93,14 @@ def test_real_server_answers_and_survives_bad_reloads(tmp_path: Path) -> None:
             server.log_text()
         )
         assert http.get("/v1/resolve", params=params).json()["released"] == "2022-12-16"
+        new_sha = http.get("/readyz").json()["matrix_sha256"]
+        assert _wait_for(lambda: "matrix reloaded from" in server.log_text()), server.log_text()
+        reloaded = next(
+            line for line in server.log_text().splitlines() if "matrix reloaded from" in line
+        )
+        assert f"sha256 {first_sha} -> {new_sha}" in reloaded
+        releases = sum(len(v) for v in compat.load_matrix(matrix).compiled["releases"].values())
+        assert f"releases {releases} -> {releases}" in reloaded
         again = http.post("/v1/admin/reload", headers=auth)
         assert again.status_code == 200
         assert again.json()["changed"] is False

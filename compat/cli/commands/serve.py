@@ -12,6 +12,7 @@ import click
 
 from compat.cli.options import matrix_option
 from compat.errors import UsageError
+from compat.service.settings import Limits
 
 
 def _require_server_packages() -> None:
@@ -23,6 +24,20 @@ def _require_server_packages() -> None:
             f"serve needs the 'serve' extra ({exc.name} is not installed)",
             hint="install it with: pip install 'smddp-compat[serve]'",
         ) from None
+
+
+def _http_protocol() -> object:
+    """uvicorn's httptools protocol with our header limits, or h11 where httptools is missing."""
+    try:
+        from compat.service.guard import GuardedHttpToolsProtocol
+    except ImportError:
+        click.echo(
+            "warning: httptools is not installed: h11 bounds the header size, but the header "
+            "count and the header timeout are not enforced (pip install 'smddp-compat[serve]')",
+            err=True,
+        )
+        return "h11"
+    return GuardedHttpToolsProtocol
 
 
 def _check_origin(origin: str | None) -> str | None:
@@ -70,7 +85,49 @@ def _check_origin(origin: str | None) -> str | None:
     type=click.Choice(["critical", "error", "warning", "info", "debug"]),
     default="info",
     show_default=True,
-    help="uvicorn's log level.",
+    help="Log level (above info, no access lines are written).",
+)
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: one object per line (time, level, request_id, route, status, duration_ms).",
+)
+@click.option(
+    "--limit-concurrency",
+    default=Limits.limit_concurrency,
+    show_default=True,
+    type=click.IntRange(1, 1_000_000),
+    help="Connections and requests at once per worker; above it, 503.",
+)
+@click.option(
+    "--timeout-keep-alive",
+    default=Limits.timeout_keep_alive,
+    show_default=True,
+    type=click.IntRange(1, 3600),
+    help="Seconds an idle kept-alive connection stays open.",
+)
+@click.option(
+    "--max-header-bytes",
+    default=Limits.max_header_bytes,
+    show_default=True,
+    type=click.IntRange(1024, 1024 * 1024),
+    help="Largest request line and headers; above it, 431 and close.",
+)
+@click.option(
+    "--max-headers",
+    default=Limits.max_headers,
+    show_default=True,
+    type=click.IntRange(8, 10_000),
+    help="Most header fields per request; above it, 431 and close.",
+)
+@click.option(
+    "--header-timeout",
+    default=Limits.header_timeout,
+    show_default=True,
+    type=click.FloatRange(0.1, 3600),
+    help="Seconds for a request's line and headers to arrive; after it, 408 and close.",
 )
 @click.pass_context
 def serve_cmd(
@@ -82,6 +139,12 @@ def serve_cmd(
     enable_aws: bool,
     cors_origin: str | None,
     log_level: str,
+    log_format: str,
+    limit_concurrency: int,
+    timeout_keep_alive: int,
+    max_header_bytes: int,
+    max_headers: int,
+    header_timeout: float,
 ) -> None:
     """Serve the HTTP API (/v1/...) and the web page (/).
 
@@ -104,9 +167,22 @@ def serve_cmd(
         CORS_ENV,
         ENABLE_AWS_ENV,
         MATRIX_ENV,
+        METRICS_TOKEN_ENV,
         TOKEN_ENV,
         create_app,
     )
+    from compat.service.logs import log_config
+    from compat.service.settings import LIMITS_ENV
+
+    limits = Limits(
+        limit_concurrency=limit_concurrency,
+        timeout_keep_alive=timeout_keep_alive,
+        max_header_bytes=max_header_bytes,
+        max_headers=max_headers,
+        header_timeout=header_timeout,
+    )
+    # The guarded protocol (and worker processes) read the limits from the environment.
+    os.environ[LIMITS_ENV] = limits.to_env()
 
     origin = _check_origin(cors_origin)
     path = matrix_path or ctx.find_root().params.get("matrix_path")
@@ -118,16 +194,34 @@ def serve_cmd(
             err=True,
         )
     # Validates the matrix now, so that a bad file stops here with exit 7.
-    app = create_app(path, enable_aws=enable_aws, token=token, cors_origin=origin)
+    if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Before any worker imports prometheus-client: a scrape then adds up every worker.
+        import tempfile
+
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="smddp-compat-metrics-")
+    app = create_app(
+        path,
+        enable_aws=enable_aws,
+        token=token,
+        cors_origin=origin,
+        metrics_token=os.environ.get(METRICS_TOKEN_ENV) or None,
+        # With workers, this app only validates the matrix: its metrics would be nobody's.
+        metrics=workers == 1,
+    )
     common: dict[str, object] = {
         "host": host,
         "port": port,
         "log_level": log_level,
-        # Access lines are logged at info: above it uvicorn would still format each one
-        # (client address, path and query) only for the logger to drop it.
-        "access_log": log_level in ("info", "debug"),
+        "log_config": log_config(log_level, log_format),
+        # The access line is ours (compat.service.observe: request id, route, duration);
+        # it is written at info and costs nothing above it.
+        "access_log": False,
         "proxy_headers": False,
         "server_header": False,
+        "limit_concurrency": limits.limit_concurrency,
+        "timeout_keep_alive": limits.timeout_keep_alive,
+        "http": _http_protocol(),
+        "h11_max_incomplete_event_size": limits.max_header_bytes,
     }
     if workers == 1:
         uvicorn.run(app, **common)  # type: ignore[arg-type]

@@ -1,14 +1,21 @@
 """The service's routes, one ``APIRouter`` per group, each reading ``request.app.state``.
 
-``health`` (liveness, readiness), ``matrix`` (resolve and the catalog),
+``health`` (liveness, readiness), ``metrics`` (Prometheus), ``matrix`` (resolve and the catalog),
 ``preflight`` (preflight, explain), ``admin`` (reload), ``page`` (the web page,
 its static files, the API docs page).
 """
 
 from __future__ import annotations
 
-from compat.service.routes import admin, health, matrix, page, preflight
+from compat.service.routes import admin, health, matrix, metrics, page, preflight
 
-ROUTERS = (health.router, matrix.router, preflight.router, admin.router, page.router)
+ROUTERS = (
+    health.router,
+    matrix.router,
+    preflight.router,
+    admin.router,
+    metrics.router,
+    page.router,
+)
 
 __all__ = ["ROUTERS"]

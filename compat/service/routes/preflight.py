@@ -14,12 +14,16 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response
 
 from compat.errors import UsageError
+from compat.exit_codes import ExitCode
 from compat.service.models import ExplainRequest, ExplanationModel, PreflightReportModel
 from compat.service.problems import (
     PayloadTooLargeError,
     ServiceUnavailableError,
     UnsupportedMediaTypeError,
+    aws_problem,
+    problem_response,
     problem_responses,
+    request_id_of,
 )
 from compat.service.query import text_param
 from compat.service.routes.common import JSON_TYPE, dump, json_response, matrix_state, settings
@@ -58,7 +62,9 @@ class AwsSession:
     description="The same JSON as `smddp-compat preflight --format json`. The quota and "
     "usage checks run only when the server was started with `--enable-aws` and the "
     "request carries `Authorization: Bearer <SMDDP_COMPAT_TOKEN>`; otherwise they are "
-    "`skipped` with the reason. A wrong token is refused (403).",
+    "`skipped` with the reason. A wrong token is refused (403). When AWS cannot be asked "
+    "(credentials, permissions, throttling, network: the CLI's exit 6), the answer is a 502 "
+    "problem with the CLI's hint and the whole report in `report`.",
     responses=problem_responses(400, 401, 403, 404, 422, 502, 503),
 )
 def get_preflight(
@@ -102,6 +108,12 @@ def get_preflight(
         skip_reason=why,
         matrix=matrix_state(request).current.matrix,
     )
+    if report.exit_code == ExitCode.AWS:
+        # The CLI exits 6 with the failing check's hint; HTTP says 502 with the same hint.
+        status, body = aws_problem(
+            report, instance=request.url.path, request_id=request_id_of(request)
+        )
+        return problem_response(status, body)
     return json_response(dump(report.to_dict()))
 
 

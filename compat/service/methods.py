@@ -1,0 +1,87 @@
+"""HEAD on every GET route and OPTIONS with ``Allow``, which FastAPI's routes do not answer.
+
+FastAPI registers a GET route for GET alone, so HEAD (what load balancers
+and monitors send) was a 405. This ASGI layer answers HEAD by running the GET
+route and dropping the body (the headers, ``Content-Length`` included, stay
+those of GET), and OPTIONS with ``204`` and the methods the path allows. A
+CORS preflight never reaches it: the CORS middleware wraps it and answers first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from compat.service.security import ASGIApp, Message, Receive, Scope, Send
+
+RouteTable = list[tuple[re.Pattern[str], frozenset[str]]]
+
+
+def route_table(routes: Iterable[Any]) -> RouteTable:
+    """(path pattern, methods) of every plain route, read once when the app is made.
+
+    Taken from the routers themselves (not walked at request time through the
+    app, whose internal route tree differs between FastAPI versions).
+    """
+    table: RouteTable = []
+    for route in routes:
+        pattern = getattr(route, "path_regex", None)
+        methods = getattr(route, "methods", None)
+        if pattern is not None and methods:
+            table.append((pattern, frozenset(methods)))
+    return table
+
+
+def allowed_methods(table: RouteTable, path: str) -> list[str] | None:
+    """The methods answered on ``path`` (HEAD and OPTIONS included), None when no route has it."""
+    methods: set[str] = set()
+    for pattern, route_methods in table:
+        if pattern.match(path):
+            methods |= route_methods
+    if not methods:
+        return None
+    if "GET" in methods:
+        methods.add("HEAD")
+    methods.add("OPTIONS")
+    return sorted(methods)
+
+
+class MethodsMiddleware:
+    """HEAD as GET without a body; OPTIONS as 204 with ``Allow``; every other request untouched."""
+
+    def __init__(self, app: ASGIApp, routes: RouteTable) -> None:
+        self.app = app
+        self.routes = routes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        method = scope.get("method")
+        if scope["type"] != "http" or method not in ("HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        allowed = allowed_methods(self.routes, scope["path"])
+        if method == "OPTIONS":
+            if allowed is None:  # no such path: the router's 404 problem
+                await self.app(scope, receive, send)
+                return
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 204,
+                    "headers": [(b"allow", ", ".join(allowed).encode("ascii"))],
+                }
+            )
+            await send({"type": "http.response.body", "body": b""})
+            return
+        # HEAD: the GET route's status and headers, never a body (also for 404 and 405).
+        get_scope = {**scope, "method": "GET"} if allowed and "GET" in allowed else scope
+
+        async def send_headers_only(message: Message) -> None:
+            if message["type"] != "http.response.body":
+                await send(message)
+            elif not message.get("more_body", False):
+                await send({"type": "http.response.body", "body": b""})
+
+        await self.app(get_scope, receive, send_headers_only)
+        if "route" in get_scope:  # for the access log and the metrics, outside this layer
+            scope["route"] = get_scope["route"]
