@@ -45,6 +45,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "serve_cmd",
         "Serve the HTTP API (/v1/...) and the web page (/).",
     ),
+    "export-site": (
+        "compat.cli.commands.export_site",
+        "export_site_cmd",
+        "Write the page and every API answer as static files for any static host or CDN.",
+    ),
     "doctor": (
         "compat.cli.commands.doctor",
         "doctor_cmd",

@@ -102,11 +102,12 @@ def _attr(value: object) -> str:
     return escape(str(value), quote=True)
 
 
-def _copyable(value: str | None, cls: str, label: str) -> str:
+def _copyable(value: str | None, cls: str, label: str, *, title: bool = False) -> str:
     if value is None:
         return f'<code class="{cls} none">-</code>'
+    full = f' title="{_attr(value)}"' if title else ""
     return (
-        f'<code class="{cls}">{escape(value)}</code>'
+        f'<code class="{cls}"{full}>{escape(value)}</code>'
         f'<button type="button" class="copy" aria-label="{_attr(label)}">Copy</button>'
     )
 
@@ -180,14 +181,22 @@ def _row(row: Row, region: str | None, model: PageModel) -> str:
         f"<td>{env}</td>"
         f"{_image_cell(row, region, model)}"
         f"{_smp_cell(row, region, model)}"
-        f'<td class="wheel">{_copyable(res.binary_url, "wheel-url", wheel_label)}</td>'
+        f'<td class="wheel">{_copyable(res.binary_url, "wheel-url", wheel_label, title=True)}</td>'
         f"<td>{escape(', '.join(res.instance_types)) or '-'}</td>"
         f'<td><span class="confidence c-{_attr(res.confidence)}">{escape(res.confidence)}'
         f"</span></td>"
-        f'<td class="notes">{requirements}<ul>{notes}{corrections}</ul>'
-        f'<p class="sources">sources: {sources or "-"}</p></td>'
+        f'<td class="notes"><details><summary>{_notes_summary(res)}</summary>{requirements}'
+        f'<ul>{notes}{corrections}</ul><p class="sources">sources: {sources or "-"}</p>'
+        "</details></td>"
         "</tr>"
     )
+
+
+def _notes_summary(res: Resolution) -> str:
+    """The closed notes cell: how many notes, and the sources, so rows stay one line high."""
+    count = len(res.notes) + len(res.corrections) + (1 if res.requirements else 0)
+    ids = ", ".join(escape(s.id) for s in res.sources) or "-"
+    return f"{count} note{'s' if count != 1 else ''}; {ids}"
 
 
 _HEADERS = (
@@ -214,8 +223,9 @@ def _framework_section(fw: FrameworkInfo, rows: list[Row], region: str | None, m
         f'<h2 id="h-{_attr(fw.name)}">{escape(fw.display_name)}</h2>'
         f'<p class="aliases">name <code>{escape(fw.name)}</code>; aliases {aliases}{runs_on}</p>'
         f'<ul class="fw-notes">{notes}</ul>'
-        f'<div class="table-wrap" tabindex="0" role="region" aria-labelledby="h-{_attr(fw.name)}">'
-        f"<table><caption>{escape(fw.display_name)} releases with smddp, newest first</caption>"
+        f'<div class="table-wrap" tabindex="0" role="region" aria-labelledby="c-{_attr(fw.name)}">'
+        f'<table><caption id="c-{_attr(fw.name)}">{escape(fw.display_name)} releases with '
+        "smddp, newest first</caption>"
         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div></section>"
     )
 
@@ -249,17 +259,54 @@ def _instance_types(model: PageModel) -> str:
     return (
         '<section id="instance-types" aria-labelledby="h-instance-types">'
         '<h2 id="h-instance-types">Instance types</h2>'
-        '<div class="table-wrap" tabindex="0" role="region" aria-labelledby="h-instance-types">'
-        "<table><caption>Instance types and their smddp support</caption><thead><tr>"
+        '<div class="table-wrap" tabindex="0" role="region" aria-labelledby="c-instance-types">'
+        '<table><caption id="c-instance-types">Instance types and their smddp support</caption>'
+        "<thead><tr>"
         '<th scope="col">instance type</th><th scope="col">GPUs</th><th scope="col">EFA</th>'
         f'<th scope="col">support by smddp version</th></tr></thead><tbody>{rows}</tbody>'
         "</table></div></section>"
     )
 
 
-def render_page(snapshot: Snapshot, region: str | None, *, error: str | None = None) -> bytes:
-    """The whole page for ``region`` (already validated, or None) as UTF-8 bytes."""
+def _eligibility_form(model: PageModel, framework_options: str) -> str:
+    """The ``preflight --no-aws`` questions: will this instance type and count work?"""
+    types = "".join(
+        f'<option value="{_attr(i.name)}">{escape(i.name)}</option>' for i in model.instance_types
+    )
+    return f"""<form id="eligibility-form" method="get" action="/v1/preflight">
+<fieldset><legend>Eligibility (preflight without AWS) in the region above</legend>
+<label for="ef-framework">Framework</label>
+<select id="ef-framework" name="framework">{framework_options}</select>
+<label for="ef-version">Version</label>
+<input id="ef-version" name="version" value="latest" maxlength="100" required
+ autocomplete="off" spellcheck="false">
+<label for="ef-type">Instance type</label>
+<select id="ef-type" name="instance_type">{types}</select>
+<label for="ef-count">Count</label>
+<input id="ef-count" name="instance_count" type="number" min="1" max="10000" value="1" required>
+<button type="submit">Check</button>
+</fieldset>
+</form>"""
+
+
+def render_page(
+    snapshot: Snapshot, region: str | None, *, error: str | None = None, static: bool = False
+) -> bytes:
+    """The whole page for ``region`` (already validated, or None) as UTF-8 bytes.
+
+    ``static`` renders it for ``export-site``: relative links, answers read from
+    the exported files (``data-api="static"``), and nothing that changes between
+    two exports of the same matrix (no load time), so the bytes are reproducible.
+    """
     model = build_model(snapshot)
+    if static:
+        root, api, docs, matrix_link = "", "static", "v1/openapi.json", "v1/matrix.json"
+        loaded = ""
+        resolve_action = "v1/resolve"
+    else:
+        resolve_action = "/v1/resolve"
+        root, api, docs, matrix_link = "/", "live", "/docs", "/v1/matrix"
+        loaded = f" loaded {escape(snapshot.loaded_at)}"
     framework_options = "".join(
         f'<option value="{_attr(f.name)}">{escape(f.display_name)}</option>'
         for f in model.frameworks
@@ -269,6 +316,7 @@ def render_page(snapshot: Snapshot, region: str | None, *, error: str | None = N
         for f in model.frameworks
     )
     sections = "".join(_framework_section(f, model.rows, region, model) for f in model.frameworks)
+    eligibility = "" if static else _eligibility_form(model, framework_options)
     alert = f'<p class="alert" role="alert">{escape(error)}</p>' if error else ""
     page = f"""<!doctype html>
 <html lang="en">
@@ -277,27 +325,27 @@ def render_page(snapshot: Snapshot, region: str | None, *, error: str | None = N
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>smddp compatibility matrix</title>
 <link rel="icon" href="data:,">
-<link rel="stylesheet" href="/static/page.css">
-<script src="/static/page.js" defer></script>
+<link rel="stylesheet" href="{root}static/page.css">
+<script src="{root}static/page.js" defer></script>
 </head>
-<body>
+<body data-api="{api}">
 <header>
 <h1>SageMaker smddp compatibility matrix</h1>
 <p>Every framework release with the SageMaker distributed data parallel library (smddp):
 DLC image, wheel, instance types, and where each fact comes from.
-<a href="/docs">API</a> · <a href="/v1/matrix">matrix JSON</a></p>
+<a href="{docs}">API</a> · <a href="{matrix_link}">matrix JSON</a></p>
 </header>
 <main>
 {alert}
 <section class="controls" aria-labelledby="h-controls">
 <h2 id="h-controls" class="visually-hidden">Region and resolve</h2>
-<form id="region-form" method="get" action="/">
+<form id="region-form" method="get" action="{root}">
 <label for="region">Region for image URIs</label>
 <select id="region" name="region" data-smp-account="{_attr(model.smp_account or "")}"
  data-smp-repository="{_attr(model.smp_repository or "")}">{_region_options(model, region)}</select>
 <button type="submit" class="js-hide">Show</button>
 </form>
-<form id="resolve-form" method="get" action="/v1/resolve">
+<form id="resolve-form" method="get" action="{resolve_action}">
 <label for="rf-framework">Framework</label>
 <select id="rf-framework" name="framework">{framework_options}</select>
 <label for="rf-version">Version</label>
@@ -309,6 +357,7 @@ DLC image, wheel, instance types, and where each fact comes from.
 or latest.</p>
 </form>
 <div id="resolve-result" role="status" aria-live="polite"></div>
+{eligibility}
 </section>
 <nav aria-label="Frameworks"><ul>{nav}
 <li><a href="#instance-types">Instance types</a></li></ul></nav>
@@ -316,7 +365,7 @@ or latest.</p>
 {_instance_types(model)}
 </main>
 <footer><p>smddp-compat {escape(__version__)} · matrix sha256
-<code>{escape(snapshot.sha256[:16])}</code> loaded {escape(snapshot.loaded_at)}</p></footer>
+<code>{escape(snapshot.sha256[:16])}</code>{loaded}</p></footer>
 </body>
 </html>
 """

@@ -1,0 +1,149 @@
+"""export-site: every file is the live endpoint's bytes; atomic, deterministic, careful."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from compat.matrix import shipped_matrix_path
+from compat.service.export import MARKER, export_site
+
+from ..conftest import Invoke
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("export") / "site"
+    export_site(str(target))
+    return target
+
+
+async def _live_bodies(paths: list[str]) -> dict[str, tuple[int, bytes]]:
+    """GET each path from the app in-process (ASGI, no thread per request: 1,700 requests)."""
+    import httpx
+
+    from compat.service.app import create_app
+
+    app = create_app()
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        found = {}
+        for path in paths:
+            response = await client.get(path)
+            found[path] = (response.status_code, response.content)
+        return found
+
+
+def test_every_answer_is_the_live_endpoints_bytes(site: Path) -> None:
+    import asyncio
+    from urllib.parse import urlencode
+
+    files = _tree(site)
+    wanted: dict[str, str] = {
+        "v1/matrix.json": "/v1/matrix",
+        "v1/openapi.json": "/openapi.json",
+        "v1/frameworks.json": "/v1/frameworks",
+        "v1/regions.json": "/v1/regions",
+        "v1/instance-types.json": "/v1/instance-types",
+        "static/page.js": "/static/page.js",
+        "static/page.css": "/static/page.css",
+    }
+    plain = 0
+    for name in files:
+        if not name.startswith("v1/resolve/"):
+            continue
+        _, _, framework, version, leaf = name.split("/")
+        params = {"framework": framework, "version": version}
+        if leaf == "index.json":
+            plain += 1
+        else:
+            params["region"] = leaf.removesuffix(".json")
+        wanted[name] = "/v1/resolve?" + urlencode(params)
+    assert len(wanted) > 1000
+    live = asyncio.run(_live_bodies(sorted(set(wanted.values()))))
+    for name, path in wanted.items():
+        status, body = live[path]
+        assert status == 200, name
+        assert body == files[name], name
+    assert plain == sum(len(f["versions"]) for f in json.loads(files["v1/frameworks.json"]))
+
+
+def test_every_release_in_every_published_region_is_exported(site: Path) -> None:
+    import compat
+
+    expected = {
+        f"v1/resolve/{r.framework}/{r.framework_version}/{r.region}.json"
+        for region in compat.list_regions()
+        for r in compat.resolve_all(None, region.name)
+    }
+    exported = {
+        name
+        for name in _tree(site)
+        if name.startswith("v1/resolve/") and not name.endswith("/index.json")
+    }
+    assert exported == expected
+
+
+def test_the_page_reads_the_exported_files(site: Path) -> None:
+    html = (site / "index.html").read_text(encoding="utf-8")
+    assert 'data-api="static"' in html
+    assert 'href="static/page.css"' in html
+    assert 'src="static/page.js"' in html
+    assert 'href="/' not in html  # every link works under any path prefix
+    assert "loaded " not in html  # no load time: reproducible bytes
+
+
+def test_same_matrix_same_bytes_and_a_rerun_replaces_the_export(site: Path, tmp_path: Path) -> None:
+    again = tmp_path / "again"
+    export_site(str(again))
+    assert _tree(again) == _tree(site)
+    (again / "v1" / "stale.json").write_text("{}", encoding="utf-8")
+    export_site(str(again))
+    assert _tree(again) == _tree(site)
+    assert [p.name for p in tmp_path.iterdir()] == ["again"]  # no staging left behind
+
+
+def test_a_directory_that_is_not_an_export_is_never_replaced(tmp_path: Path) -> None:
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep me", encoding="utf-8")
+    with pytest.raises(Exception, match="not written by export-site"):
+        export_site(str(mine))
+    assert _tree(mine) == {"notes.txt": b"keep me"}
+
+
+def test_a_bad_matrix_leaves_the_old_export(site: Path, tmp_path: Path) -> None:
+    target = tmp_path / "site"
+    shutil.copytree(site, target)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        Path(shipped_matrix_path()).read_text(encoding="utf-8") + "\nbogus: 1\n", encoding="utf-8"
+    )
+    from compat.errors import MatrixError
+
+    with pytest.raises(MatrixError):
+        export_site(str(target), str(bad))
+    assert _tree(target) == _tree(site)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.yaml", "site"]
+
+
+def test_export_site_command(run_cli: Invoke, tmp_path: Path) -> None:
+    result = run_cli("export-site", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["files"] == len(_tree(tmp_path / "out"))
+    assert (tmp_path / "out" / MARKER).read_text(encoding="utf-8").strip() == summary[
+        "matrix_sha256"
+    ]
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "plain" / "x").write_text("x", encoding="utf-8")
+    refused = run_cli("export-site", str(tmp_path / "plain"))
+    assert refused.exit_code == 2
+    assert "not written by export-site" in refused.stderr
