@@ -4,7 +4,8 @@ uvicorn bounds concurrency (``limit_concurrency``: a 503 above it) and idle
 keep-alive connections (``timeout_keep_alive``), but with its httptools
 parser it accepts headers of any size and number, and waits forever for a
 client that sends half its headers and stops. :class:`GuardedHttpToolsProtocol`
-is uvicorn's httptools protocol with three additions:
+is uvicorn's httptools protocol (its ``data_received`` restated, to tell a
+header limit from a malformed request) with three additions:
 
 - a connection over the concurrency limit is answered 503 and closed at once,
   instead of being held open while it waits for a request;
@@ -24,6 +25,7 @@ import asyncio
 import json
 from typing import Any
 
+import httptools
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from compat.service.settings import Limits
@@ -86,20 +88,28 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
-        super().data_received(data)
+        try:
+            self._unset_keepalive_if_required()
+            self.parser.feed_data(data)
+        except httptools.HttpParserUpgrade:  # as uvicorn's own data_received does
+            if self._should_upgrade():
+                self.handle_websocket_upgrade()
+            else:
+                self._unsupported_upgrade_warning()
+            return
+        except httptools.HttpParserError:
+            if self._limit_error is not None:  # raised by on_url/on_header below
+                self._refuse(431, self._limit_error)
+                return
+            self.logger.warning("Invalid HTTP request received.")
+            self.send_400_response("Invalid HTTP request received.")
+            return
         if not self._reading_headers or self.transport.is_closing():
             return
         # Still inside a request's headers: count what arrived (a field may be half-way).
         self._header_bytes += len(data)
         if self._header_bytes > self.limits.max_header_bytes:
             self._refuse(431, f"the request headers are over {self.limits.max_header_bytes} bytes")
-
-    def send_400_response(self, msg: str) -> None:
-        # A header limit raised in a parser callback reaches uvicorn as a parser error.
-        if self._limit_error is not None:
-            self._refuse(431, self._limit_error)
-            return
-        super().send_400_response(msg)
 
     # -- parser callbacks ---------------------------------------------------------------
     def on_message_begin(self) -> None:

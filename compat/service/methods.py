@@ -15,7 +15,7 @@ from typing import Any
 
 from compat.service.security import ASGIApp, Message, Receive, Scope, Send
 
-RouteTable = list[tuple[re.Pattern[str], frozenset[str]]]
+RouteTable = list[tuple[re.Pattern[str], frozenset[str], Any]]
 
 
 def route_table(routes: Iterable[Any]) -> RouteTable:
@@ -29,22 +29,27 @@ def route_table(routes: Iterable[Any]) -> RouteTable:
         pattern = getattr(route, "path_regex", None)
         methods = getattr(route, "methods", None)
         if pattern is not None and methods:
-            table.append((pattern, frozenset(methods)))
+            table.append((pattern, frozenset(methods), route))
     return table
 
 
-def allowed_methods(table: RouteTable, path: str) -> list[str] | None:
-    """The methods answered on ``path`` (HEAD and OPTIONS included), None when no route has it."""
+def allowed_methods(table: RouteTable, path: str) -> tuple[list[str], Any] | None:
+    """The methods answered on ``path`` (HEAD and OPTIONS included) and its first route.
+
+    None when no route has that path.
+    """
     methods: set[str] = set()
-    for pattern, route_methods in table:
+    first = None
+    for pattern, route_methods, route in table:
         if pattern.match(path):
             methods |= route_methods
+            first = first or route
     if not methods:
         return None
     if "GET" in methods:
         methods.add("HEAD")
     methods.add("OPTIONS")
-    return sorted(methods)
+    return sorted(methods), first
 
 
 class MethodsMiddleware:
@@ -59,16 +64,18 @@ class MethodsMiddleware:
         if scope["type"] != "http" or method not in ("HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
-        allowed = allowed_methods(self.routes, scope["path"])
+        found = allowed_methods(self.routes, scope["path"])
+        allowed = found[0] if found else None
         if method == "OPTIONS":
-            if allowed is None:  # no such path: the router's 404 problem
+            if found is None:  # no such path: the router's 404 problem
                 await self.app(scope, receive, send)
                 return
+            scope["route"] = found[1]  # the route's template labels the metrics and the log
             await send(
                 {
                     "type": "http.response.start",
                     "status": 204,
-                    "headers": [(b"allow", ", ".join(allowed).encode("ascii"))],
+                    "headers": [(b"allow", ", ".join(found[0]).encode("ascii"))],
                 }
             )
             await send({"type": "http.response.body", "body": b""})

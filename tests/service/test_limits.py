@@ -146,3 +146,17 @@ def test_connections_over_the_limit_are_refused(server: ServerProcess) -> None:
         time.sleep(0.2)
     else:
         raise AssertionError("the server did not recover after the connections closed")
+
+
+def test_refusals_are_not_logged_as_malformed_requests(server: ServerProcess) -> None:
+    with contextlib.closing(_connect(server)) as sock:
+        sock.sendall(_request(*(f"X-H{i}: 1" for i in range(25))))
+        assert _read_until_closed(sock, time.monotonic() + 8).startswith(b"HTTP/1.1 431 ")
+    with contextlib.closing(_connect(server)) as sock:
+        sock.sendall(b"NOT HTTP AT ALL\r\n\r\n")
+        assert _read_until_closed(sock, time.monotonic() + 8).startswith(b"HTTP/1.1 400 ")
+    deadline = time.monotonic() + 5
+    while "Invalid HTTP request" not in server.log_text() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    # One warning: the malformed request; none for the 431 refusals of the module's tests.
+    assert server.log_text().count("Invalid HTTP request received.") == 1

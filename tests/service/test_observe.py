@@ -64,6 +64,7 @@ def test_metrics_count_requests_by_route_template_never_the_raw_path() -> None:
         assert c.get("/v1/resolve?framework=pt&version=0.0.1").status_code == 404
         assert c.get("/static/page.js").status_code == 200
         assert c.head("/healthz").status_code == 200
+        assert c.options("/v1/explain").status_code == 204
         for i in range(5):
             assert c.get(f"/scanner/{i}/wp-login.php").status_code == 404
         response = c.get("/metrics")
@@ -75,6 +76,7 @@ def test_metrics_count_requests_by_route_template_never_the_raw_path() -> None:
     assert _value(text, total, route="/v1/resolve", method="GET", status="404") == 1
     assert _value(text, total, route="/static/{name}", method="GET", status="200") == 1
     assert _value(text, total, route="/healthz", method="HEAD", status="200") == 1
+    assert _value(text, total, route="/v1/explain", method="OPTIONS", status="204") == 1
     assert _value(text, total, route="unmatched", method="GET", status="404") == 5
     assert "wp-login" not in text
     assert "page.js" not in text
