@@ -101,19 +101,34 @@ def export_site(directory: str, matrix_path: str | None = None) -> ExportResult:
     os.makedirs(parent, exist_ok=True)
     staging = tempfile.mkdtemp(prefix=f".{os.path.basename(target)}.", dir=parent)
     try:
-        for relative in sorted(files):
-            path = os.path.join(staging, *relative.split("/"))
-            os.makedirs(os.path.dirname(path), mode=0o755, exist_ok=True)
-            with open(path, "wb") as fh:
-                fh.write(files[relative])
-            os.chmod(path, 0o644)
-        os.chmod(staging, 0o755)
+        _write_tree(staging, files)
         _swap_in(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     answers = sum(1 for name in files if name.startswith("v1/resolve/"))
     return ExportResult(target, len(files), answers, snapshot.sha256)
+
+
+def _write_tree(root: str, files: dict[str, bytes]) -> None:
+    """Write every file under ``root``: directories 0755 and files 0644 whatever the umask."""
+    folders = sorted(
+        {
+            "/".join(name.split("/")[:depth])
+            for name in files
+            for depth in range(1, name.count("/") + 1)
+        }
+    )
+    for folder in folders:
+        os.makedirs(os.path.join(root, folder), exist_ok=True)
+    for folder in ["", *folders]:
+        os.chmod(os.path.join(root, folder), 0o755)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for name in sorted(files):
+        fd = os.open(os.path.join(root, name), flags, 0o644)
+        os.fchmod(fd, 0o644)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(files[name])
 
 
 def _check_replaceable(target: str) -> None:

@@ -91,6 +91,13 @@ def test_every_release_in_every_published_region_is_exported(site: Path) -> None
     assert exported == expected
 
 
+def test_files_and_folders_are_readable_by_a_web_server(site: Path) -> None:
+    modes = {p.stat().st_mode & 0o777 for p in site.rglob("*") if p.is_file()}
+    folders = {p.stat().st_mode & 0o777 for p in [site, *site.rglob("*")] if p.is_dir()}
+    assert modes == {0o644}
+    assert folders == {0o755}
+
+
 def test_the_page_reads_the_exported_files(site: Path) -> None:
     html = (site / "index.html").read_text(encoding="utf-8")
     assert 'data-api="static"' in html
