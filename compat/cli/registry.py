@@ -48,7 +48,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "export-site": (
         "compat.cli.commands.export_site",
         "export_site_cmd",
-        "Write the page and every API answer as static files for any static host or CDN.",
+        "Write the page and every API answer as static files to DIRECTORY.",
     ),
     "doctor": (
         "compat.cli.commands.doctor",
