@@ -194,11 +194,6 @@ def serve_cmd(
             err=True,
         )
     # Validates the matrix now, so that a bad file stops here with exit 7.
-    if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        # Before any worker imports prometheus-client: a scrape then adds up every worker.
-        import tempfile
-
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="smddp-compat-metrics-")
     app = create_app(
         path,
         enable_aws=enable_aws,
@@ -234,9 +229,22 @@ def serve_cmd(
             CORS_ENV: origin or "",
         }
     )
-    uvicorn.run(
-        "compat.service.app:app_from_env",
-        factory=True,
-        workers=workers,
-        **common,  # type: ignore[arg-type]
-    )
+    metrics_dir = None
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Before any worker imports prometheus-client: a scrape then adds up every worker.
+        import tempfile
+
+        metrics_dir = tempfile.mkdtemp(prefix="smddp-compat-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+    try:
+        uvicorn.run(
+            "compat.service.app:app_from_env",
+            factory=True,
+            workers=workers,
+            **common,  # type: ignore[arg-type]
+        )
+    finally:
+        if metrics_dir is not None:
+            import shutil
+
+            shutil.rmtree(metrics_dir, ignore_errors=True)
