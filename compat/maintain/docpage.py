@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from packaging.version import InvalidVersion, Version
 
 from compat.errors import PageError
-from compat.matrix.rules import DLC_TAG_RE, WHEEL_RE
+from compat.matrix.naming import DLC_TAG_RE, WHEEL_RE, cuda_of_tag, python_of_tag
 
 #: Framework names as the page writes them (lower case) -> matrix framework.
 PAGE_FRAMEWORKS: dict[str, str] = {"pytorch": "pytorch", "tensorflow": "tensorflow"}
@@ -78,12 +78,12 @@ class ImageRef:
     @property
     def python(self) -> str | None:
         m = self._tag_match()
-        return None if m is None else f"{m['py'][0]}.{m['py'][1:]}"
+        return None if m is None else python_of_tag(m["py"])
 
     @property
     def cuda(self) -> str | None:
         m = self._tag_match()
-        return None if m is None else f"{m['cu'][:-1]}.{m['cu'][-1]}"
+        return None if m is None else cuda_of_tag(m["cu"])
 
     @property
     def os(self) -> str | None:
@@ -121,13 +121,13 @@ class WheelRef:
     def python(self) -> str:
         m = WHEEL_RE.match(self.path)
         assert m is not None
-        return f"{m['cp'][0]}.{m['cp'][1:]}"
+        return python_of_tag(m["cp"])
 
     @property
     def cuda(self) -> str:
         m = WHEEL_RE.match(self.path)
         assert m is not None
-        return f"{m['cu'][:-1]}.{m['cu'][-1]}"
+        return cuda_of_tag(m["cu"])
 
     def to_dict(self) -> dict[str, Any]:
         return {"base_url": self.base_url, "path": self.path, "url": self.url}

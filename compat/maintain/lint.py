@@ -15,7 +15,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 
-from compat.matrix.rules import WHEEL_RE, py_tag
+from compat.matrix.naming import WHEEL_RE, py_tag
 from compat.matrix.schema import Confidence, FrameworkRelease, MatrixDocument
 
 Path = tuple[Hashable, ...]

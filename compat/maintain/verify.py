@@ -23,7 +23,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from compat.exit_codes import ExitCode
-from compat.matrix.rules import HF_TAG_RE, WHEEL_RE
+from compat.matrix.naming import HF_TAG_RE, WHEEL_RE, cuda_tag
 
 ECR_HOST_RE = re.compile(
     r"^(?P<account>[0-9]{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.(?P<suffix>[a-z0-9.-]+)$"
@@ -150,7 +150,7 @@ def _image_problems(uri: str, res: Any, expect_account: str | None) -> list[str]
     else:
         if res.py_version and "py" + parts["py"] != res.py_version:
             problems.append(f"tag {tag!r} is py{parts['py']}, the row {res.py_version}")
-        if res.cuda_version and parts["cu"] != res.cuda_version.replace(".", ""):
+        if res.cuda_version and parts["cu"] != cuda_tag(res.cuda_version):
             problems.append(f"tag {tag!r} is cu{parts['cu']}, the row CUDA {res.cuda_version}")
     return problems
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from packaging.version import InvalidVersion, Version
 
+from compat.matrix.naming import DLC_TAG_RE, HF_TAG_RE, WHEEL_RE, cuda_tag, py_tag
 from compat.matrix.schema import (
     FrameworkRelease,
     HuggingFaceRelease,
@@ -31,21 +32,6 @@ SECTIONS: dict[str, str] = {
     "pytorch_lightning": "pytorch-lightning",
     "huggingface": "huggingface",
 }
-
-DLC_TAG_RE = re.compile(
-    r"^(?P<version>[0-9][^-]*)-gpu-py(?P<py>[0-9]+)-cu(?P<cu>[0-9]+)-(?P<os>ubuntu[0-9.]+)"
-    r"(?P<sagemaker>-sagemaker)?$"
-)
-HF_TAG_RE = re.compile(
-    r"^(?P<pytorch>[0-9][^-]*)-transformers(?P<version>[0-9][^-]*)-gpu-py(?P<py>[0-9]+)"
-    r"-cu(?P<cu>[0-9]+)-(?P<os>ubuntu[0-9.]+)$"
-)
-WHEEL_RE = re.compile(
-    # The date folder is missing in the TensorFlow wheel paths the DLC Dockerfiles show.
-    r"^(?P<framework>[a-z]+)/(?P<version>[^/]+)/cu(?P<cu>[0-9]+)/(?:(?P<date>[^/]+)/)?"
-    r"smdistributed_dataparallel-(?P<smddp>[^-/]+)-cp(?P<cp>[0-9]+)-cp(?P=cp)m?"
-    r"-linux_x86_64\.whl$"
-)
 
 #: Every rule a row may list under ``exceptions``.
 CHECKS = frozenset(
@@ -71,16 +57,6 @@ ERRATA_FIELDS = frozenset(
 class Problem:
     path: Path
     message: str
-
-
-def py_tag(python: str) -> str:
-    """``"3.9"`` -> ``"39"``."""
-    return python.replace(".", "")
-
-
-def cuda_tag(cuda: str) -> str:
-    """``"11.7"`` -> ``"117"``."""
-    return cuda.replace(".", "")
 
 
 _CANONICAL: dict[Version, str] = {}
