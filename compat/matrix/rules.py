@@ -33,21 +33,6 @@ SECTIONS: dict[str, str] = {
     "huggingface": "huggingface",
 }
 
-#: Every rule a row may list under ``exceptions``.
-CHECKS = frozenset(
-    {
-        "tag-framework-version",
-        "tag-python",
-        "tag-cuda",
-        "tag-os",
-        "tag-pytorch-version",
-        "wheel-framework",
-        "wheel-framework-version",
-        "wheel-cuda",
-        "wheel-smddp-version",
-        "wheel-python",
-    }
-)
 ERRATA_FIELDS = frozenset(
     {"version", "smddp", "repository", "tag", "wheel", "python", "cuda", "os", "smp_tag"}
 )
@@ -100,18 +85,15 @@ class _RowChecker:
                     )
                 )
 
-    def rule(self, name: str, ok: bool, field: str, message: Callable[[], str]) -> None:
-        """Record a failed check; ``message`` is built only then (a large matrix has
-        tens of thousands of passing checks)."""
-        if ok:
-            return
+    def fail(self, name: str, field: str, message: str) -> None:
+        """Record that rule ``name`` failed, unless the row lists it as an exception."""
         if name in self.allowed:
             self.used.add(name)
             return
         self.out.append(
             Problem(
                 (*self.path, field),
-                f"{message()} [check {name}; if this is right, add it to the row's exceptions "
+                f"{message} [check {name}; if this is right, add it to the row's exceptions "
                 "with a note]",
             )
         )
@@ -248,6 +230,197 @@ def _check_base_url(url: str, path: Path) -> Iterator[Problem]:
         yield Problem(path, f"{url!r} must start with https:// and end with /")
 
 
+#: One value a row states about itself (its version, Python, CUDA, OS, ...).
+Fact = Version | str | None
+#: A row's facts by name: each value, and how a tag or wheel name spells it when it
+#: agrees (``Version("1.13.1")`` -> ``"1.13.1"``, ``"3.9"`` -> ``"39"``), or None.
+Facts = dict[str, tuple[Fact, str | None]]
+
+
+def _facts(
+    *,
+    versions: dict[str, Version],
+    python: str | None,
+    cuda: str | None,
+    texts: dict[str, str | None],
+) -> Facts:
+    """A row's facts for :func:`_check_name`, each with its spelling in a name."""
+    facts: Facts = {name: (v, _canonical(v)) for name, v in versions.items()}
+    facts["python"] = (python, None if python is None else py_tag(python))
+    facts["cuda"] = (cuda, None if cuda is None else cuda_tag(cuda))
+    for name, text in texts.items():
+        facts[name] = (text, text)
+    return facts
+
+
+def _same_version_as(found: str, expected: Fact) -> bool:
+    return isinstance(expected, Version) and _same_version(found, expected)
+
+
+def _same_py(found: str, expected: Fact) -> bool:
+    return isinstance(expected, str) and found == py_tag(expected)
+
+
+def _same_cuda(found: str, expected: Fact) -> bool:
+    return isinstance(expected, str) and found == cuda_tag(expected)
+
+
+def _same_text(found: str, expected: Fact) -> bool:
+    return found == expected
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    """One named check: a part of a tag or wheel name against one of the row's facts.
+
+    ``message`` is a format string with ``{found}`` (the part) and ``{expected}``
+    (the fact); it is formatted only when the check fails.
+    """
+
+    check: str
+    group: str
+    fact: str
+    same: Callable[[str, Fact], bool]
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Name:
+    """A named artifact (tag or wheel path): its pattern, its form, and its rules."""
+
+    field: tuple[str, ...]  # where the value is, below the row
+    pattern: re.Pattern[str]
+    form: str  # the form, for the message when the value does not match at all
+    rules: tuple[_Rule, ...]
+
+
+_PYTHON_CUDA_OS = (
+    _Rule(
+        "tag-python",
+        "py",
+        "python",
+        _same_py,
+        "the tag's py{found} does not match the row's Python {expected}",
+    ),
+    _Rule(
+        "tag-cuda",
+        "cu",
+        "cuda",
+        _same_cuda,
+        "the tag's cu{found} does not match the row's CUDA {expected}",
+    ),
+    _Rule(
+        "tag-os", "os", "os", _same_text, "the tag's {found} does not match the row's OS {expected}"
+    ),
+)
+DLC_TAG = _Name(
+    ("tag",),
+    DLC_TAG_RE,
+    "{version}-gpu-py{XY}-cu{NNN}-{os}[-sagemaker]",
+    (
+        _Rule(
+            "tag-framework-version",
+            "version",
+            "version",
+            _same_version_as,
+            "the tag's version {found} is not the row's {expected}",
+        ),
+        *_PYTHON_CUDA_OS,
+    ),
+)
+HF_TAG = _Name(
+    ("tag",),
+    HF_TAG_RE,
+    "{pytorch}-transformers{version}-gpu-py{XY}-cu{NNN}-{os}",
+    (
+        _Rule(
+            "tag-framework-version",
+            "version",
+            "version",
+            _same_version_as,
+            "the tag's transformers version {found} is not the row's {expected}",
+        ),
+        _Rule(
+            "tag-pytorch-version",
+            "pytorch",
+            "pytorch",
+            _same_version_as,
+            "the tag's PyTorch version {found} is not the row's {expected}",
+        ),
+        *_PYTHON_CUDA_OS,
+    ),
+)
+WHEEL = _Name(
+    ("wheel", "path"),
+    WHEEL_RE,
+    "{framework}/{version}/cu{NNN}/{date}/smdistributed_dataparallel-{smddp}-cp{XY}-cp{XY}"
+    "-linux_x86_64.whl",
+    (
+        _Rule(
+            "wheel-framework",
+            "framework",
+            "framework",
+            _same_text,
+            "the wheel path's framework {found!r} is not {expected!r}",
+        ),
+        _Rule(
+            "wheel-framework-version",
+            "version",
+            "version",
+            _same_version_as,
+            "the wheel path's framework version {found} is not the row's {expected}",
+        ),
+        _Rule(
+            "wheel-smddp-version",
+            "smddp",
+            "smddp",
+            _same_version_as,
+            "the wheel file's smddp version {found} is not the row's {expected}",
+        ),
+        _Rule(
+            "wheel-cuda",
+            "cu",
+            "cuda",
+            _same_cuda,
+            "the wheel path's cu{found} does not match the row's CUDA {expected}",
+        ),
+        _Rule(
+            "wheel-python",
+            "cp",
+            "python",
+            _same_py,
+            "the wheel file's cp{found} does not match the row's Python {expected}",
+        ),
+    ),
+)
+
+
+#: Every rule a row may list under ``exceptions``.
+CHECKS = frozenset(rule.check for name in (DLC_TAG, HF_TAG, WHEEL) for rule in name.rules)
+
+
+def _check_name(checker: _RowChecker, name: _Name, value: str, facts: Facts) -> None:
+    """Match ``value`` against ``name``'s pattern and run its rules on the parts.
+
+    A failed rule is reported under the first field of ``name`` (``tag``,
+    ``wheel``), where a row's exception for it applies.
+    """
+    m = name.pattern.match(value)
+    if m is None:
+        checker.out.append(
+            Problem((*checker.path, *name.field), f"{value!r} does not have the form {name.form}")
+        )
+        return
+    for rule in name.rules:
+        found = m[rule.group]
+        expected, spelled = facts[rule.fact]
+        # Most parts are spelled exactly as the row's fact; only others need the rule.
+        if found != spelled and not rule.same(found, expected):
+            checker.fail(
+                rule.check, name.field[0], rule.message.format(found=found, expected=expected)
+            )
+
+
 def _check_release(
     doc: MatrixDocument, section: str, index: int, row: FrameworkRelease
 ) -> Iterator[Problem]:
@@ -257,118 +430,26 @@ def _check_release(
     out: list[Problem] = []
     checker = _RowChecker(row, path, out)
     _check_errata(row, path, out)
-    if row.tag is None:
-        if not row.notes:
-            out.append(
-                Problem((*path, "tag"), "a row without a tag needs a note saying what to use")
-            )
-    else:
-        tag_m = DLC_TAG_RE.match(row.tag)
-        if tag_m is None:
-            out.append(
-                Problem(
-                    (*path, "tag"),
-                    f"{row.tag!r} does not have the form "
-                    "{version}-gpu-py{XY}-cu{NNN}-{os}[-sagemaker]",
-                )
-            )
-        else:
-            checker.rule(
-                "tag-framework-version",
-                _same_version(tag_m["version"], row.version),
-                "tag",
-                lambda: f"the tag's version {tag_m['version']} is not the row's {row.version}",
-            )
-            _part_rules(checker, "tag", tag_m, row.python, row.cuda, row.os)
+    facts = _facts(
+        versions={"version": row.version, "smddp": row.smddp},
+        python=row.python,
+        cuda=row.cuda,
+        texts={"framework": fw_name, "os": row.os},
+    )
+    if row.tag is not None:
+        _check_name(checker, DLC_TAG, row.tag, facts)
+    elif not row.notes:
+        out.append(Problem((*path, "tag"), "a row without a tag needs a note saying what to use"))
     if row.wheel is not None:
         if row.wheel.base_url is not None:
             out.extend(_check_base_url(row.wheel.base_url, (*path, "wheel", "base_url")))
         elif fw is not None and fw.wheel_base_url is None:
             out.append(Problem((*path, "wheel"), f"no base_url here or in frameworks.{fw_name}"))
-        wheel_m = WHEEL_RE.match(row.wheel.path)
-        if wheel_m is None:
-            out.append(
-                Problem(
-                    (*path, "wheel", "path"),
-                    f"{row.wheel.path!r} does not have the form {{framework}}/{{version}}/"
-                    "cu{NNN}/{date}/smdistributed_dataparallel-{smddp}-cp{XY}-cp{XY}"
-                    "-linux_x86_64.whl",
-                )
-            )
-        else:
-            checker.rule(
-                "wheel-framework",
-                wheel_m["framework"] == fw_name,
-                "wheel",
-                lambda: f"the wheel path's framework {wheel_m['framework']!r} is not {fw_name!r}",
-            )
-            checker.rule(
-                "wheel-framework-version",
-                _same_version(wheel_m["version"], row.version),
-                "wheel",
-                lambda: (
-                    f"the wheel path's framework version {wheel_m['version']} is not the "
-                    f"row's {row.version}"
-                ),
-            )
-            checker.rule(
-                "wheel-smddp-version",
-                _same_version(wheel_m["smddp"], row.smddp),
-                "wheel",
-                lambda: (
-                    f"the wheel file's smddp version {wheel_m['smddp']} is not the "
-                    f"row's {row.smddp}"
-                ),
-            )
-            checker.rule(
-                "wheel-cuda",
-                row.cuda is not None and wheel_m["cu"] == cuda_tag(row.cuda),
-                "wheel",
-                lambda: (
-                    f"the wheel path's cu{wheel_m['cu']} does not match the row's CUDA {row.cuda}"
-                ),
-            )
-            checker.rule(
-                "wheel-python",
-                row.python is not None and wheel_m["cp"] == py_tag(row.python),
-                "wheel",
-                lambda: (
-                    f"the wheel file's cp{wheel_m['cp']} does not match the row's "
-                    f"Python {row.python}"
-                ),
-            )
+        _check_name(checker, WHEEL, row.wheel.path, facts)
     checker.finish()
     if fw is not None:
         out.extend(_check_coverage(fw_name, fw, row.version, path))
     yield from out
-
-
-def _part_rules(
-    checker: _RowChecker,
-    field: str,
-    m: re.Match[str],
-    python: str | None,
-    cuda: str | None,
-    os_name: str | None,
-) -> None:
-    checker.rule(
-        "tag-python",
-        python is not None and m["py"] == py_tag(python),
-        field,
-        lambda: f"the tag's py{m['py']} does not match the row's Python {python}",
-    )
-    checker.rule(
-        "tag-cuda",
-        cuda is not None and m["cu"] == cuda_tag(cuda),
-        field,
-        lambda: f"the tag's cu{m['cu']} does not match the row's CUDA {cuda}",
-    )
-    checker.rule(
-        "tag-os",
-        os_name is not None and m["os"] == os_name,
-        field,
-        lambda: f"the tag's {m['os']} does not match the row's OS {os_name}",
-    )
 
 
 def _check_errata(row: RowBase, path: Path, out: list[Problem]) -> None:
@@ -450,29 +531,13 @@ def _check_huggingface(
     out: list[Problem] = []
     checker = _RowChecker(row, path, out)
     _check_errata(row, path, out)
-    m = HF_TAG_RE.match(row.tag)
-    if m is None:
-        out.append(
-            Problem(
-                (*path, "tag"),
-                f"{row.tag!r} does not have the form "
-                "{pytorch}-transformers{version}-gpu-py{XY}-cu{NNN}-{os}",
-            )
-        )
-    else:
-        checker.rule(
-            "tag-framework-version",
-            _same_version(m["version"], row.version),
-            "tag",
-            lambda: f"the tag's transformers version {m['version']} is not the row's {row.version}",
-        )
-        checker.rule(
-            "tag-pytorch-version",
-            _same_version(m["pytorch"], row.pytorch),
-            "tag",
-            lambda: f"the tag's PyTorch version {m['pytorch']} is not the row's {row.pytorch}",
-        )
-        _part_rules(checker, "tag", m, row.python, row.cuda, row.os)
+    facts = _facts(
+        versions={"version": row.version, "pytorch": row.pytorch},
+        python=row.python,
+        cuda=row.cuda,
+        texts={"os": row.os},
+    )
+    _check_name(checker, HF_TAG, row.tag, facts)
     checker.finish()
     fw = doc.frameworks.get("huggingface")
     if fw is not None:
