@@ -63,6 +63,8 @@ class InstanceTypeInfo:
     status: str | None  # for the smddp version asked about, else None
     note: str | None
     alternative: str | None
+    # Plain dicts (compat.matrix.layout.CompiledSupport): the service declares this
+    # class as a response model, so its annotations must resolve at run time.
     support: tuple[dict[str, Any], ...]
 
     def to_dict(self) -> dict[str, Any]:
@@ -155,7 +157,7 @@ def list_instance_types(
                 status=status,
                 note=note,
                 alternative=alternative,
-                support=tuple(it["support"]),
+                support=tuple(dict(s) for s in it["support"]),
             )
         )
     return out

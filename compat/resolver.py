@@ -20,9 +20,10 @@ from compat.results import Alternative, Correction, Resolution, SourceRef
 # typing.TYPE_CHECKING would import typing, which costs the hot path ~3 ms.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any
+    from packaging.version import Version
 
     from compat.matrix import Matrix
+    from compat.matrix.layout import CompiledRelease, NamedRegion
 
 #: Longest framework, version or region text accepted.
 MAX_ARG_LENGTH = 100
@@ -68,7 +69,7 @@ def resolve(
 
 
 def choose_release(
-    m: Matrix, framework: str, requested: str, region: dict[str, Any] | None = None
+    m: Matrix, framework: str, requested: str, region: NamedRegion | None = None
 ) -> tuple[int, str]:
     """The index of the release that answers ``requested``, and how it matched.
 
@@ -110,7 +111,7 @@ def _by_specifier(m: Matrix, framework: str, requested: str, text: str) -> int:
 
 
 def _by_version(
-    m: Matrix, framework: str, requested: str, text: str, region: dict[str, Any] | None
+    m: Matrix, framework: str, requested: str, text: str, region: NamedRegion | None
 ) -> tuple[int, str]:
     from packaging.version import InvalidVersion, Version
 
@@ -136,7 +137,7 @@ def _by_version(
 
 
 def _missing_version(
-    m: Matrix, framework: str, requested: str, wanted: Any, region: dict[str, Any] | None
+    m: Matrix, framework: str, requested: str, wanted: Version, region: NamedRegion | None
 ) -> Exception:
     from packaging.specifiers import SpecifierSet
 
@@ -172,7 +173,7 @@ def _missing_version(
 
 
 def no_smddp_alternatives(
-    m: Matrix, framework: str, wanted: Any, region: dict[str, Any] | None
+    m: Matrix, framework: str, wanted: Version, region: NamedRegion | None
 ) -> tuple[Alternative, ...]:
     """What to use instead of ``framework`` ``wanted``, which has no smddp: the newest
     release with smddp and a DLC image (in ``region``), and the distribution that trains
@@ -213,7 +214,7 @@ def no_smddp_alternatives(
     return tuple(out)
 
 
-def _image_in(m: Matrix, rel: dict[str, Any], region: dict[str, Any] | None) -> str | None:
+def _image_in(m: Matrix, rel: CompiledRelease, region: NamedRegion | None) -> str | None:
     """The release's DLC image URI in ``region`` (``repository:tag`` without a region), or
     None where it has no DLC image or none there."""
     if rel["tag"] is None:
@@ -229,7 +230,7 @@ def _image_in(m: Matrix, rel: dict[str, Any], region: dict[str, Any] | None) -> 
 
 
 def nearest_image_alternative(
-    m: Matrix, framework: str, rel: dict[str, Any], region: dict[str, Any] | None
+    m: Matrix, framework: str, rel: CompiledRelease, region: NamedRegion | None
 ) -> Alternative | None:
     """The release nearest ``rel`` that has a DLC image (in ``region``): what to use when an
     image was asked for and ``rel`` has none (PyTorch 2.4.1 -> 2.4.0). The compiler ranks
@@ -252,7 +253,7 @@ def nearest_image_alternative(
     return None
 
 
-def _nearby_hint(m: Matrix, framework: str, wanted: Any = None) -> str:
+def _nearby_hint(m: Matrix, framework: str, wanted: Version | None = None) -> str:
     versions = [v for v, _ in m.versions_newest_first(framework)]
     if wanted is not None:
         from compat.matrix.versions import nearness
@@ -271,7 +272,7 @@ def build_resolution(
     m: Matrix,
     framework: str,
     index: int,
-    region: dict[str, Any] | None,
+    region: NamedRegion | None,
     *,
     requested: str,
     match: str,
@@ -284,8 +285,9 @@ def build_resolution(
     if region is not None:
         region_name = region["name"]
         partition = region["partition"]
-        if not m.in_region_set(rel["region_set"], region_name):
-            available = m.region_set(rel["region_set"])
+        region_set = rel["region_set"]
+        if region_set is not None and not m.in_region_set(region_set, region_name):
+            available = m.region_set(region_set)
             raise RegionNotAvailableError(
                 f"{m.display_name(framework)} {rel['version']} (smddp {rel['smddp']}) images are "
                 f"not published in {region_name}",

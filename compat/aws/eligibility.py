@@ -9,12 +9,14 @@ like ml.p5.48xlarge, and other types are refused with the supported list.
 
 from __future__ import annotations
 
-from typing import Any
-
 from compat.aws.report import Check, CheckStatus
 from compat.exit_codes import ExitCode
 from compat.matrix.layout import RUNNABLE, runnable_instance_types
 from compat.results import Alternative
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from compat.matrix.layout import CompiledDistribution, CompiledRelease, InstanceSupport
 
 NAME = "eligibility"
 
@@ -31,7 +33,7 @@ def _refuse(message: str, remedy: str | None, alternatives: tuple[Alternative, .
 
 
 def refusal_alternatives(
-    release: dict[str, Any], instance_type: str, distribution: dict[str, Any] | None
+    release: CompiledRelease, instance_type: str, distribution: CompiledDistribution | None
 ) -> tuple[Alternative, ...]:
     """What to do instead of ``instance_type``: an instance type smddp supports for this
     release, or keeping the instance type and training with the framework's other
@@ -66,11 +68,11 @@ def refusal_alternatives(
 
 
 def check_eligibility(
-    release: dict[str, Any],
+    release: CompiledRelease,
     instance_type: str,
     instance_count: int,
     *,
-    distribution: dict[str, Any] | None = None,
+    distribution: CompiledDistribution | None = None,
 ) -> Check:
     """The eligibility check of ``instance_count`` x ``instance_type`` for ``release``.
 
@@ -78,7 +80,7 @@ def check_eligibility(
     compiled matrix; a refusal offers it (and the supported instance types) as
     structured alternatives.
     """
-    support: dict[str, list[Any]] = release["instance_support"]
+    support: dict[str, InstanceSupport] = release["instance_support"]
     smddp = release["smddp"]
     supported = runnable_instance_types(release)
     listed = ", ".join(supported) or "none"

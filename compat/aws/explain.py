@@ -210,11 +210,13 @@ def _load(matrix: Matrix | None) -> Matrix | None:
 
 def _classify(name: str, m: Matrix | None) -> tuple[str, str | None, bool, str, str]:
     """(kind, instance type, spot, wording, canonical quota name) of a quota name."""
-    quotas: dict[str, Any] = m.compiled["quotas"] if m is not None else {}
+    quotas = m.compiled["quotas"] if m is not None else None
     formats = {
-        "on_demand": quotas.get("on_demand", "{instance_type} for training job usage"),
-        "spot": quotas.get("spot", "{instance_type} for spot training job usage"),
-        "warm_pool": quotas.get("warm_pool", "{instance_type} for training warm pool usage"),
+        "on_demand": quotas["on_demand"] if quotas else "{instance_type} for training job usage",
+        "spot": quotas["spot"] if quotas else "{instance_type} for spot training job usage",
+        "warm_pool": quotas["warm_pool"]
+        if quotas
+        else "{instance_type} for training warm pool usage",
     }
     per_type = _PER_TYPE_RE.match(name)
     if per_type is not None:
@@ -236,7 +238,7 @@ def _classify(name: str, m: Matrix | None) -> tuple[str, str | None, bool, str, 
         spot = "spot" in resource["kind"]
         canonical = formats["spot" if spot else "on_demand"].format(instance_type=itype)
         return ("spot-instance" if spot else "instance"), itype, spot, "resource", canonical
-    for entry in quotas.get("account_wide", []):
+    for entry in quotas["account_wide"] if quotas else []:
         if entry["name"].lower() == name.lower():
             per_job = entry["name"].lower().startswith("maximum number of instances per")
             return (

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from compat.render import OutputFormat
+
+if TYPE_CHECKING:
+    from compat.matrix import Matrix
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -62,7 +65,7 @@ def region_option(func: F) -> F:
     )(func)
 
 
-def load(ctx: click.Context, matrix_path: str | None) -> Any:
+def load(ctx: click.Context, matrix_path: str | None) -> Matrix:
     """The matrix for this command: its own --matrix, the group's, or the shipped one."""
     from compat.matrix import load_matrix
 

@@ -9,7 +9,7 @@ what the matrix expects and how to fix it; a report with any mismatch exits 4.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from compat.environment.probe import (
     SAGEMAKER_ROOT,
@@ -32,6 +32,7 @@ from compat.matrix.layout import RUNNABLE, runnable_instance_types
 
 if TYPE_CHECKING:
     from compat.matrix import Matrix
+    from compat.matrix.layout import CompiledRelease, InstanceSupport
     from compat.results import Resolution
 
 #: The distributions that carry each framework, in the order they are looked for.
@@ -387,7 +388,7 @@ def _instance_findings(m: Matrix, env: Environment, res: Resolution) -> list[Doc
     if sm is None or sm.instance_type is None:
         return []
     row = _release_row(m, res)
-    support: dict[str, Any] = row["instance_support"]
+    support: dict[str, InstanceSupport] = row["instance_support"]
     runs = runnable_instance_types(row)
     entry = support.get(sm.instance_type)
     if entry is None:
@@ -427,7 +428,7 @@ def _instance_findings(m: Matrix, env: Environment, res: Resolution) -> list[Doc
     ]
 
 
-def _release_row(m: Matrix, res: Resolution) -> dict[str, Any]:
+def _release_row(m: Matrix, res: Resolution) -> CompiledRelease:
     index = m.exact_index(res.framework, res.framework_version)
     if index is None:  # versions are stored canonically; resolve returned one of them
         for version, i in m.versions_newest_first(res.framework):
@@ -435,7 +436,7 @@ def _release_row(m: Matrix, res: Resolution) -> dict[str, Any]:
                 index = i
                 break
     assert index is not None
-    row: dict[str, Any] = m.compiled["releases"][res.framework][index]
+    row: CompiledRelease = m.compiled["releases"][res.framework][index]
     return row
 
 

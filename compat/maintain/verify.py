@@ -19,11 +19,15 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from compat.exit_codes import ExitCode
 from compat.matrix.naming import HF_TAG_RE, WHEEL_RE, cuda_tag
+
+if TYPE_CHECKING:
+    from compat.matrix import Matrix
+    from compat.results import Resolution
 
 ECR_HOST_RE = re.compile(
     r"^(?P<account>[0-9]{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.(?P<suffix>[a-z0-9.-]+)$"
@@ -128,7 +132,7 @@ class VerifyReport:
 # --- offline: form and consistency -------------------------------------------------
 
 
-def _image_problems(uri: str, res: Any, expect_account: str | None) -> list[str]:
+def _image_problems(uri: str, res: Resolution, expect_account: str | None) -> list[str]:
     host, _, rest = uri.partition("/")
     repository, _, tag = rest.rpartition(":")
     m = ECR_HOST_RE.match(host)
@@ -155,7 +159,7 @@ def _image_problems(uri: str, res: Any, expect_account: str | None) -> list[str]
     return problems
 
 
-def _framework_tag_problems(tag: str, res: Any) -> list[str]:
+def _framework_tag_problems(tag: str, res: Resolution) -> list[str]:
     if res.framework == "huggingface":
         m = HF_TAG_RE.match(tag)
         if m is None or m["version"] != res.framework_version:
@@ -202,7 +206,7 @@ def wheel_problems(url: str, smddp: str | None, py_version: str | None) -> list[
     return problems
 
 
-def collect_artifacts(matrix: Any, regions: Sequence[str]) -> list[Artifact]:
+def collect_artifacts(matrix: Matrix, regions: Sequence[str]) -> list[Artifact]:
     """Every distinct image and wheel that ``resolve`` hands out in ``regions``."""
     from compat.resolver import resolve_all
 
@@ -346,7 +350,7 @@ def _check_online(art: Artifact, online: Online) -> Check:
 
 
 def verify_matrix(
-    matrix: Any,
+    matrix: Matrix,
     *,
     region: str | None = None,
     online: Online | None = None,

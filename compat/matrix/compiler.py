@@ -11,7 +11,7 @@ with the PyTorch row they run on.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
 from packaging.version import Version
 
@@ -28,14 +28,29 @@ from compat.matrix.schema import (
 )
 from compat.matrix.versions import in_specifier, nearness
 
-Release = dict[str, Any]
 DerivedRow = LightningRelease | HuggingFaceRelease
 
+if TYPE_CHECKING:
+    from compat.matrix.layout import (
+        CompiledDistribution,
+        CompiledErratum,
+        CompiledFramework,
+        CompiledMatrix,
+        CompiledQuotas,
+        CompiledRegion,
+        CompiledRelease,
+        InstanceSupport,
+    )
 
-def compile_document(doc: MatrixDocument, sha256: str) -> dict[str, Any]:
+    Release = CompiledRelease
+    #: Instance support per smddp version, worked out once per version.
+    SupportMemo = dict[Version, dict[str, InstanceSupport]]
+
+
+def compile_document(doc: MatrixDocument, sha256: str) -> CompiledMatrix:
     """The compiled, marshal-able form of ``doc`` (whose file hashes to ``sha256``)."""
-    support: dict[Version, dict[str, list[Any]]] = {}
-    regions = {
+    support: SupportMemo = {}
+    regions: dict[str, CompiledRegion] = {
         name: {
             "partition": region.partition,
             "account": region.dlc_account,
@@ -49,7 +64,7 @@ def compile_document(doc: MatrixDocument, sha256: str) -> dict[str, Any]:
         else sorted(r for r in doc.regions if r not in set(rset.all_except))
         for name, rset in doc.region_sets.items()
     }
-    releases: dict[str, list[Release]] = {}
+    releases: dict[str, list[CompiledRelease]] = {}
     for section, fw_name in (("pytorch", "pytorch"), ("tensorflow", "tensorflow")):
         fw = doc.frameworks[fw_name]
         releases[fw_name] = [
@@ -63,7 +78,7 @@ def compile_document(doc: MatrixDocument, sha256: str) -> dict[str, Any]:
         "huggingface": [v for row in doc.huggingface for v in _row_versions(row)],
     }
     # Derived frameworks copy the first PyTorch row of their version (as resolve would).
-    pytorch_by_version: dict[Version, Release] = {}
+    pytorch_by_version: dict[Version, CompiledRelease] = {}
     for row, compiled in zip(doc.pytorch, releases["pytorch"], strict=True):
         pytorch_by_version.setdefault(row.version, compiled)
     derived: tuple[tuple[str, Sequence[DerivedRow]], ...] = (
@@ -79,7 +94,7 @@ def compile_document(doc: MatrixDocument, sha256: str) -> dict[str, Any]:
         ]
     for fw_name, rows in releases.items():
         _rank_nearest_images(rows, versions_of[fw_name])
-    frameworks: dict[str, Any] = {}
+    frameworks: dict[str, CompiledFramework] = {}
     aliases: dict[str, str] = {}
     version_index: dict[str, dict[str, int]] = {}
     order: dict[str, list[int]] = {}
@@ -137,7 +152,7 @@ def compile_document(doc: MatrixDocument, sha256: str) -> dict[str, Any]:
             }
             for name, it in doc.instance_types.items()
         },
-        "quotas": doc.quotas.model_dump(mode="json"),
+        "quotas": cast("CompiledQuotas", doc.quotas.model_dump(mode="json")),
         "frameworks": frameworks,
         "aliases": aliases,
         "releases": releases,
@@ -213,7 +228,7 @@ def _availability(fw: Framework, version: Version) -> tuple[str | None, str | No
     return None, None
 
 
-def _alternative_distribution(doc: MatrixDocument, fw: Framework) -> dict[str, Any] | None:
+def _alternative_distribution(doc: MatrixDocument, fw: Framework) -> CompiledDistribution | None:
     """The framework's own, or (running in another's image) that framework's."""
     alt = fw.alternative_distribution
     inherited = False
@@ -243,7 +258,7 @@ def _documented_versions(rows: list[Release]) -> dict[str, list[str]]:
     return out
 
 
-def _erratum(erratum: Erratum, corrected: str | None) -> dict[str, Any]:
+def _erratum(erratum: Erratum, corrected: str | None) -> CompiledErratum:
     return {
         "field": erratum.field,
         "documented": erratum.documented,
@@ -260,7 +275,7 @@ def _wheel_url(fw: Framework, row: FrameworkRelease) -> str | None:
     return f"{base}{row.wheel.path}" if base else None
 
 
-def _release_erratum(fw: Framework, row: FrameworkRelease, erratum: Erratum) -> dict[str, Any]:
+def _release_erratum(fw: Framework, row: FrameworkRelease, erratum: Erratum) -> CompiledErratum:
     """An erratum of a PyTorch or TensorFlow row, with wheel paths made into URLs."""
     out = _erratum(erratum, _corrected_value(row, fw, erratum.field))
     if erratum.field == "wheel" and "://" not in erratum.documented:
@@ -283,7 +298,7 @@ def _framework_release(
     fw_name: str,
     fw: Framework,
     row: FrameworkRelease,
-    support: dict[Version, dict[str, list[Any]]],
+    support: SupportMemo,
 ) -> Release:
     region_set, availability_confidence = _availability(fw, row.version)
     notes = list(row.notes)
@@ -317,8 +332,8 @@ def _framework_release(
 def _instance_support(
     instance_types: dict[str, InstanceType],
     smddp: Version,
-    memo: dict[Version, dict[str, list[Any]]],
-) -> dict[str, list[Any]]:
+    memo: SupportMemo,
+) -> dict[str, InstanceSupport]:
     """Per instance type: [status, note, alternative] for this smddp version.
 
     ``memo`` holds the answers per smddp version: a matrix has many rows but few
@@ -327,7 +342,7 @@ def _instance_support(
     known = memo.get(smddp)
     if known is not None:
         return known
-    out: dict[str, list[Any]] = {}
+    out: dict[str, InstanceSupport] = {}
     memo[smddp] = out
     for name, it in instance_types.items():
         for support in it.support:

@@ -24,7 +24,7 @@ import os
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any
+    from compat.matrix.layout import CompiledMatrix
 
 #: The compiled file's name, in the directory of the shipped matrix.yaml.
 PREBUILT_NAME = "matrix.compiled"
@@ -57,7 +57,8 @@ def build_prebuilt(data: bytes, filename: str) -> bytes:
     from compat.matrix.layout import COMPILED_FORMAT
     from compat.matrix.store import compile_bytes
 
-    payload = marshal.dumps(compile_bytes(data, filename))
+    # A TypedDict is a plain dict at run time; typeshed's marshal types do not say so.
+    payload = marshal.dumps(compile_bytes(data, filename))  # type: ignore[arg-type]
     header = (COMPILED_FORMAT, __version__, len(data), checksum(payload), payload)
     return _MAGIC + marshal.dumps(header)
 
@@ -70,7 +71,7 @@ def write_prebuilt(yaml_path: str, out_path: str) -> None:
     write_bytes_atomic(out_path, build_prebuilt(read_matrix_bytes(yaml_path), yaml_path))
 
 
-def read_prebuilt(yaml_path: str) -> dict[str, Any] | None:
+def read_prebuilt(yaml_path: str) -> CompiledMatrix | None:
     """The compiled tables shipped for ``yaml_path``, or None when they do not apply."""
     try:
         with open(prebuilt_path(yaml_path), "rb") as fh:
@@ -99,10 +100,12 @@ def read_prebuilt(yaml_path: str) -> dict[str, Any] | None:
     if checksum(payload) != check:
         return None
     try:
-        compiled = marshal.loads(payload)
+        loaded = marshal.loads(payload)
     except (ValueError, EOFError, TypeError):
         return None
-    if not isinstance(compiled, dict) or compiled.get("format") != COMPILED_FORMAT:
+    # Written by build_prebuilt from the compiler's output (the checksum holds).
+    compiled: CompiledMatrix = loaded
+    if not isinstance(loaded, dict) or compiled.get("format") != COMPILED_FORMAT:
         return None
     return compiled
 

@@ -24,8 +24,15 @@ from compat.matrix.resources import shipped_matrix_path
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from typing import Any
 
+    from packaging.version import Version
+
+    from compat.matrix.layout import (
+        CompiledFramework,
+        CompiledMatrix,
+        CompiledRelease,
+        NamedRegion,
+    )
     from compat.matrix.schema import MatrixDocument
 
 #: Set to a directory to move the compiled cache, or to "" to turn it off.
@@ -102,7 +109,7 @@ def load_matrix(path: str | os.PathLike[str] | None = None, *, use_cache: bool =
     return _remember(file, compiled)
 
 
-def _remember(file: str, compiled: dict[str, Any]) -> Matrix:
+def _remember(file: str, compiled: CompiledMatrix) -> Matrix:
     """The Matrix of ``compiled``: the one loaded before if it has the same content."""
     known = _LOADED.get(file)
     if known is not None and known.sha256 == compiled["sha256"]:
@@ -112,7 +119,7 @@ def _remember(file: str, compiled: dict[str, Any]) -> Matrix:
     return matrix
 
 
-def compile_bytes(data: bytes, filename: str, digest: str | None = None) -> dict[str, Any]:
+def compile_bytes(data: bytes, filename: str, digest: str | None = None) -> CompiledMatrix:
     """Validate ``data`` completely and compile it; the slow path."""
     return validate_and_compile(data, filename, digest)[1]
 
@@ -147,7 +154,7 @@ def _cache_file(digest: str) -> str | None:
     )
 
 
-def _read_cache(digest: str) -> dict[str, Any] | None:
+def _read_cache(digest: str) -> CompiledMatrix | None:
     from compat.matrix.layout import COMPILED_FORMAT
 
     file = _cache_file(digest)
@@ -167,11 +174,14 @@ def _read_cache(digest: str) -> dict[str, Any] | None:
     if hashlib.sha256(payload).digest() != blob[len(_MAGIC) : header]:
         return None
     try:
-        compiled = marshal.loads(payload)
+        loaded = marshal.loads(payload)
     except (ValueError, EOFError, TypeError):
         return None
+    # Written by _write_cache from the compiler's output (the checksum holds);
+    # the checks below catch a file of another layout or for another matrix.
+    compiled: CompiledMatrix = loaded
     if (
-        not isinstance(compiled, dict)
+        not isinstance(loaded, dict)
         or compiled.get("format") != COMPILED_FORMAT
         or compiled.get("sha256") != digest
     ):
@@ -179,14 +189,15 @@ def _read_cache(digest: str) -> dict[str, Any] | None:
     return compiled
 
 
-def _write_cache(digest: str, compiled: dict[str, Any]) -> None:
+def _write_cache(digest: str, compiled: CompiledMatrix) -> None:
     """Write the compiled form atomically; any failure only loses the speed-up."""
     file = _cache_file(digest)
     if file is None:
         return
     import hashlib
 
-    payload = marshal.dumps(compiled)
+    # A TypedDict is a plain dict at run time; typeshed's marshal types do not say so.
+    payload = marshal.dumps(compiled)  # type: ignore[arg-type]
     try:
         from compat.matrix.atomic import write_bytes_atomic
 
@@ -221,11 +232,11 @@ class Matrix:
 
     __slots__ = ("_versions", "compiled", "path", "sha256")
 
-    def __init__(self, compiled: dict[str, Any], *, path: str | None = None) -> None:
+    def __init__(self, compiled: CompiledMatrix, *, path: str | None = None) -> None:
         self.compiled = compiled
         self.path = path
         self.sha256: str = compiled["sha256"]
-        self._versions: dict[str, list[Any]] = {}
+        self._versions: dict[str, list[tuple[Version, int]]] = {}
 
     # -- lookups -------------------------------------------------------------
     def framework(self, name: str) -> str:
@@ -252,7 +263,7 @@ class Matrix:
         """How people write a canonical framework name: ``PyTorch``, ``PyTorch Lightning``."""
         return str(self.compiled["frameworks"][framework]["display_name"])
 
-    def region(self, name: str) -> dict[str, Any]:
+    def region(self, name: str) -> NamedRegion:
         """The partition, account and DNS suffix of a region."""
         key = name.strip().lower()
         found = self.compiled["regions"].get(key)
@@ -269,12 +280,12 @@ class Matrix:
             choices=choices,
         )
 
-    def releases(self, framework: str) -> list[dict[str, Any]]:
+    def releases(self, framework: str) -> list[CompiledRelease]:
         """The releases of a canonical framework name, in file order."""
         return list(self.compiled["releases"][framework])
 
-    def release_at(self, framework: str, index: int) -> dict[str, Any]:
-        return dict(self.compiled["releases"][framework][index])
+    def release_at(self, framework: str, index: int) -> CompiledRelease:
+        return self.compiled["releases"][framework][index].copy()
 
     def exact_index(self, framework: str, canonical_version: str) -> int | None:
         """The release whose canonical version string is exactly this, if any."""
@@ -285,7 +296,7 @@ class Matrix:
         """The index of the newest release (the compiled order; no version parsing)."""
         return int(self.compiled["order"][framework][0])
 
-    def versions_newest_first(self, framework: str) -> list[tuple[Any, int]]:
+    def versions_newest_first(self, framework: str) -> list[tuple[Version, int]]:
         """(packaging Version, index) pairs, newest first; parsed once per framework."""
         cached = self._versions.get(framework)
         if cached is None:
@@ -304,7 +315,7 @@ class Matrix:
             return True
         return region in self.compiled["region_sets"][name]
 
-    def iter_frameworks(self) -> Iterator[tuple[str, dict[str, Any]]]:
+    def iter_frameworks(self) -> Iterator[tuple[str, CompiledFramework]]:
         yield from self.compiled["frameworks"].items()
 
     def document(self) -> MatrixDocument:
