@@ -34,7 +34,9 @@ _PARTITION_PREFIXES = (
 
 
 @dataclass(frozen=True, slots=True)
-class Finding:
+class LintFinding:
+    """Something ``lint`` reports about a valid matrix: likely wrong, or worth a look."""
+
     severity: str  # error | warning | info
     code: str
     file: str
@@ -65,7 +67,7 @@ class Finding:
 class LintReport:
     path: str
     strict: bool
-    findings: tuple[Finding, ...]
+    findings: tuple[LintFinding, ...]
 
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
@@ -106,18 +108,18 @@ class _Linter:
         self.doc = doc
         self.lines = lines
         self.filename = filename
-        self.findings: list[Finding] = []
+        self.findings: list[LintFinding] = []
 
     def add(self, severity: str, code: str, path: Path, message: str) -> None:
         from compat.matrix.source import format_path
 
         self.findings.append(
-            Finding(
+            LintFinding(
                 severity, code, self.filename, self.lines.line_of(path), format_path(path), message
             )
         )
 
-    def run(self) -> list[Finding]:
+    def run(self) -> list[LintFinding]:
         for section in ("pytorch", "tensorflow"):
             rows: list[FrameworkRelease] = getattr(self.doc, section)
             self.sagemaker_suffix(section, rows)
@@ -292,7 +294,7 @@ class _Linter:
                     )
 
 
-def lint_document(doc: MatrixDocument, lines: Any, filename: str) -> list[Finding]:
+def lint_document(doc: MatrixDocument, lines: Any, filename: str) -> list[LintFinding]:
     """Every smell in ``doc``; ``lines`` is the LineMap of its file."""
     return _Linter(doc, lines, filename).run()
 

@@ -56,7 +56,9 @@ class Artifact:
 
 
 @dataclass(frozen=True, slots=True)
-class Check:
+class ArtifactCheck:
+    """The verdict on one image or wheel the matrix hands out (``verify``)."""
+
     kind: str
     uri: str
     entries: tuple[str, ...]
@@ -78,7 +80,7 @@ class VerifyReport:
     matrix: str
     region: str | None
     online: bool
-    checks: tuple[Check, ...]
+    checks: tuple[ArtifactCheck, ...]
 
     def count(self, status: str) -> int:
         return sum(1 for c in self.checks if c.status == status)
@@ -286,7 +288,7 @@ def _retry_wait(online: Online, attempt: int) -> None:
         online.sleep(online.backoff * (2**attempt))
 
 
-def check_wheel(art: Artifact, online: Online) -> Check:
+def check_wheel(art: Artifact, online: Online) -> ArtifactCheck:
     url = art.uri
     if online.wheel_base_url is not None:
         url = online.wheel_base_url + wheel_path(urlsplit(art.uri).path)
@@ -298,19 +300,19 @@ def check_wheel(art: Artifact, online: Online) -> Check:
             last = f"{type(exc).__name__}: {getattr(exc, 'reason', exc)}"
         else:
             if 200 <= status < 300:
-                return Check(art.kind, art.uri, art.entries, "ok", f"HTTP {status}")
+                return ArtifactCheck(art.kind, art.uri, art.entries, "ok", f"HTTP {status}")
             if status in (403, 404, 410):
-                return Check(art.kind, art.uri, art.entries, "missing", f"HTTP {status}")
+                return ArtifactCheck(art.kind, art.uri, art.entries, "missing", f"HTTP {status}")
             last = f"HTTP {status}"
             if status != 429 and status < 500:
-                return Check(art.kind, art.uri, art.entries, "error", last)
+                return ArtifactCheck(art.kind, art.uri, art.entries, "error", last)
         _retry_wait(online, attempt)
-    return Check(
+    return ArtifactCheck(
         art.kind, art.uri, art.entries, "error", f"{last} (after {online.retries + 1} attempts)"
     )
 
 
-def check_image(art: Artifact, online: Online) -> Check:
+def check_image(art: Artifact, online: Online) -> ArtifactCheck:
     from botocore.exceptions import BotoCoreError, ClientError
 
     host, _, rest = art.uri.partition("/")
@@ -327,26 +329,28 @@ def check_image(art: Artifact, online: Online) -> Check:
             code = str(error.get("Code", "ClientError"))
             last = f"{code}: {error.get('Message', '')}".rstrip(": ")
             if code in _MISSING_CODES:
-                return Check(art.kind, art.uri, art.entries, "missing", last)
+                return ArtifactCheck(art.kind, art.uri, art.entries, "missing", last)
             if code not in _RETRY_CODES:
-                return Check(art.kind, art.uri, art.entries, "error", last)
+                return ArtifactCheck(art.kind, art.uri, art.entries, "error", last)
         except BotoCoreError as exc:
             last = f"{type(exc).__name__}: {exc}"
         else:
-            return Check(art.kind, art.uri, art.entries, "ok", "found in ECR")
+            return ArtifactCheck(art.kind, art.uri, art.entries, "ok", "found in ECR")
         _retry_wait(online, attempt)
-    return Check(
+    return ArtifactCheck(
         art.kind, art.uri, art.entries, "error", f"{last} (after {online.retries + 1} attempts)"
     )
 
 
-def _check_online(art: Artifact, online: Online) -> Check:
+def _check_online(art: Artifact, online: Online) -> ArtifactCheck:
     try:
         if art.kind == "wheel":
             return check_wheel(art, online)
         return check_image(art, online)
     except Exception as exc:  # one item's surprise must not end the run
-        return Check(art.kind, art.uri, art.entries, "error", f"{type(exc).__name__}: {exc}")
+        return ArtifactCheck(
+            art.kind, art.uri, art.entries, "error", f"{type(exc).__name__}: {exc}"
+        )
 
 
 def verify_matrix(
@@ -374,15 +378,17 @@ def verify_matrix(
         else sorted(matrix.compiled["regions"])
     )
     artifacts = collect_artifacts(matrix, regions)
-    checks: list[Check | None] = [None] * len(artifacts)
+    checks: list[ArtifactCheck | None] = [None] * len(artifacts)
     pending: list[int] = []
     for i, art in enumerate(artifacts):
         if art.problems:
-            checks[i] = Check(art.kind, art.uri, art.entries, "malformed", "; ".join(art.problems))
+            checks[i] = ArtifactCheck(
+                art.kind, art.uri, art.entries, "malformed", "; ".join(art.problems)
+            )
         elif online is None:
-            checks[i] = Check(art.kind, art.uri, art.entries, "ok", "well formed")
+            checks[i] = ArtifactCheck(art.kind, art.uri, art.entries, "ok", "well formed")
         elif art.kind != "wheel" and online.ecr_client is None:
-            checks[i] = Check(art.kind, art.uri, art.entries, "unchecked", "no ECR client")
+            checks[i] = ArtifactCheck(art.kind, art.uri, art.entries, "unchecked", "no ECR client")
         else:
             pending.append(i)
     if online is not None and pending:

@@ -39,7 +39,12 @@ ERRATA_FIELDS = frozenset(
 
 
 @dataclass(frozen=True)
-class Problem:
+class MatrixProblem:
+    """A consistency rule the matrix document breaks, at a path into the document.
+
+    ``validate`` turns it into ``file:line: path: message``.
+    """
+
     path: Path
     message: str
 
@@ -70,7 +75,7 @@ def _same_version(text: str, version: Version) -> bool:
 class _RowChecker:
     """Runs the named rules on one row, honouring and auditing its exceptions."""
 
-    def __init__(self, row: RowBase, path: Path, out: list[Problem]) -> None:
+    def __init__(self, row: RowBase, path: Path, out: list[MatrixProblem]) -> None:
         self.row = row
         self.path = path
         self.out = out
@@ -79,7 +84,7 @@ class _RowChecker:
         for i, exc in enumerate(row.exceptions):
             if exc.check not in CHECKS:
                 out.append(
-                    Problem(
+                    MatrixProblem(
                         (*path, "exceptions", i, "check"),
                         f"unknown check {exc.check!r}; known checks: {', '.join(sorted(CHECKS))}",
                     )
@@ -91,7 +96,7 @@ class _RowChecker:
             self.used.add(name)
             return
         self.out.append(
-            Problem(
+            MatrixProblem(
                 (*self.path, field),
                 f"{message} [check {name}; if this is right, add it to the row's exceptions "
                 "with a note]",
@@ -102,7 +107,7 @@ class _RowChecker:
         for i, exc in enumerate(self.row.exceptions):
             if exc.check in CHECKS and exc.check not in self.used:
                 self.out.append(
-                    Problem(
+                    MatrixProblem(
                         (*self.path, "exceptions", i),
                         f"the row lists an exception for {exc.check!r} but passes that check; "
                         "remove the exception",
@@ -110,32 +115,36 @@ class _RowChecker:
                 )
 
 
-def check_document(doc: MatrixDocument) -> list[Problem]:
+def check_document(doc: MatrixDocument) -> list[MatrixProblem]:
     """Every consistency problem in ``doc``, in file order."""
     return list(_check(doc))
 
 
-def _check(doc: MatrixDocument) -> Iterator[Problem]:
+def _check(doc: MatrixDocument) -> Iterator[MatrixProblem]:
     yield from _check_sources(doc)
     for name, region in doc.regions.items():
         if region.partition not in doc.partitions:
-            yield Problem(
+            yield MatrixProblem(
                 ("regions", name, "partition"),
                 f"unknown partition {region.partition!r}; known: {', '.join(doc.partitions)}",
             )
     for name, rset in doc.region_sets.items():
         if rset.only is not None and rset.all_except:
-            yield Problem(("region_sets", name), "give either 'only' or 'all_except', not both")
+            yield MatrixProblem(
+                ("region_sets", name), "give either 'only' or 'all_except', not both"
+            )
         for field, listed in (("all_except", rset.all_except), ("only", rset.only or [])):
             for i, listed_region in enumerate(listed):
                 if listed_region not in doc.regions:
-                    yield Problem(("region_sets", name, field, i), _unknown_region(listed_region))
+                    yield MatrixProblem(
+                        ("region_sets", name, field, i), _unknown_region(listed_region)
+                    )
     for i, smp_region in enumerate(doc.smp.regions):
         if smp_region not in doc.regions:
-            yield Problem(("smp", "regions", i), _unknown_region(smp_region))
+            yield MatrixProblem(("smp", "regions", i), _unknown_region(smp_region))
     for field in ("on_demand", "spot", "warm_pool"):
         if "{instance_type}" not in getattr(doc.quotas, field):
-            yield Problem(("quotas", field), "the name format must contain {instance_type}")
+            yield MatrixProblem(("quotas", field), "the name format must contain {instance_type}")
     yield from _check_frameworks(doc)
     for section in ("pytorch", "tensorflow"):
         for i, row in enumerate(getattr(doc, section)):
@@ -176,58 +185,62 @@ def _cited(doc: MatrixDocument) -> Iterator[tuple[Path, list[str]]]:
                 yield (section, i, "errata", j, "sources"), erratum.sources
 
 
-def _check_sources(doc: MatrixDocument) -> Iterator[Problem]:
+def _check_sources(doc: MatrixDocument) -> Iterator[MatrixProblem]:
     known = doc.sources
     for path, cited in _cited(doc):
         for i, sid in enumerate(cited):
             if sid not in known:
-                yield Problem(
+                yield MatrixProblem(
                     (*path, i), f"unknown source {sid!r}; known sources: {', '.join(known)}"
                 )
 
 
-def _check_frameworks(doc: MatrixDocument) -> Iterator[Problem]:
+def _check_frameworks(doc: MatrixDocument) -> Iterator[MatrixProblem]:
     expected = set(SECTIONS.values())
     for name in doc.frameworks:
         if name not in expected:
-            yield Problem(
+            yield MatrixProblem(
                 ("frameworks", name),
                 f"unknown framework {name!r}; the file describes {', '.join(sorted(expected))}",
             )
     for name in sorted(expected - set(doc.frameworks)):
-        yield Problem(("frameworks",), f"framework {name!r} is missing")
+        yield MatrixProblem(("frameworks",), f"framework {name!r} is missing")
     seen: dict[str, str] = {}
     for name, fw in doc.frameworks.items():
         for i, alias in enumerate([name, *fw.aliases]):
             key = alias.lower()
             if key in seen and seen[key] != name:
-                yield Problem(
+                yield MatrixProblem(
                     ("frameworks", name, "aliases", i - 1) if i else ("frameworks", name),
                     f"alias {alias!r} already names framework {seen[key]!r}",
                 )
             seen[key] = name
         if fw.runs_on is not None and fw.runs_on not in doc.frameworks:
-            yield Problem(("frameworks", name, "runs_on"), f"unknown framework {fw.runs_on!r}")
+            yield MatrixProblem(
+                ("frameworks", name, "runs_on"), f"unknown framework {fw.runs_on!r}"
+            )
         if fw.runs_on is None and not fw.repository:
-            yield Problem(("frameworks", name), "a framework with its own DLC needs 'repository'")
+            yield MatrixProblem(
+                ("frameworks", name), "a framework with its own DLC needs 'repository'"
+            )
         for i, rule in enumerate(fw.availability):
             if rule.region_set not in doc.region_sets:
-                yield Problem(
+                yield MatrixProblem(
                     ("frameworks", name, "availability", i, "region_set"),
                     f"unknown region set {rule.region_set!r}; known: {', '.join(doc.region_sets)}",
                 )
         if fw.wheel_base_url is not None:
             yield from _check_base_url(fw.wheel_base_url, ("frameworks", name, "wheel_base_url"))
         if fw.wheel_partition is not None and fw.wheel_partition not in doc.partitions:
-            yield Problem(
+            yield MatrixProblem(
                 ("frameworks", name, "wheel_partition"),
                 f"unknown partition {fw.wheel_partition!r}; known: {', '.join(doc.partitions)}",
             )
 
 
-def _check_base_url(url: str, path: Path) -> Iterator[Problem]:
+def _check_base_url(url: str, path: Path) -> Iterator[MatrixProblem]:
     if not url.startswith("https://") or not url.endswith("/"):
-        yield Problem(path, f"{url!r} must start with https:// and end with /")
+        yield MatrixProblem(path, f"{url!r} must start with https:// and end with /")
 
 
 #: One value a row states about itself (its version, Python, CUDA, OS, ...).
@@ -408,7 +421,9 @@ def _check_name(checker: _RowChecker, name: _Name, value: str, facts: Facts) -> 
     m = name.pattern.match(value)
     if m is None:
         checker.out.append(
-            Problem((*checker.path, *name.field), f"{value!r} does not have the form {name.form}")
+            MatrixProblem(
+                (*checker.path, *name.field), f"{value!r} does not have the form {name.form}"
+            )
         )
         return
     for rule in name.rules:
@@ -423,11 +438,11 @@ def _check_name(checker: _RowChecker, name: _Name, value: str, facts: Facts) -> 
 
 def _check_release(
     doc: MatrixDocument, section: str, index: int, row: FrameworkRelease
-) -> Iterator[Problem]:
+) -> Iterator[MatrixProblem]:
     path: Path = (section, index)
     fw_name = SECTIONS[section]
     fw = doc.frameworks.get(fw_name)
-    out: list[Problem] = []
+    out: list[MatrixProblem] = []
     checker = _RowChecker(row, path, out)
     _check_errata(row, path, out)
     facts = _facts(
@@ -439,12 +454,16 @@ def _check_release(
     if row.tag is not None:
         _check_name(checker, DLC_TAG, row.tag, facts)
     elif not row.notes:
-        out.append(Problem((*path, "tag"), "a row without a tag needs a note saying what to use"))
+        out.append(
+            MatrixProblem((*path, "tag"), "a row without a tag needs a note saying what to use")
+        )
     if row.wheel is not None:
         if row.wheel.base_url is not None:
             out.extend(_check_base_url(row.wheel.base_url, (*path, "wheel", "base_url")))
         elif fw is not None and fw.wheel_base_url is None:
-            out.append(Problem((*path, "wheel"), f"no base_url here or in frameworks.{fw_name}"))
+            out.append(
+                MatrixProblem((*path, "wheel"), f"no base_url here or in frameworks.{fw_name}")
+            )
         _check_name(checker, WHEEL, row.wheel.path, facts)
     checker.finish()
     if fw is not None:
@@ -452,26 +471,26 @@ def _check_release(
     yield from out
 
 
-def _check_errata(row: RowBase, path: Path, out: list[Problem]) -> None:
+def _check_errata(row: RowBase, path: Path, out: list[MatrixProblem]) -> None:
     for i, erratum in enumerate(row.errata):
         if erratum.field not in ERRATA_FIELDS:
             out.append(
-                Problem(
+                MatrixProblem(
                     (*path, "errata", i, "field"),
                     f"unknown field {erratum.field!r}; one of {', '.join(sorted(ERRATA_FIELDS))}",
                 )
             )
 
 
-def _check_coverage(fw_name: str, fw: object, version: Version, path: Path) -> list[Problem]:
+def _check_coverage(fw_name: str, fw: object, version: Version, path: Path) -> list[MatrixProblem]:
     from compat.matrix.schema import Framework
 
     assert isinstance(fw, Framework)
-    out: list[Problem] = []
+    out: list[MatrixProblem] = []
     own_image = fw.runs_on is None or fw.repository is not None
     if own_image and not any(in_specifier(version, rule.versions) for rule in fw.availability):
         out.append(
-            Problem(
+            MatrixProblem(
                 (*path, "version"),
                 f"no availability rule of frameworks.{fw_name} covers {version}; add one",
             )
@@ -479,7 +498,7 @@ def _check_coverage(fw_name: str, fw: object, version: Version, path: Path) -> l
     for rule in fw.no_smddp:
         if in_specifier(version, rule.versions):
             out.append(
-                Problem(
+                MatrixProblem(
                     (*path, "version"),
                     f"{version} is listed with smddp but frameworks.{fw_name}.no_smddp "
                     f"says {rule.versions} has none",
@@ -488,19 +507,19 @@ def _check_coverage(fw_name: str, fw: object, version: Version, path: Path) -> l
     return out
 
 
-def _check_derived(doc: MatrixDocument) -> Iterator[Problem]:
+def _check_derived(doc: MatrixDocument) -> Iterator[MatrixProblem]:
     pytorch = {row.version: row for row in doc.pytorch}
     for i, lrow in enumerate(doc.pytorch_lightning):
         base = pytorch.get(lrow.pytorch)
         path: Path = ("pytorch_lightning", i)
         if base is None:
-            yield Problem((*path, "pytorch"), f"no pytorch row for {lrow.pytorch}")
+            yield MatrixProblem((*path, "pytorch"), f"no pytorch row for {lrow.pytorch}")
         elif base.smddp != lrow.smddp:
-            yield Problem(
+            yield MatrixProblem(
                 (*path, "smddp"),
                 f"smddp {lrow.smddp} differs from the PyTorch {base.version} row's {base.smddp}",
             )
-        out: list[Problem] = []
+        out: list[MatrixProblem] = []
         _check_errata(lrow, path, out)
         yield from out
         fw = doc.frameworks.get("pytorch-lightning")
@@ -508,7 +527,9 @@ def _check_derived(doc: MatrixDocument) -> Iterator[Problem]:
             for j, version in enumerate(lrow.versions):
                 for rule in fw.no_smddp:
                     if in_specifier(version, rule.versions):
-                        yield Problem((*path, "versions", j), f"{version} is in a no_smddp range")
+                        yield MatrixProblem(
+                            (*path, "versions", j), f"{version} is in a no_smddp range"
+                        )
     for i, hrow in enumerate(doc.huggingface):
         yield from _check_huggingface(doc, pytorch, i, hrow)
 
@@ -518,17 +539,17 @@ def _check_huggingface(
     pytorch: dict[Version, FrameworkRelease],
     index: int,
     row: HuggingFaceRelease,
-) -> Iterator[Problem]:
+) -> Iterator[MatrixProblem]:
     path: Path = ("huggingface", index)
     base = pytorch.get(row.pytorch)
     if base is None:
-        yield Problem((*path, "pytorch"), f"no pytorch row for {row.pytorch}")
+        yield MatrixProblem((*path, "pytorch"), f"no pytorch row for {row.pytorch}")
     elif base.smddp != row.smddp:
-        yield Problem(
+        yield MatrixProblem(
             (*path, "smddp"),
             f"smddp {row.smddp} differs from the PyTorch {base.version} row's {base.smddp}",
         )
-    out: list[Problem] = []
+    out: list[MatrixProblem] = []
     checker = _RowChecker(row, path, out)
     _check_errata(row, path, out)
     facts = _facts(
