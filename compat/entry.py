@@ -6,7 +6,7 @@ The plain forms of ``resolve`` and ``list`` (only their --framework/-f,
 --version, --region/-r and --format options, each with a value) are parsed
 here and answered by the same library calls and the same renderers as the
 click commands; anything else (help, other options, other commands, --debug)
-goes to click. ``tests/test_fastpath.py``
+goes to click. ``tests/test_fast_start.py``
 checks that both paths print the same bytes and exit with the same code.
 """
 

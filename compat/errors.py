@@ -229,7 +229,8 @@ class MatrixError(CompatError):
 
     exit_code = _code(7)  # ExitCode.INVALID_MATRIX
     kind = "invalid-matrix"
-    http_status = 500
+    #: The request could not be served with that matrix; the service keeps the old one.
+    http_status = 422
 
     def __init__(
         self,

@@ -30,6 +30,21 @@ def test_every_error_class_has_a_code_from_the_table() -> None:
         assert 400 <= cls.http_status < 600
 
 
+def test_the_service_answers_each_library_error_with_its_http_status() -> None:
+    from compat.service.problems import status_for
+
+    classes = [
+        obj
+        for obj in vars(errors).values()
+        if isinstance(obj, type) and issubclass(obj, errors.CompatError)
+    ]
+    for cls in classes:
+        if cls is errors.CompatError:
+            continue  # the base: a fault of the server, answered 503 (see service/problems)
+        assert status_for(cls("x")) == cls.http_status, cls
+    assert errors.MatrixError.http_status == 422
+
+
 def test_errors_subclass_builtins_for_callers_that_catch_those() -> None:
     assert issubclass(errors.NotFoundError, LookupError)
     assert issubclass(errors.UsageError, ValueError)

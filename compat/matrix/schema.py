@@ -2,7 +2,7 @@
 
 These models are the single definition of what ``data/matrix.yaml`` may hold:
 ``validate`` checks a file against them, ``schema`` prints their JSON Schema,
-and the compiler (``compat.compile``) turns a validated document into the
+and the compiler (``compat.matrix.compiler``) turns a validated document into the
 plain lookup tables that ``resolve`` reads. They are not on the hot path.
 """
 
@@ -116,18 +116,24 @@ class Strict(BaseModel):
 
 
 class Source(Strict):
+    """A document the matrix cites; rows name it by its key in ``sources``."""
+
     title: str
     url: str | None = None
     note: str | None = None
 
 
 class Partition(Strict):
+    """An AWS partition (aws, aws-cn, aws-us-gov, ...) and the DNS suffix of its endpoints."""
+
     dns_suffix: Annotated[str, Field(pattern=r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")]
     sources: SourceIds
     confidence: Confidence = Confidence.DOCUMENTED
 
 
 class Region(Strict):
+    """A region: its partition and the ECR account that hosts the framework DLCs there."""
+
     partition: str
     dlc_account: AccountId
     sources: SourceIds
@@ -144,6 +150,8 @@ class RegionSet(Strict):
 
 
 class SmpRegistry(Strict):
+    """Where the SageMaker model parallelism (SMP) images are published."""
+
     account: AccountId
     repository: str
     regions: list[RegionName]
@@ -152,6 +160,8 @@ class SmpRegistry(Strict):
 
 
 class InstanceSupport(Strict):
+    """What the smddp versions in ``smddp`` make of an instance type."""
+
     smddp: SpecifierField
     status: SupportStatus
     note: Note | None = None
@@ -161,6 +171,8 @@ class InstanceSupport(Strict):
 
 
 class InstanceType(Strict):
+    """A training instance type: its GPUs, EFA, and smddp support by version."""
+
     gpus: int = Field(gt=0)
     gpu: str
     efa: bool
@@ -185,6 +197,8 @@ class AcceptedException(Strict):
 
 
 class Wheel(Strict):
+    """An smddp wheel: its path, and a base URL where not the framework's ``wheel_base_url``."""
+
     base_url: str | None = Field(
         default=None, description="Overrides the framework's wheel_base_url for this row"
     )
@@ -192,6 +206,8 @@ class Wheel(Strict):
 
 
 class Availability(Strict):
+    """The region set whose regions publish the DLCs of a range of framework versions."""
+
     versions: SpecifierField
     region_set: str
     sources: SourceIds
@@ -222,6 +238,8 @@ class AlternativeDistribution(Strict):
 
 
 class Framework(Strict):
+    """A framework: its names, DLC repository, wheel base URL, availability and notes."""
+
     display_name: str
     aliases: list[str] = []
     repository: str | None = None
@@ -254,6 +272,8 @@ class Framework(Strict):
 
 
 class RowBase(Strict):
+    """What every release row has: its smddp version, sources, notes, errata and exceptions."""
+
     smddp: VersionField
     sources: SourceIds
     confidence: Confidence
@@ -297,6 +317,8 @@ class HuggingFaceRelease(RowBase):
 
 
 class QuotaName(Strict):
+    """An account-wide Service Quotas quota, by its exact name and code."""
+
     name: str
     code: Annotated[str, Field(pattern=r"^L-[0-9A-F]{8}$")]
     spot: bool = False
@@ -305,6 +327,8 @@ class QuotaName(Strict):
 
 
 class Quotas(Strict):
+    """The SageMaker training quotas: name formats, account-wide quotas, IAM actions."""
+
     service_code: str
     on_demand: str = Field(description="Name format, with {instance_type}")
     spot: str

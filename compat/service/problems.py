@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
-from compat.errors import CompatError, MatrixError, UsageError
+from compat.errors import CompatError, UsageError
 
 if TYPE_CHECKING:
     from fastapi import FastAPI, Request
@@ -104,11 +104,9 @@ def problem_body(
 
 
 def status_for(exc: CompatError, *, default: int | None = None) -> int:
-    """The HTTP status for ``exc``; a bad matrix answers 422 (the old one keeps serving)."""
+    """The HTTP status for ``exc``: its class's ``http_status`` (a bad matrix: 422)."""
     if default is not None:
         return default
-    if isinstance(exc, MatrixError):
-        return 422
     status = exc.http_status
     return 503 if status == _SERVER_FAULT else status
 

@@ -215,3 +215,12 @@ def test_runnable_statuses_are_support_statuses() -> None:
         }
     }
     assert runnable_instance_types(release) == ["ml.a", "ml.c"]
+
+
+def test_schema_describes_every_definition(run_cli: Invoke) -> None:
+    schema = json.loads(run_cli("schema").stdout)
+    definitions = schema["$defs"]
+    assert {"FrameworkRelease", "Region", "Quotas", "Wheel"} <= set(definitions)
+    undescribed = sorted(name for name, d in definitions.items() if not d.get("description"))
+    assert undescribed == []
+    assert schema["description"]
