@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compat.aws.clients import aws_call, endpoint_of
+
+if TYPE_CHECKING:
+    from mypy_boto3_service_quotas import ServiceQuotasClient
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +66,7 @@ def clear_cache() -> None:
 
 
 def quota_catalog(
-    client: Any, region: str, service_code: str = "sagemaker"
+    client: ServiceQuotasClient, region: str, service_code: str = "sagemaker"
 ) -> dict[str, QuotaInfo]:
     """Every quota of ``service_code`` in ``region`` by exact name (cached per process)."""
     key = (region, endpoint_of(client), service_code)
@@ -93,7 +96,7 @@ def quota_catalog(
 
 
 def find_quota(
-    client: Any,
+    client: ServiceQuotasClient,
     region: str,
     name: str,
     *,
@@ -108,7 +111,7 @@ def find_quota(
 
 
 def quota_value(
-    client: Any, region: str, info: QuotaInfo, *, service_code: str = "sagemaker"
+    client: ServiceQuotasClient, region: str, info: QuotaInfo, *, service_code: str = "sagemaker"
 ) -> QuotaValue:
     """The applied value of a quota, falling back to its default where none was applied."""
     from botocore.exceptions import ClientError

@@ -13,12 +13,18 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compat.aws.clients import aws_call
 
+if TYPE_CHECKING:
+    from mypy_boto3_sagemaker import SageMakerClient
+    from mypy_boto3_sagemaker.literals import TrainingJobStatusType
+    from mypy_boto3_sagemaker.type_defs import ListTrainingJobsRequestPaginateTypeDef
+    from typing_extensions import Unpack
+
 #: Job states that hold instances.
-ACTIVE_STATES = ("InProgress", "Stopping")
+ACTIVE_STATES: tuple[TrainingJobStatusType, ...] = ("InProgress", "Stopping")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +77,9 @@ def job_instances(description: Mapping[str, Any]) -> Counter[str]:
 
 
 def _job_names(
-    sagemaker: Any, region: str, **filters: str
+    sagemaker: SageMakerClient,
+    region: str,
+    **filters: Unpack[ListTrainingJobsRequestPaginateTypeDef],
 ) -> Iterator[tuple[str, Mapping[str, Any]]]:
     """(name, summary) of every job matching ``filters``, through every page."""
     with aws_call(f"call ListTrainingJobs in {region}"):
@@ -81,7 +89,7 @@ def _job_names(
                 yield str(summary["TrainingJobName"]), summary
 
 
-def _describe(sagemaker: Any, region: str, name: str) -> Mapping[str, Any] | None:
+def _describe(sagemaker: SageMakerClient, region: str, name: str) -> Mapping[str, Any] | None:
     """A job's description, or None when it vanished between list and describe."""
     from botocore.exceptions import ClientError
 
@@ -95,7 +103,7 @@ def _describe(sagemaker: Any, region: str, name: str) -> Mapping[str, Any] | Non
     return answer
 
 
-def count_usage(sagemaker: Any, region: str) -> Usage:
+def count_usage(sagemaker: SageMakerClient, region: str) -> Usage:
     """Count the instances that running, stopping and warm-pooled jobs hold in ``region``."""
     on_demand: Counter[str] = Counter()
     spot: Counter[str] = Counter()

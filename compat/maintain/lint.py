@@ -13,10 +13,15 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from packaging.version import Version
 
 from compat.matrix.naming import WHEEL_RE, py_tag
 from compat.matrix.schema import Confidence, FrameworkRelease, MatrixDocument
+
+if TYPE_CHECKING:
+    from compat.matrix.source import LineMap
 
 Path = tuple[Hashable, ...]
 SEVERITIES = ("error", "warning", "info")
@@ -104,7 +109,7 @@ def partition_of_name(region: str) -> str:
 
 
 class _Linter:
-    def __init__(self, doc: MatrixDocument, lines: Any, filename: str) -> None:
+    def __init__(self, doc: MatrixDocument, lines: LineMap, filename: str) -> None:
         self.doc = doc
         self.lines = lines
         self.filename = filename
@@ -190,7 +195,7 @@ class _Linter:
 
     def duplicates(self) -> None:
         for section in ("pytorch", "tensorflow", "huggingface"):
-            seen: dict[Any, int] = {}
+            seen: dict[Version, int] = {}
             for i, row in enumerate(getattr(self.doc, section)):
                 if row.version in seen:
                     self.add(
@@ -202,8 +207,8 @@ class _Linter:
                     )
                 else:
                     seen[row.version] = i
-        seen_l: dict[Any, int] = {}
-        seen_base: dict[Any, int] = {}
+        seen_l: dict[Version, int] = {}
+        seen_base: dict[Version, int] = {}
         for i, lrow in enumerate(self.doc.pytorch_lightning):
             if lrow.pytorch in seen_base:
                 self.add(
@@ -294,7 +299,7 @@ class _Linter:
                     )
 
 
-def lint_document(doc: MatrixDocument, lines: Any, filename: str) -> list[LintFinding]:
+def lint_document(doc: MatrixDocument, lines: LineMap, filename: str) -> list[LintFinding]:
     """Every smell in ``doc``; ``lines`` is the LineMap of its file."""
     return _Linter(doc, lines, filename).run()
 

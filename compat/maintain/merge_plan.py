@@ -10,7 +10,7 @@ without going through YAML.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from packaging.version import InvalidVersion, Version
 
@@ -24,6 +24,9 @@ from compat.maintain.docpage import (
     WheelRef,
 )
 from compat.matrix.schema import Framework, FrameworkRelease, LightningRelease, MatrixDocument
+
+if TYPE_CHECKING:
+    from compat.matrix.source import LineMap, Path
 
 #: Matrix sections fed by the page, per framework.
 RELEASE_SECTIONS = {"pytorch": "pytorch", "tensorflow": "tensorflow"}
@@ -138,7 +141,7 @@ def _version_match(
     return None
 
 
-def plan_merge(page: SupportPage, doc: MatrixDocument, lines: Any, source: str) -> Plan:
+def plan_merge(page: SupportPage, doc: MatrixDocument, lines: LineMap, source: str) -> Plan:
     """Compare ``page`` with ``doc`` and decide every edit; ``lines`` is a LineMap."""
     if source not in doc.sources:
         raise UsageError(
@@ -190,7 +193,7 @@ def _plan_release(
     plan: Plan,
     page: SupportPage,
     doc: MatrixDocument,
-    lines: Any,
+    lines: LineMap,
     source: str,
     prow: ReleaseRow,
 ) -> None:
@@ -225,7 +228,7 @@ def _plan_release(
             )
             continue
         conflicts += 1
-        path: tuple[Any, ...] = (section, index, name)
+        path: Path = (section, index, name)
         if name in ("wheel", "wheel_base_url"):
             path = (section, index, "wheel")
         plan.conflicts.append(
@@ -285,7 +288,7 @@ def _plan_lightning(
     plan: Plan,
     page: SupportPage,
     doc: MatrixDocument,
-    lines: Any,
+    lines: LineMap,
     source: str,
     lrow: LightningRow,
 ) -> None:
