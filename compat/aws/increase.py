@@ -15,6 +15,8 @@ from compat.aws.quotas import QuotaValue, find_quota, quota_catalog, quota_value
 from compat.errors import NotFoundError, UsageError
 
 if TYPE_CHECKING:
+    from mypy_boto3_service_quotas.type_defs import RequestedServiceQuotaChangeTypeDef
+
     from compat.matrix import Matrix
 
 #: Request states that are still open.
@@ -133,7 +135,9 @@ def quota_state(source: Any, matrix: Matrix, region: str, name: str) -> QuotaSta
     return QuotaState(quota, tuple(open_requests))
 
 
-def _request(item: dict[str, Any], region: str, name: str, code: str) -> QuotaRequest:
+def _request(
+    item: RequestedServiceQuotaChangeTypeDef, region: str, name: str, code: str
+) -> QuotaRequest:
     created = item.get("Created")
     return QuotaRequest(
         id=str(item.get("Id", "")),

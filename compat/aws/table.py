@@ -61,7 +61,8 @@ class QuotaRow:
         ]
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: float | None) -> float | None:
+    """A whole float as an int (``4.0`` -> ``4``), so JSON and text show quotas as counted."""
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value

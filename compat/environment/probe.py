@@ -17,7 +17,10 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from importlib.metadata import Distribution
 
 #: Distribution names doctor reports (normalized), in display order.
 PACKAGES: tuple[str, ...] = (
@@ -164,7 +167,7 @@ def probe_environment(
     )
 
 
-def _distributions(path: Sequence[str] | None) -> Iterable[Any]:
+def _distributions(path: Sequence[str] | None) -> Iterable[Distribution]:
     from importlib import metadata
 
     if path is None:

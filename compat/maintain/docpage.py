@@ -138,7 +138,7 @@ ImageCell = ImageRef | NotAvailable | None
 WheelCell = WheelRef | NotAvailable | None
 
 
-def _cell_dict(cell: ImageRef | WheelRef | NotAvailable | None) -> Any:
+def _cell_dict(cell: ImageRef | WheelRef | NotAvailable | None) -> dict[str, Any] | None:
     return None if cell is None else cell.to_dict()
 
 
