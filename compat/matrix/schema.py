@@ -116,7 +116,7 @@ class Strict(BaseModel):
 
 
 class Source(Strict):
-    """A document the matrix cites; rows name it by its key in ``sources``."""
+    """A document the matrix cites; rows name it by its key in 'sources'."""
 
     title: str
     url: str | None = None
@@ -160,7 +160,7 @@ class SmpRegistry(Strict):
 
 
 class InstanceSupport(Strict):
-    """What the smddp versions in ``smddp`` make of an instance type."""
+    """What the smddp versions in 'smddp' make of an instance type."""
 
     smddp: SpecifierField
     status: SupportStatus
@@ -197,7 +197,7 @@ class AcceptedException(Strict):
 
 
 class Wheel(Strict):
-    """An smddp wheel: its path, and a base URL where not the framework's ``wheel_base_url``."""
+    """An smddp wheel: its path, and a base URL where not the framework's wheel_base_url."""
 
     base_url: str | None = Field(
         default=None, description="Overrides the framework's wheel_base_url for this row"
