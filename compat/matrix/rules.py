@@ -4,6 +4,11 @@ An image URI and a wheel URL are stored as parts (tag, path) next to the
 row's framework, Python, CUDA and OS versions; these rules check the parts
 against each other, so a pasted value that disagrees with its row is caught.
 A row that knowingly breaks a rule names it under ``exceptions`` with a note.
+
+The tag and wheel rules are tables (:data:`DLC_TAG`, :data:`HF_TAG`,
+:data:`WHEEL`): each rule names its check, the part of the name it reads, the
+row's fact it compares that part with, and its message; :func:`_check_name`
+applies a table in one loop, so a new rule is one more line of a table.
 """
 
 from __future__ import annotations
