@@ -22,6 +22,7 @@ from compat.errors import AwsAccessDeniedError, AwsError
 from compat.exit_codes import ExitCode
 
 if TYPE_CHECKING:
+    from compat.aws.clients import Clients
     from compat.matrix import Matrix
 
 INSTANCE_QUOTA = "instance-quota"
@@ -169,7 +170,7 @@ def skipped_checks(matrix: Matrix, instance_type: str, *, spot: bool, why: str) 
 
 
 def quota_checks(
-    source: Any,
+    source: Clients,
     matrix: Matrix,
     region: str,
     instance_type: str,

@@ -15,7 +15,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from compat.errors import (
     AwsAccessDeniedError,
@@ -24,6 +24,9 @@ from compat.errors import (
     AwsNetworkError,
     AwsThrottledError,
 )
+
+if TYPE_CHECKING:
+    from boto3.session import Session
 
 SERVICE_QUOTAS = "service-quotas"
 SAGEMAKER = "sagemaker"
@@ -47,12 +50,17 @@ class ClientSource(Protocol):
     def client(self, service: str, region: str) -> Any: ...
 
 
+#: What callers may pass as ``clients``: a :class:`ClientSource`, a mapping of
+#: service -> client or service -> {region: client}, or None (clients from a session).
+Clients = ClientSource | Mapping[Any, Any] | None
+
+
 class SessionClients:
     """Clients from one boto3 session, created once per (service, region), thread-safe."""
 
     def __init__(
         self,
-        session: Any = None,
+        session: Session | None = None,
         *,
         profile: str | None = None,
         connect_timeout: float = CONNECT_TIMEOUT,
@@ -67,7 +75,7 @@ class SessionClients:
         self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
 
-    def _get_session(self) -> Any:
+    def _get_session(self) -> Session:
         if self._session is None:
             self._session = make_session(self._profile)
         return self._session
@@ -84,8 +92,10 @@ class SessionClients:
                     connect_timeout=self._connect_timeout,
                     read_timeout=self._read_timeout,
                 )
+                # The stubs type client() per literal service name; ``service`` is any.
+                session: Any = self._get_session()
                 with aws_call(f"create the {service} client in {region}"):
-                    found = self._get_session().client(service, region_name=region, config=config)
+                    found = session.client(service, region_name=region, config=config)
                 self._clients[key] = found
             return found
 
@@ -110,7 +120,9 @@ class MappingClients:
         return given
 
 
-def client_source(clients: Any = None, session: Any = None, profile: str | None = None) -> Any:
+def client_source(
+    clients: Clients = None, session: Session | None = None, profile: str | None = None
+) -> ClientSource:
     """A :class:`ClientSource` from injected ``clients``, a ``session`` or a profile."""
     if clients is not None:
         if isinstance(clients, ClientSource):
@@ -121,7 +133,7 @@ def client_source(clients: Any = None, session: Any = None, profile: str | None 
     return SessionClients(session, profile=profile)
 
 
-def make_session(profile: str | None = None) -> Any:
+def make_session(profile: str | None = None) -> Session:
     """A boto3 session for ``profile`` (or the default chain)."""
     import boto3
 

@@ -17,6 +17,7 @@ from compat.errors import NotFoundError, UsageError
 if TYPE_CHECKING:
     from mypy_boto3_service_quotas.type_defs import RequestedServiceQuotaChangeTypeDef
 
+    from compat.aws.clients import Clients
     from compat.matrix import Matrix
 
 #: Request states that are still open.
@@ -105,7 +106,7 @@ def quota_name_for(
     return str(fmt.format(instance_type=instance_type.strip()))
 
 
-def quota_state(source: Any, matrix: Matrix, region: str, name: str) -> QuotaState:
+def quota_state(source: Clients, matrix: Matrix, region: str, name: str) -> QuotaState:
     """The current value of quota ``name`` in ``region`` and its open requests."""
     source = client_source(source)
     service_code = matrix.compiled["quotas"]["service_code"]
@@ -168,7 +169,7 @@ def check_desired(state: QuotaState, desired: float) -> None:
 
 
 def request_increase(
-    source: Any, matrix: Matrix, state: QuotaState, desired: float
+    source: Clients, matrix: Matrix, state: QuotaState, desired: float
 ) -> QuotaRequest:
     """Open an increase request to ``desired`` for the quota in ``state``."""
     check_desired(state, desired)

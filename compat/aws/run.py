@@ -11,6 +11,9 @@ from compat.errors import NotFoundError, UsageError
 from compat.exit_codes import ExitCode
 
 if TYPE_CHECKING:
+    from boto3.session import Session
+
+    from compat.aws.clients import Clients
     from compat.matrix import Matrix
 
 #: The most instances a request may name (SageMaker's own limits are far lower).
@@ -25,8 +28,8 @@ def preflight(
     instance_count: int,
     *,
     spot: bool = False,
-    session: Any = None,
-    clients: Any = None,
+    session: Session | None = None,
+    clients: Clients = None,
     no_aws: bool = False,
     skip_reason: str = "--no-aws",
     matrix: Matrix | None = None,

@@ -18,6 +18,7 @@ from compat.aws.report import Check, CheckStatus
 from compat.exit_codes import ExitCode
 
 if TYPE_CHECKING:
+    from compat.aws.clients import Clients
     from compat.matrix import Matrix
 
 #: Regions checked at once by default.
@@ -126,7 +127,7 @@ def verdict_of(region: str, checks: list[Check]) -> RegionVerdict:
 
 
 def scan_regions(
-    source: Any,
+    source: Clients,
     matrix: Matrix,
     regions: Sequence[str],
     instance_type: str,

@@ -10,6 +10,7 @@ from compat.aws.quotas import find_quota, quota_value
 from compat.aws.usage import Usage, count_usage
 
 if TYPE_CHECKING:
+    from compat.aws.clients import Clients
     from compat.matrix import Matrix
 
 
@@ -98,7 +99,7 @@ def _usage(kind: str, usage: Usage, itype: str | None) -> int | None:
 
 
 def quota_table(
-    source: Any, matrix: Matrix, region: str, instance_types: list[str]
+    source: Clients, matrix: Matrix, region: str, instance_types: list[str]
 ) -> list[QuotaRow]:
     """Every training quota of ``instance_types`` and the account-wide ones in ``region``.
 
