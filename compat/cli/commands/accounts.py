@@ -11,7 +11,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -19,6 +19,9 @@ from compat.cli.options import CHOSEN_FORMAT
 from compat.errors import UsageError
 from compat.exit_codes import ExitCode
 from compat.render import OutputFormat
+
+if TYPE_CHECKING:
+    from compat.matrix import Matrix
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -182,7 +185,7 @@ def _scan(
     args: AccountArgs,
     *,
     profile: str | None,
-    matrix: Any,
+    matrix: Matrix,
     regions: Sequence[str],
     instance_type: str,
     count: int,
@@ -237,7 +240,7 @@ def run_quota_scan(
     args: AccountArgs,
     *,
     profile: str | None,
-    matrix: Any,
+    matrix: Matrix,
     regions: Sequence[str],
     instance_type: str,
     count: int,
@@ -307,7 +310,7 @@ def run_preflight(
     args: AccountArgs,
     *,
     profile: str | None,
-    matrix: Any,
+    matrix: Matrix,
     framework: str,
     version: str,
     region: str | None,
