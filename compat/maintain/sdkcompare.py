@@ -13,13 +13,17 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
 from compat.maintain.matrixdiff import _MISSING, FieldChange, _show
 from compat.maintain.sdkdata import SdkData, SdkImage
+
+if TYPE_CHECKING:
+    from compat.matrix import Matrix
+    from compat.matrix.layout import CompiledMatrix, CompiledRelease
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +164,7 @@ class _Tally:
     seen: dict[str, set[Any]] = field(default_factory=dict)
 
 
-def compare_with_sdk(matrix: Any, sdk: SdkData) -> Comparison:
+def compare_with_sdk(matrix: Matrix, sdk: SdkData) -> Comparison:
     """Compare every row of ``matrix`` (a loaded Matrix) with ``sdk``, read-only."""
     tally = _Tally(seen={"pytorch": set(), "tensorflow": set(), "huggingface": set(), "smp": set()})
     for fw in ("pytorch", "tensorflow", "huggingface"):
@@ -184,10 +188,11 @@ def compare_with_sdk(matrix: Any, sdk: SdkData) -> Comparison:
 
 
 def _compare_dlc_row(
-    matrix: Any, sdk: SdkData, fw: str, rel: dict[str, Any], tally: _Tally
+    matrix: Matrix, sdk: SdkData, fw: str, rel: CompiledRelease, tally: _Tally
 ) -> None:
     version = Version(rel["version"])
-    base = Version(rel["base_version"]) if fw == "huggingface" else None
+    base_version = rel["base_version"] if fw == "huggingface" else None
+    base = None if base_version is None else Version(base_version)
     if base is not None:
         image = sdk.huggingface.get((version, base))
         tally.seen[fw].add((version, base))
@@ -228,9 +233,11 @@ def _compare_dlc_row(
         )
 
 
-def _compare_smp_row(matrix: Any, sdk: SdkData, rel: dict[str, Any], tally: _Tally) -> None:
+def _compare_smp_row(matrix: Matrix, sdk: SdkData, rel: CompiledRelease, tally: _Tally) -> None:
     smp = matrix.compiled["smp"]
-    smp_version = rel["smp_tag"].split("-", 1)[0]
+    smp_tag = rel["smp_tag"]
+    assert smp_tag is not None  # the caller compares the rows with an SMP tag
+    smp_version = smp_tag.split("-", 1)[0]
     key = Version(sdk.smp_aliases.get(smp_version, smp_version))
     image = sdk.smp.get(key)
     if image is None:
@@ -238,23 +245,24 @@ def _compare_smp_row(matrix: Any, sdk: SdkData, rel: dict[str, Any], tally: _Tal
         return
     tally.seen["smp"].add(key)
     tally.compared += 1
+    py = _py(rel["python"])
     ours = {
         "registries": dict.fromkeys(smp["regions"], smp["account"]),
-        "py_version": _py(rel["python"]),
+        "py_version": py,
         "repository": smp["repository"],
     }
-    tag = f"{smp_version}-gpu-{_py_for_tag(ours['py_version'], image)}"
+    tag = f"{smp_version}-gpu-{_py_for_tag(py, image)}"
     fields = _compare(ours, image, rel["smp_tag"], tag, False)
     if fields:
         tally.differences.append(RowDifference("smp", rel["version"], None, image.where, fields))
 
 
-def _no_smddp(compiled: dict[str, Any], framework: str, version: Version) -> bool:
+def _no_smddp(compiled: CompiledMatrix, framework: str, version: Version) -> bool:
     rules = compiled["frameworks"][framework]["no_smddp"]
     return any(version in SpecifierSet(rule["versions"]) for rule in rules)
 
 
-def _not_in_matrix(compiled: dict[str, Any], sdk: SdkData, seen: dict[str, set[Any]]) -> list[str]:
+def _not_in_matrix(compiled: CompiledMatrix, sdk: SdkData, seen: dict[str, set[Any]]) -> list[str]:
     """SDK versions the matrix has no row for, leaving out those with no smddp at all."""
     out: list[str] = []
     for fw, images in (("pytorch", sdk.pytorch), ("tensorflow", sdk.tensorflow)):

@@ -19,11 +19,15 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compat.errors import MatrixError
 from compat.maintain.matrixdiff import _MISSING, _show
 from compat.maintain.sdkcompare import Comparison, RowDifference
+
+if TYPE_CHECKING:
+    from compat.matrix import Matrix
+    from compat.matrix.schema import MatrixDocument
 
 #: Region name prefixes of the partitions other than aws (longest first).
 _PARTITION_PREFIXES = (
@@ -52,7 +56,7 @@ class SdkConflict:
 
     entry: str
     field: str
-    matrix: Any
+    matrix: Matrix
     sdk: Any
     reason: str
 
@@ -142,7 +146,7 @@ class SdkMergeReport:
         return "\n".join(out)
 
 
-def plan_merge(doc: Any, matrix: Any, comparison: Comparison) -> MergePlan:
+def plan_merge(doc: MatrixDocument, matrix: Matrix, comparison: Comparison) -> MergePlan:
     """Decide the additions and the conflicts of ``comparison`` (a validated ``doc``)."""
     plan = MergePlan()
     by_set: dict[str, list[RowDifference]] = {}
@@ -189,7 +193,7 @@ def _conflict(diff: RowDifference, name: str, ours: Any, theirs: Any) -> SdkConf
 
 
 def _set_members(
-    matrix: Any, comparison: Comparison
+    matrix: Matrix, comparison: Comparison
 ) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     """Region set -> the rows with a DLC image that use it: those compared, and the others."""
     compared: dict[str, list[str]] = {}
@@ -380,7 +384,7 @@ def _flow_list_edit(
 
 
 def merge_sdk(
-    comparison: Comparison, matrix: Any, matrix_path: str, *, dry_run: bool
+    comparison: Comparison, matrix: Matrix, matrix_path: str, *, dry_run: bool
 ) -> SdkMergeReport:
     """Plan the merge of ``comparison`` into the file at ``matrix_path``, and write it."""
     from compat.matrix import read_matrix_bytes

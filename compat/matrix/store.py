@@ -126,7 +126,7 @@ def compile_bytes(data: bytes, filename: str, digest: str | None = None) -> Comp
 
 def validate_and_compile(
     data: bytes, filename: str, digest: str | None = None
-) -> tuple[MatrixDocument, dict[str, Any]]:
+) -> tuple[MatrixDocument, CompiledMatrix]:
     """The validated document of ``data`` and its compiled tables, from the same bytes.
 
     For a caller that serves the document itself next to answers from the

@@ -57,7 +57,7 @@ class ServiceUnavailableError(CompatError):
 class ProblemDocument(BaseModel):
     """An RFC 9457 problem document, as every error response of the service carries.
 
-    Named apart from :class:`compat.matrix.rules.Problem` (a finding in a
+    Named apart from :class:`compat.matrix.rules.MatrixProblem` (a finding in a
     matrix file), which it is not.
     """
 
