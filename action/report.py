@@ -141,6 +141,23 @@ def failure(
     return lines, [annotation("error", title, message, hint)]
 
 
+def same_release(
+    report: dict[str, Any] | None, answer: dict[str, Any] | None
+) -> dict[str, Any] | None:
+    """resolve's answer, when the preflight report's resolve check passed for that release.
+
+    A preflight that printed no report, or whose resolve check failed, sets no image or
+    version outputs: they would answer a question the step did not get to.
+    """
+    if report is None or answer is None:
+        return None
+    checks = {c.get("name"): c.get("status") for c in report.get("checks") or []}
+    if checks.get("resolve") != "pass":
+        return None
+    keys = ("framework_version", "smddp_version")
+    return answer if all(report.get(k) == answer.get(k) for k in keys) else None
+
+
 def summarize_preflight(
     code: int, report: dict[str, Any] | None, stderr: str
 ) -> tuple[str, list[str], list[str]]:
@@ -150,7 +167,8 @@ def summarize_preflight(
     status = text(report.get("status"))
     head = (
         f"### smddp-compat preflight: {status.upper()} (exit {code}): "
-        f"{report.get('framework')} {report.get('version')} in {report.get('region')}, "
+        f"{report.get('framework')} {report.get('framework_version') or report.get('version')} "
+        f"in {report.get('region')}, "
         f"{report.get('instance_count')} x {report.get('instance_type')}"
     )
     checks = report["checks"]
@@ -184,9 +202,7 @@ def main() -> int:
         stderr = ""
     if command == "preflight":
         status, lines, notes = summarize_preflight(code, answer, stderr)
-        outputs = resolve_outputs(read_json(folder / "resolve.json"))
-        if answer is not None and answer.get("smddp_version"):
-            outputs["smddp-version"] = text(answer["smddp_version"])
+        outputs = resolve_outputs(same_release(answer, read_json(folder / "resolve.json")))
     else:
         status, lines, notes = summarize_resolve(code, answer, stderr)
         outputs = resolve_outputs(answer if status == "ok" else None)

@@ -221,6 +221,8 @@ def test_usage_error_without_json_is_annotated_from_stderr(runner: Runner) -> No
     assert run.exit_code == 2
     assert run.outputs["status"] == "error"
     assert run.outputs["exit-code"] == "2"
+    # No report: no image or version outputs either (resolve alone would have answered).
+    assert run.outputs["binary-url"] == run.outputs["smddp-version"] == ""
     [note] = run.annotations("error")
     assert "--instance-type" in note
 
@@ -304,3 +306,30 @@ def test_report_escapes_workflow_commands() -> None:
     assert "\n" not in line
     assert report.cell("a|b\nc") == "a\\|b<br>c"
     assert json.dumps(report.text(None)) == '""'
+
+
+def test_preflight_not_eligible_exits_4_with_the_check_annotated(runner: Runner) -> None:
+    request = {"instance-type": "ml.p5.48xlarge", "instance-count": "2"}
+    run = runner.run(
+        command="preflight",
+        framework="pytorch",
+        version="2.2.0",
+        region="us-west-2",
+        **request,
+        unset=CREDENTIAL_VARIABLES,
+    )
+    report = compat.preflight("pytorch", "2.2.0", "us-west-2", "ml.p5.48xlarge", 2, no_aws=True)
+    check = report.check("eligibility")
+    assert run.exit_code == 4 == int(report.exit_code), run.stdout + run.stderr
+    assert run.outputs["status"] == "fail"
+    assert run.outputs["exit-code"] == "4"
+    # The release resolved, so its image is an answer; the status says the job would not start.
+    assert run.outputs["image-uri"] == compat.resolve("pytorch", "2.2.0", "us-west-2").image_uri
+    [note] = run.annotations("error")
+    assert note == (
+        "::error title=smddp-compat preflight%3A eligibility (exit 4)::"
+        f"{check.message}%0Ahint: {check.remedy}"
+    )
+    assert "| eligibility | fail |" in run.summary
+    assert "smddp-compat preflight --framework pytorch" in run.stdout
+    assert "--no-aws" in run.stdout  # no credentials and require-aws false: eligibility only
