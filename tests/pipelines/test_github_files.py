@@ -22,7 +22,7 @@ import pytest
 import yaml
 
 from ..conftest import REPO, subprocess_env
-from .support import load_yaml, offline
+from .support import load_yaml, offline, unshare_works
 
 WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
 ACTION = REPO / "action.yml"
@@ -193,3 +193,28 @@ def test_refresh_workflow_is_weekly_and_uses_the_platform_token() -> None:
     tokens = [step.get("env", {}).get("GH_TOKEN") for step in job["steps"]]
     assert "${{ github.token }}" in tokens
     assert "secrets." not in (REPO / ".github/workflows/refresh-matrix.yml").read_text("utf-8")
+
+
+@pytest.mark.skipif(not unshare_works(), reason="unshare -n is not permitted here")
+def test_offline_commands_cannot_reach_the_network() -> None:
+    """What these tests run through offline() has no route out, not even to this host.
+
+    A server listens on this machine's loopback; the same connection from inside
+    offline() fails, so nothing those commands run could have downloaded anything.
+    """
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        port = server.getsockname()[1]
+        probe = f"import socket; socket.create_connection(('127.0.0.1', {port}), timeout=5)"
+        reachable = subprocess.run([sys.executable, "-c", probe], check=False, timeout=30)
+        assert reachable.returncode == 0
+        result = subprocess.run(
+            offline([sys.executable, "-c", probe]),
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=30,
+        )
+    assert result.returncode == 1
+    assert "Network is unreachable" in result.stderr or "refused" in result.stderr
