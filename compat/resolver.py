@@ -46,6 +46,7 @@ def resolve(
     version: str = "latest",
     region: str | None = None,
     *,
+    smddp_version: str | None = None,
     matrix: Matrix | None = None,
 ) -> Resolution:
     """Resolve ``framework`` at ``version`` in ``region``.
@@ -53,6 +54,10 @@ def resolve(
     ``version`` may be exact (``1.13.1``, ``v1.13.1``), a prefix (``1.13``: the
     newest 1.13.x with smddp), a PEP 440 specifier (``>=1.12,<2``: the newest
     match) or ``latest``. ``region`` may be None to leave URIs unfilled.
+    ``smddp_version`` narrows the answer to the newest release that matches
+    ``version`` *and* ships that smddp version; when no release does both, the
+    two requests conflict and it is a :class:`~compat.errors.UsageError` that
+    names both (never a silent pick of one of them).
     Raises a :class:`~compat.errors.NotFoundError` subclass when there is no
     answer, or :class:`~compat.errors.UsageError` when an argument is malformed.
     """
@@ -64,8 +69,95 @@ def resolve(
     if region is not None:
         _check_length("region", region)
         region_info = m.region(region)
+    if smddp_version is not None:
+        _check_length("smddp version", smddp_version)
+        index, match = _choose_with_smddp(m, fw, version, smddp_version, region_info)
+        return build_resolution(
+            m,
+            fw,
+            index,
+            region_info,
+            requested=version,
+            match=match,
+            requested_smddp=smddp_version,
+        )
     index, match = choose_release(m, fw, version, region_info)
     return build_resolution(m, fw, index, region_info, requested=version, match=match)
+
+
+def _parse_smddp(smddp_version: str) -> Any:
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return Version(smddp_version.strip().lower().removeprefix("v"))
+    except InvalidVersion:
+        raise UsageError(
+            f"{smddp_version!r} is not a valid smddp version", hint="for example 1.7.0"
+        ) from None
+
+
+def _choose_with_smddp(
+    m: Matrix,
+    framework: str,
+    requested: str,
+    smddp_version: str,
+    region: dict[str, Any] | None = None,
+) -> tuple[int, str]:
+    """The newest release that answers ``requested`` and ships ``smddp_version``."""
+    from packaging.version import Version
+
+    wanted = _parse_smddp(smddp_version)
+    releases = m.compiled["releases"][framework]
+    display = _display(m, framework)
+    shipping = [
+        (version, index)
+        for version, index in m.versions_newest_first(framework)
+        if Version(releases[index]["smddp"]) == wanted
+    ]
+    if not shipping:
+        known = sorted({Version(r["smddp"]) for r in releases}, reverse=True)
+        raise UnknownVersionError(
+            f"no {display} release ships smddp {wanted}",
+            hint=f"smddp versions of {display}: " + ", ".join(map(str, known)),
+            choices=[str(v) for v in known],
+        )
+    index, match = choose_release(m, framework, requested, region)
+    if Version(releases[index]["smddp"]) == wanted:
+        return index, match
+    accepts = _version_filter(requested, match)
+    for version, candidate in shipping:
+        if accepts(version):
+            return candidate, match
+    chosen = releases[index]
+    raise UsageError(
+        f"version {requested.strip()!r} and smddp version {smddp_version.strip()!r} do not go "
+        f"together: {display} {chosen['version']} ships smddp {chosen['smddp']}, and smddp "
+        f"{wanted} ships with {display} " + ", ".join(str(v) for v, _ in shipping),
+        hint=f"ask for one of them only, or for a pair that agrees, such as {display} "
+        f"{shipping[0][0]} with smddp {wanted}",
+    )
+
+
+def _version_filter(requested: str, match: str) -> Any:
+    """Whether a release version answers ``requested`` (matched as ``match``)."""
+    text = requested.strip().lower()
+    if text[:1] == "v" and text[1:2].isdigit():
+        text = text[1:]
+    if match == "latest":
+        return lambda version: True
+    if match == "specifier":
+        from packaging.specifiers import SpecifierSet
+
+        spec = SpecifierSet(text)
+        return lambda version: version in spec
+    from packaging.version import Version
+
+    wanted = Version(text)
+    if match == "prefix":
+        size = len(wanted.release)
+        return lambda version: version.release[:size] == wanted.release
+    public = Version(wanted.public)
+    return lambda version: version == public
 
 
 def choose_release(
@@ -274,10 +366,15 @@ def build_resolution(
     index: int,
     region: NamedRegion | None,
     *,
-    requested: str,
+    requested: str | None,
     match: str,
+    requested_smddp: str | None = None,
 ) -> Resolution:
-    """The Resolution of one compiled release, with URIs filled in for ``region``."""
+    """The Resolution of one compiled release, with URIs filled in for ``region``.
+
+    ``requested`` is the framework version asked for (None for a reverse lookup
+    by smddp version), ``requested_smddp`` the smddp version asked for, if any.
+    """
     rel = m.compiled["releases"][framework][index]
     notes = list(rel["notes"])
     image_uri = smp_uri = None
@@ -332,9 +429,18 @@ def build_resolution(
             f"AWS's support page labels the {m.display_name(framework)} {label[0]} row "
             f"{label[1]!r} in error; if you copied that label, you want {label[0]}."
         )
-    if match != "exact":
+    if requested is None:
         notes.insert(
-            0, f"Version {rel['version']} chosen as the newest match for {requested.strip()!r}."
+            0,
+            f"Listed because {_display(m, framework)} {rel['version']} ships smddp "
+            f"{rel['smddp']} (reverse lookup by smddp version; no framework version was asked for).",
+        )
+    elif match != "exact":
+        ships = f" that ships smddp {rel['smddp']}" if requested_smddp is not None else ""
+        notes.insert(
+            0,
+            f"Version {rel['version']} chosen as the newest match for {requested.strip()!r}"
+            f"{ships}.",
         )
     for erratum in rel["errata"]:
         notes.append(
@@ -347,6 +453,7 @@ def build_resolution(
         framework=framework,
         framework_version=rel["version"],
         requested_version=requested,
+        requested_smddp_version=requested_smddp,
         match=match,
         smddp_version=rel["smddp"],
         region=region_name,
@@ -422,17 +529,11 @@ def find_by_smddp(
     matrix: Matrix | None = None,
 ) -> list[Resolution]:
     """Every release that ships ``smddp_version`` (reverse lookup), newest framework first."""
-    from packaging.version import InvalidVersion, Version
+    from packaging.version import Version
 
     m = matrix_or_default(matrix)
     _check_length("smddp version", smddp_version)
-    text = smddp_version.strip().lower().removeprefix("v")
-    try:
-        wanted = Version(text)
-    except InvalidVersion:
-        raise UsageError(
-            f"{smddp_version!r} is not a valid smddp version", hint="for example 1.7.0"
-        ) from None
+    wanted = _parse_smddp(smddp_version)
     names = [m.framework(framework)] if framework is not None else list(m.compiled["releases"])
     region_info = m.region(region) if region is not None else None
     out: list[Resolution] = []
@@ -446,7 +547,15 @@ def find_by_smddp(
             ):
                 continue
             out.append(
-                build_resolution(m, fw, index, region_info, requested=smddp_version, match="smddp")
+                build_resolution(
+                    m,
+                    fw,
+                    index,
+                    region_info,
+                    requested=None,
+                    match="smddp",
+                    requested_smddp=smddp_version,
+                )
             )
     if not out:
         known = sorted(

@@ -251,6 +251,7 @@ class Resolution(_Frozen):
         "confidence",
         "released",
         "alternatives",
+        "requested_smddp_version",
     )
     __slots__ = _fields
     _defaults: ClassVar[dict[str, object]] = {
@@ -263,10 +264,12 @@ class Resolution(_Frozen):
         "confidence": "documented",
         "released": None,
         "alternatives": (),
+        "requested_smddp_version": None,
     }
     framework: str
     framework_version: str
-    requested_version: str
+    #: The framework version asked for; None for a reverse lookup by smddp version.
+    requested_version: str | None
     match: str  # exact | prefix | specifier | latest | smddp
     smddp_version: str
     region: str | None
@@ -291,12 +294,14 @@ class Resolution(_Frozen):
     released: str | None
     #: Where the release has no DLC image: the nearest release that has one (in the region).
     alternatives: tuple[Alternative, ...]
+    #: The smddp version asked for (reverse lookup, or together with a framework version).
+    requested_smddp_version: str | None
 
     def __init__(
         self,
         framework: str,
         framework_version: str,
-        requested_version: str,
+        requested_version: str | None,
         match: str,
         smddp_version: str,
         region: str | None,
@@ -320,6 +325,7 @@ class Resolution(_Frozen):
         confidence: str = "documented",
         released: str | None = None,
         alternatives: tuple[Alternative, ...] = (),
+        requested_smddp_version: str | None = None,
     ) -> None:
         setter = object.__setattr__
         setter(self, "framework", framework)
@@ -348,6 +354,7 @@ class Resolution(_Frozen):
         setter(self, "confidence", confidence)
         setter(self, "released", released)
         setter(self, "alternatives", alternatives)
+        setter(self, "requested_smddp_version", requested_smddp_version)
 
     @property
     def image_ref(self) -> str | None:
@@ -364,6 +371,7 @@ class Resolution(_Frozen):
             "framework": self.framework,
             "framework_version": self.framework_version,
             "requested_version": self.requested_version,
+            "requested_smddp_version": self.requested_smddp_version,
             "match": self.match,
             "smddp_version": self.smddp_version,
             "region": self.region,

@@ -107,12 +107,10 @@ class ResolveQuery(BaseModel):
     framework: str | None = _text(
         "pytorch (torch, pt), tensorflow (tf), pytorch-lightning, huggingface", "pytorch"
     )
-    version: str = Field(
-        default="latest",
-        min_length=1,
-        max_length=MAX_PARAM_LENGTH,
-        description="Exact (1.13.1), prefix (1.13), PEP 440 specifier (>=1.12,<2) or latest",
-        examples=["1.13.1"],
+    version: str | None = _text(
+        "Exact (1.13.1), prefix (1.13), PEP 440 specifier (>=1.12,<2) or latest (the default); "
+        "with smddp_version, the release that matches both (400 when they conflict)",
+        "1.13.1",
     )
     region: str | None = _text("AWS region; without it URIs are unfilled", "us-west-2")
     smddp_version: str | None = _text("Reverse lookup by smddp version", "1.7.0")

@@ -54,6 +54,7 @@ def test_resolve_json_has_the_documented_keys(run_cli: Invoke) -> None:
         "framework",
         "framework_version",
         "requested_version",
+        "requested_smddp_version",
         "match",
         "smddp_version",
         "region",

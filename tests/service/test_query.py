@@ -36,7 +36,9 @@ def test_openapi_documents_the_resolve_parameters_and_limits(client) -> None:
         schema = param["schema"]
         text = next(s for s in schema.get("anyOf", [schema]) if s.get("type") == "string")
         assert (text["minLength"], text["maxLength"]) == (1, MAX_PARAM_LENGTH), name
-    assert params["version"]["schema"]["default"] == "latest"
+    # Absent means latest, unless smddp_version asks for the reverse lookup.
+    assert params["version"]["schema"].get("default") is None
+    assert "latest (the default)" in params["version"]["description"]
     assert "Resolution" in str(operation["responses"]["200"]["content"]["application/json"])
     docs = client.get("/docs").text
     section = docs[docs.index("GET /v1/resolve") :].split("</section>", 1)[0]

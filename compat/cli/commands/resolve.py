@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
+from click.core import ParameterSource
 
 from compat.cli.options import (
     emit,
@@ -13,6 +16,10 @@ from compat.cli.options import (
 )
 from compat.errors import UsageError
 from compat.render import OutputFormat
+
+if TYPE_CHECKING:
+    from compat.matrix import Matrix
+    from compat.results import Resolution
 
 
 @click.command("resolve")
@@ -34,7 +41,8 @@ from compat.render import OutputFormat
 @click.option(
     "--smddp-version",
     default=None,
-    help="Reverse lookup: list every release that ships this smddp version.",
+    help="Reverse lookup: every release that ships this smddp version; with --version, the "
+    "release that matches both (exit 2 when they conflict).",
 )
 @click.option(
     "--instance-type",
@@ -80,6 +88,17 @@ def resolve_cmd(
             "--instance-type applies to --format sagemaker only",
             hint="for instance-type checks use: smddp-compat instance-types, or preflight",
         )
+    version_given = ctx.get_parameter_source("version") is not ParameterSource.DEFAULT
+    if smddp_version is not None and version_given:
+        if framework is None:
+            raise UsageError(
+                "--version needs --framework (with --smddp-version too)",
+                hint="for example: smddp-compat resolve --framework pytorch --version 1.13.1 "
+                "--smddp-version 1.7.0",
+            )
+        res = resolve(framework, version, region, smddp_version=smddp_version, matrix=matrix)
+        _emit_resolution(res, output_format, instance_type, matrix)
+        return
     if smddp_version is not None:
         emit(
             find_by_smddp(smddp_version, region, framework=framework, matrix=matrix), output_format
@@ -92,6 +111,12 @@ def resolve_cmd(
             "--region us-west-2",
         )
     res = resolve(framework, version, region, matrix=matrix)
+    _emit_resolution(res, output_format, instance_type, matrix)
+
+
+def _emit_resolution(
+    res: Resolution, output_format: OutputFormat, instance_type: str | None, matrix: Matrix
+) -> None:
     if output_format is OutputFormat.SAGEMAKER:
         from compat.recipes.sagemaker_sdk import sagemaker_args
 

@@ -50,16 +50,24 @@ async def get_resolve(request: Request) -> Response:
     from compat.resolver import find_by_smddp, resolve
 
     matrix = snap.matrix
-    if smddp_version is not None:
+    if smddp_version is not None and version is None:
         found = find_by_smddp(smddp_version, region, framework=framework, matrix=matrix)
         return json_response(_remember(snap, key, dump([r.to_dict() for r in found])))
+    if framework is None and smddp_version is not None:
+        raise UsageError(
+            "version needs framework: which framework's version is it?",
+            hint="add framework=, or leave version out for the reverse lookup by smddp_version",
+        )
     if framework is None:
         raise UsageError(
             "resolve needs framework (or smddp_version for a reverse lookup)",
             hint="for example /v1/resolve?framework=pytorch&version=1.13.1&region=us-west-2",
         )
-    answer = dump(resolve(framework, version, region, matrix=matrix).to_dict())
-    return json_response(_remember(snap, key, answer))
+    # With both version and smddp_version: the release that matches both, or a 400 naming both.
+    res = resolve(
+        framework, version or "latest", region, smddp_version=smddp_version, matrix=matrix
+    )
+    return json_response(_remember(snap, key, dump(res.to_dict())))
 
 
 @router.get(

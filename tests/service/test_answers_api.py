@@ -1,0 +1,33 @@
+"""Issue 11 through the HTTP service: the same answers and errors as the CLI."""
+
+from __future__ import annotations
+
+import pytest
+
+from .support import is_problem, make_client
+
+
+@pytest.fixture(scope="module")
+def client():  # type: ignore[no-untyped-def]
+    with make_client() as c:
+        yield c
+
+
+def test_resolve_with_conflicting_smddp_version_is_400_naming_both(client) -> None:
+    response = client.get(
+        "/v1/resolve", params={"framework": "pt", "version": "1.13.1", "smddp_version": "2.6.0"}
+    )
+    assert response.status_code == 400
+    assert is_problem(response)
+    detail = response.json()["detail"]
+    assert "1.13.1" in detail and "2.6.0" in detail
+
+
+def test_resolve_with_agreeing_smddp_version_is_that_release(client) -> None:
+    response = client.get(
+        "/v1/resolve", params={"framework": "pt", "version": "1.13.1", "smddp_version": "1.7.0"}
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["framework_version"] == "1.13.1"
+    assert body["requested_smddp_version"] == "1.7.0"

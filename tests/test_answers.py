@@ -1,0 +1,66 @@
+"""Issue 11: every library answer means what was asked, or is a clear error."""
+
+from __future__ import annotations
+
+import pytest
+
+import compat
+from compat.errors import UnknownVersionError, UsageError
+
+
+# -- a framework version and an smddp version together ---------------------------------
+def test_conflicting_version_and_smddp_version_is_a_usage_error_naming_both() -> None:
+    with pytest.raises(UsageError) as info:
+        compat.resolve("pytorch", "1.13.1", "us-west-2", smddp_version="2.6.0")
+    message = info.value.message
+    assert "1.13.1" in message and "2.6.0" in message
+    assert "smddp 1.7.0" in message  # what 1.13.1 really ships
+    assert "PyTorch 2.5.1" in message  # where 2.6.0 really ships
+    assert info.value.hint
+
+
+def test_agreeing_version_and_smddp_version_is_the_one_release_with_both() -> None:
+    res = compat.resolve("pytorch", "1.13.1", "us-west-2", smddp_version="1.7.0")
+    assert (res.framework_version, res.smddp_version, res.match) == ("1.13.1", "1.7.0", "exact")
+    assert res.requested_version == "1.13.1"
+    assert res.requested_smddp_version == "1.7.0"
+
+
+def test_a_prefix_with_an_smddp_version_picks_the_newest_release_that_ships_it() -> None:
+    # The newest 2.x is 2.5.1 (smddp 2.6.0); the newest 2.x that ships smddp 2.5.0 is 2.4.1.
+    res = compat.resolve("pytorch", "2", None, smddp_version="2.5.0")
+    assert (res.framework_version, res.smddp_version) == ("2.4.1", "2.5.0")
+    assert res.match == "prefix"
+    assert any("ships smddp 2.5.0" in note for note in res.notes)
+
+
+def test_a_specifier_with_an_smddp_version_filters_both_ways() -> None:
+    res = compat.resolve("pytorch", ">=1.10,<2", None, smddp_version="v1.6.0")
+    assert (res.framework_version, res.smddp_version) == ("1.12.1", "1.6.0")
+
+
+def test_an_smddp_version_no_release_of_the_framework_ships_is_not_found() -> None:
+    with pytest.raises(UnknownVersionError) as info:
+        compat.resolve("tensorflow", "latest", None, smddp_version="2.6.0")
+    assert "2.6.0" in info.value.message
+    assert "1.4.1" in info.value.choices
+
+
+# -- the reverse lookup keeps its fields meaning one thing ------------------------------
+def test_reverse_lookup_does_not_pretend_a_framework_version_was_asked() -> None:
+    found = compat.find_by_smddp("1.7.0", "us-east-1")
+    assert found
+    for res in found:
+        assert res.requested_version is None
+        assert res.requested_smddp_version == "1.7.0"
+        data = res.to_dict()
+        assert data["requested_version"] is None
+        assert data["requested_smddp_version"] == "1.7.0"
+        assert not any("newest match for" in note for note in res.notes)
+        assert any("ships smddp 1.7.0" in note for note in res.notes)
+
+
+def test_a_plain_resolve_has_no_requested_smddp_version() -> None:
+    data = compat.resolve("pytorch", "1.13.1").to_dict()
+    assert data["requested_version"] == "1.13.1"
+    assert data["requested_smddp_version"] is None
