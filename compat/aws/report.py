@@ -15,12 +15,17 @@ from compat.results import Alternative
 
 
 class CheckStatus(str, Enum):
-    """The verdict of one check, or of the whole report."""
+    """The verdict of one check, or of the whole report.
+
+    ``PARTIAL`` is a report's verdict only: every check that ran passed, but
+    some did not run, so the report must not claim a PASS for them.
+    """
 
     PASS = "pass"
     FAIL = "fail"
     SKIPPED = "skipped"
     ERROR = "error"
+    PARTIAL = "partial"
 
     def __str__(self) -> str:
         return self.value
@@ -80,6 +85,7 @@ _VERDICT = {
     CheckStatus.FAIL: "FAIL",
     CheckStatus.SKIPPED: "SKIP",
     CheckStatus.ERROR: "ERROR",
+    CheckStatus.PARTIAL: "PART",
 }
 
 
@@ -91,22 +97,31 @@ def _number(value: float | None) -> float | int | None:
 
 
 def overall_status(checks: tuple[Check, ...]) -> CheckStatus:
-    """fail if any check failed, else error if any errored, else pass (skips do not fail)."""
+    """fail if any check failed, else error if any errored, else pass when every check ran
+    and passed, partial when some passed and others were skipped, skipped when none ran."""
     statuses = {c.status for c in checks}
     if CheckStatus.FAIL in statuses:
         return CheckStatus.FAIL
     if CheckStatus.ERROR in statuses:
         return CheckStatus.ERROR
-    if CheckStatus.PASS in statuses:
-        return CheckStatus.PASS
-    return CheckStatus.SKIPPED
+    if CheckStatus.PASS not in statuses:
+        return CheckStatus.SKIPPED
+    if CheckStatus.SKIPPED in statuses:
+        return CheckStatus.PARTIAL
+    return CheckStatus.PASS
 
 
-def overall_exit_code(checks: tuple[Check, ...]) -> ExitCode:
-    """The exit code of the first check (in order) that failed or errored, else OK."""
+def overall_exit_code(checks: tuple[Check, ...], *, require_all: bool = False) -> ExitCode:
+    """The exit code of the first check (in order) that failed or errored, else OK.
+
+    With ``require_all`` (``--require-aws``), a report with checks that did not
+    run is QUOTA (5): a CI gate must not pass on a quota nobody checked.
+    """
     for check in checks:
         if check.status in (CheckStatus.FAIL, CheckStatus.ERROR) and check.exit_code:
             return check.exit_code
+    if require_all and any(c.status is CheckStatus.SKIPPED for c in checks):
+        return ExitCode.QUOTA
     return ExitCode.OK
 
 
@@ -124,12 +139,21 @@ class PreflightReport:
     framework_version: str | None = None
     smddp_version: str | None = None
     aws: bool = True
+    #: ``--require-aws``: checks that did not run make the report exit 5.
+    require_aws: bool = False
     status: CheckStatus = field(init=False)
     exit_code: ExitCode = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "status", overall_status(self.checks))
-        object.__setattr__(self, "exit_code", overall_exit_code(self.checks))
+        object.__setattr__(
+            self, "exit_code", overall_exit_code(self.checks, require_all=self.require_aws)
+        )
+
+    @property
+    def not_checked(self) -> tuple[str, ...]:
+        """The names of the checks that did not run."""
+        return tuple(c.name for c in self.checks if c.status is CheckStatus.SKIPPED)
 
     @property
     def ok(self) -> bool:
@@ -155,6 +179,8 @@ class PreflightReport:
             "instance_count": self.instance_count,
             "spot": self.spot,
             "aws": self.aws,
+            "require_aws": self.require_aws,
+            "not_checked": list(self.not_checked),
             "checks": [c.to_dict() for c in self.checks],
         }
 
@@ -167,7 +193,10 @@ class PreflightReport:
             CheckStatus.FAIL: "the job would not start",
             CheckStatus.ERROR: "could not check everything",
             CheckStatus.SKIPPED: "nothing was checked",
+            CheckStatus.PARTIAL: "what ran passed; not checked: " + ", ".join(self.not_checked),
         }[self.status]
+        if self.status is CheckStatus.PARTIAL and self.require_aws:
+            verdict += " (--require-aws requires them)"
         lines = [head, *(c.to_text() for c in self.checks)]
         lines.append(f"result: {self.status.value.upper()}: {verdict} (exit {int(self.exit_code)})")
         return "\n".join(lines)

@@ -31,6 +31,7 @@ def preflight(
     session: Session | None = None,
     clients: Clients = None,
     no_aws: bool = False,
+    require_aws: bool = False,
     skip_reason: str = "--no-aws",
     matrix: Matrix | None = None,
 ) -> PreflightReport:
@@ -44,6 +45,8 @@ def preflight(
     without either the default boto3 chain is used. ``no_aws`` skips the AWS
     checks and sends nothing; ``skip_reason`` says why in those checks'
     messages (the CLI's ``--no-aws``, or the HTTP service's reason).
+    The report's status is ``partial`` when checks were skipped; with
+    ``require_aws`` its exit code is then 5 (the quota was not checked).
 
     Raises :class:`~compat.errors.UsageError` for malformed arguments; every
     other outcome is a check in the report, whose ``exit_code`` is that of the
@@ -76,6 +79,7 @@ def preflight(
         "instance_count": instance_count,
         "spot": spot,
         "aws": not no_aws,
+        "require_aws": require_aws,
     }
     try:
         res = resolve(framework, version, region, matrix=m)

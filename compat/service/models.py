@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from compat.service.security import MAX_BODY_BYTES, MAX_PARAM_LENGTH
 
 Verdict = Literal["pass", "fail", "skipped", "error"]
+ReportVerdict = Literal["pass", "partial", "fail", "skipped", "error"]
 
 
 class _Described(BaseModel):
@@ -41,7 +42,7 @@ class PreflightCheck(_Described):
 class PreflightReportModel(_Described):
     """Whether a training job would start: the same JSON as ``preflight --format json``."""
 
-    status: Verdict
+    status: ReportVerdict
     exit_code: int
     framework: str
     version: str
@@ -52,6 +53,8 @@ class PreflightReportModel(_Described):
     instance_count: int
     spot: bool
     aws: bool
+    require_aws: bool
+    not_checked: list[str]
     checks: list[PreflightCheck]
 
 

@@ -29,14 +29,15 @@ def test_preflight_no_aws_text(run_cli: Invoke) -> None:
         "SKIP  instance-quota         skipped: --no-aws\n"
         "SKIP  total-instances-quota  skipped: --no-aws\n"
         "SKIP  per-job-quota          skipped: --no-aws\n"
-        "result: PASS: the job should start (exit 0)\n"
+        "result: PARTIAL: what ran passed; not checked: instance-quota, "
+        "total-instances-quota, per-job-quota (exit 0)\n"
     )
 
 
 def test_preflight_no_aws_json(run_cli: Invoke) -> None:
     result = run_cli(*ARGS, "-t", "ml.p4d.24xlarge", "-n", "2", "--no-aws", "--format", "json")
     data = json.loads(result.stdout)
-    assert data["status"] == "pass"
+    assert data["status"] == "partial"
     assert data["aws"] is False
     assert [c["name"] for c in data["checks"]] == [
         "resolve",

@@ -42,6 +42,11 @@ def instance_count_type() -> click.IntRange:
 @click.option("--spot", is_flag=True, help="Check the spot training quotas instead.")
 @profile_option
 @click.option("--no-aws", is_flag=True, help="Skip the quota and usage checks; send nothing.")
+@click.option(
+    "--require-aws",
+    is_flag=True,
+    help="Exit 5 when the quota and usage checks did not run (the result is 'partial').",
+)
 @format_option()
 @matrix_option
 @account_options
@@ -64,6 +69,7 @@ def preflight_cmd(
     spot: bool,
     profile: str | None,
     no_aws: bool,
+    require_aws: bool,
     output_format: OutputFormat,
     matrix_path: str | None,
     workers: int,
@@ -74,7 +80,8 @@ def preflight_cmd(
     Resolves the framework, checks the instance type against the smddp
     version, then reads the region's quotas and counts running, stopping and
     warm-pooled jobs. Exit 0 when it should start, 3 not found, 4 not
-    eligible, 5 not enough quota, 6 AWS access problem.
+    eligible, 5 not enough quota, 6 AWS access problem. With --no-aws the
+    result is PARTIAL (exit 0, or 5 with --require-aws), never PASS.
 
     \b
     Examples:
@@ -92,6 +99,14 @@ def preflight_cmd(
     from compat.aws.clients import SessionClients
     from compat.cli.commands.accounts import account_args, run_preflight
 
+    if no_aws and require_aws:
+        from compat.errors import UsageError
+
+        raise UsageError(
+            "--no-aws and --require-aws contradict each other: one skips the quota checks, "
+            "the other requires them",
+            hint="drop --no-aws to check the quotas, or --require-aws to check eligibility only",
+        )
     matrix = load(ctx, matrix_path)
     across = account_args(account_params)
     if across.given:
@@ -120,6 +135,7 @@ def preflight_cmd(
         spot=spot,
         clients=clients,
         no_aws=no_aws,
+        require_aws=require_aws,
         matrix=matrix,
     )
     emit(report, output_format)

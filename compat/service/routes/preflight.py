@@ -90,6 +90,10 @@ def get_preflight(
         int, Query(ge=1, le=MAX_INSTANCE_COUNT, description="Number of instances")
     ] = 1,
     spot: Annotated[bool, Query(description="Check the spot quotas")] = False,
+    require_aws: Annotated[
+        bool,
+        Query(description="exit_code 5 when the quota checks did not run (status partial)"),
+    ] = False,
     authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Response:
     run_preflight = _library("compat", "preflight", "preflight")
@@ -105,6 +109,7 @@ def get_preflight(
         spot=spot,
         session=aws.get() if use_aws else None,
         no_aws=not use_aws,
+        require_aws=require_aws,
         skip_reason=why,
         matrix=matrix_state(request).current.matrix,
     )
