@@ -96,9 +96,12 @@ def test_github_preflight_command_line_is_valid(run_cli: Invoke, tmp_path: Path)
     [step] = yaml.safe_load(recipe("github-preflight"))
     command = step["run"].split("smddp-compat ", 1)[1].split(" > preflight.json", 1)[0]
     args = shlex.split(command.replace("\\\n", " "))
+    assert "--require-aws" in args  # the gate must not pass on unchecked quotas
+    args.remove("--require-aws")
     result = run_cli(*args, "--no-aws")
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["instance_type"] == "ml.p4d.24xlarge"
+    assert json.loads(result.stdout)["status"] == "partial"
 
 
 def test_env_output_goes_into_github_output_unquoted(tmp_path: Path) -> None:
