@@ -167,11 +167,31 @@ class NoImageError(NotFoundError):
 
 
 class NotEligibleError(CompatError):
-    """The instance type or environment does not fit the smddp version."""
+    """The instance type or environment does not fit the smddp version.
+
+    ``alternatives`` lists what to use instead (objects with at least ``name``),
+    such as ``torch_distributed`` for ml.p5 instance types.
+    """
 
     exit_code = _code(4)  # ExitCode.NOT_ELIGIBLE
     kind = "not-eligible"
     http_status = 422
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str | None = None,
+        alternatives: Sequence[dict[str, str]] = (),
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.alternatives = tuple(alternatives)
+
+    def to_dict(self) -> dict[str, object]:
+        data = super().to_dict()
+        if self.alternatives:
+            data["alternatives"] = [dict(a) for a in self.alternatives]
+        return data
 
 
 class QuotaError(CompatError):

@@ -112,8 +112,15 @@ def sagemaker_args(
     instance_type: str | None = None,
     matrix: Matrix | None = None,
 ) -> SageMakerArgs:
-    """The SDK arguments for ``res``; ``instance_type`` is passed through, with a note
-    when smddp does not support it."""
+    """The SDK arguments for ``res`` on ``instance_type``.
+
+    An instance type that smddp does not run on for the release's smddp version
+    (ml.p5*, a deprecated or unknown type) raises
+    :class:`~compat.errors.NotEligibleError` with the alternative: arguments that
+    enable smdistributed there would only fail when the job is submitted.
+    """
+    if instance_type is not None:
+        _require_eligible(res, instance_type, matrix)
     notes: list[str] = []
     image = res.image_uri
     if image is None and res.smp_image_uri is not None:
@@ -201,6 +208,41 @@ def _estimator_kwargs(
         kwargs["instance_type"] = instance_type
     kwargs["distribution"] = {"smdistributed": {"dataparallel": {"enabled": True}}}
     return kwargs
+
+
+def _require_eligible(res: Resolution, instance_type: str, matrix: Matrix | None) -> None:
+    """Raise NotEligibleError when smddp does not run on ``instance_type`` for ``res``."""
+    from compat.aws.eligibility import check_eligibility
+    from compat.aws.report import CheckStatus
+    from compat.errors import NotEligibleError, UsageError
+    from compat.matrix import matrix_or_default
+
+    if not isinstance(instance_type, str) or not instance_type.strip():
+        raise UsageError(
+            f"instance type must be a name such as ml.p4d.24xlarge, not {instance_type!r}",
+            hint="pass --instance-type ml.p4d.24xlarge",
+        )
+    m = matrix_or_default(matrix)
+    index = m.exact_index(res.framework, res.framework_version)
+    if index is None:
+        return
+    check = check_eligibility(m.compiled["releases"][res.framework][index], instance_type, 2)
+    if check.status is CheckStatus.PASS:
+        return
+    alternatives: list[dict[str, str]] = []
+    if check.remedy and "torch_distributed" in check.remedy:
+        alternatives.append(
+            {
+                "name": "torch_distributed",
+                "distribution": "{'torch_distributed': {'enabled': True}}",
+                "note": check.remedy,
+            }
+        )
+    raise NotEligibleError(
+        check.message + " (no smdistributed arguments for it)",
+        hint=check.remedy,
+        alternatives=alternatives,
+    )
 
 
 def _instance_notes(res: Resolution, instance_type: str, matrix: Matrix | None) -> list[str]:

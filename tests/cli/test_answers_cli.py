@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from ..conftest import Invoke
 
 
@@ -82,3 +84,48 @@ def test_a_failed_eligibility_stays_a_failure_not_partial(run_cli: Invoke) -> No
     result = run_cli(*PREFLIGHT, "-t", "ml.p5.48xlarge", "-n", "2", "--no-aws", "--format", "json")
     data = json.loads(result.stdout)
     assert (data["status"], data["exit_code"]) == ("fail", 4)
+
+
+# -- --format sagemaker refuses instance types smddp does not run on ----------------------
+SAGEMAKER = ["resolve", "-f", "pt", "--version", "2.2.0", "-r", "us-west-2", "--format"]
+
+
+def test_sagemaker_arguments_for_p5_are_exit_4_with_the_alternative(run_cli: Invoke) -> None:
+    result = run_cli(*SAGEMAKER, "sagemaker", "--instance-type", "ml.p5.48xlarge")
+    assert result.exit_code == 4
+    assert result.stdout == ""
+    assert "smdistributed" not in result.stdout
+    assert "torch_distributed" in result.stderr.split("hint:", 1)[1]
+
+
+def test_sagemaker_json_error_names_the_alternative(run_cli: Invoke) -> None:
+    import compat
+    from compat.errors import NotEligibleError
+
+    res = compat.resolve("pytorch", "2.2.0", "us-west-2")
+    try:
+        compat.sagemaker_args(res, instance_type="ml.p5.48xlarge")
+    except NotEligibleError as exc:
+        data = exc.to_dict()
+    else:
+        raise AssertionError("sagemaker_args accepted ml.p5.48xlarge")
+    assert data["error"] == "not-eligible"
+    assert [a["name"] for a in data["alternatives"]] == ["torch_distributed"]
+    assert "torch_distributed" in data["hint"]
+
+
+@pytest.mark.parametrize(
+    ("version", "itype"),
+    [("2.2.0", "ml.g5.48xlarge"), ("2.2.0", "ml.p3.16xlarge"), ("2.2.0", "p4d.24xlarge")],
+)
+def test_sagemaker_arguments_for_other_ineligible_types_are_exit_4(
+    run_cli: Invoke, version: str, itype: str
+) -> None:
+    result = run_cli(*SAGEMAKER[:4], version, *SAGEMAKER[5:], "sagemaker", "--instance-type", itype)
+    assert result.exit_code == 4, result.stderr
+
+
+def test_sagemaker_arguments_for_a_supported_type_pass(run_cli: Invoke) -> None:
+    result = run_cli(*SAGEMAKER, "sagemaker", "--instance-type", "ml.p4d.24xlarge")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["sdk_v2"]["kwargs"]["instance_type"] == "ml.p4d.24xlarge"

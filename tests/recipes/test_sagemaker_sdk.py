@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 import compat
+from compat.errors import NotEligibleError
 from compat.recipes.sagemaker_sdk import DISTRIBUTION, sagemaker_args
 
 from ..conftest import Invoke
@@ -94,12 +97,15 @@ def test_missing_values_are_left_out_with_a_note() -> None:
     assert "py_version" not in tf283.estimator_kwargs
 
 
-def test_unsupported_instance_type_is_noted() -> None:
+def test_unsupported_instance_type_is_refused_and_a_limited_one_noted() -> None:
     res = compat.resolve("pt", "2.3.0", "us-west-2")
-    [note] = sagemaker_args(res, instance_type="ml.p3.16xlarge").notes
-    assert note.startswith("ml.p3.16xlarge is deprecated for smddp 2.3.0: ")
-    [note] = sagemaker_args(res, instance_type="ml.g5.xlarge").notes
-    assert note.startswith("smddp does not support ml.g5.xlarge; use one of ")
+    with pytest.raises(NotEligibleError, match=r"ml.p3.16xlarge is deprecated for smddp 2.3.0"):
+        sagemaker_args(res, instance_type="ml.p3.16xlarge")
+    with pytest.raises(NotEligibleError) as info:
+        sagemaker_args(res, instance_type="ml.g5.xlarge")
+    assert info.value.hint is not None and info.value.hint.startswith("use one of: ")
+    [note] = sagemaker_args(res, instance_type="ml.p3dn.24xlarge").notes
+    assert note.startswith("ml.p3dn.24xlarge is limited for smddp 2.3.0")
 
 
 def test_reverse_lookup_gives_a_list(run_cli: Invoke) -> None:

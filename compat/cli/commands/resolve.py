@@ -47,8 +47,8 @@ if TYPE_CHECKING:
 @click.option(
     "--instance-type",
     default=None,
-    help="With --format sagemaker: the estimator's instance_type (noted when smddp does not "
-    "support it).",
+    help="With --format sagemaker: the estimator's instance_type (exit 4 with the alternative "
+    "when smddp does not run on it).",
 )
 @format_option(
     OutputFormat.TEXT,
