@@ -129,3 +129,22 @@ def test_sagemaker_arguments_for_a_supported_type_pass(run_cli: Invoke) -> None:
     result = run_cli(*SAGEMAKER, "sagemaker", "--instance-type", "ml.p4d.24xlarge")
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["sdk_v2"]["kwargs"]["instance_type"] == "ml.p4d.24xlarge"
+
+
+# -- list --format uri needs a region, as resolve does ----------------------------------
+def test_list_uri_without_region_is_exit_2_with_the_hint(run_cli: Invoke) -> None:
+    result = run_cli("list", "--format", "uri")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "--region" in result.stderr
+
+
+def test_list_uri_without_region_is_exit_2_on_the_fast_path_too() -> None:
+    from ..conftest import run_process
+
+    result = run_process(["list", "-f", "pt", "--format", "uri"])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert "--region" in result.stderr
+    with_region = run_process(["list", "-f", "pt", "--format", "uri", "-r", "us-west-2"])
+    assert with_region.exit_code == 0
+    assert with_region.stdout.splitlines()[0].startswith("763104351884.dkr.ecr.us-west-2.")
