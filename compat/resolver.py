@@ -80,9 +80,47 @@ def resolve(
             requested=version,
             match=match,
             requested_smddp=smddp_version,
+            extra_notes=_local_notes(m, fw, index, version),
         )
     index, match = choose_release(m, fw, version, region_info)
-    return build_resolution(m, fw, index, region_info, requested=version, match=match)
+    return build_resolution(
+        m,
+        fw,
+        index,
+        region_info,
+        requested=version,
+        match=match,
+        extra_notes=_local_notes(m, fw, index, version),
+    )
+
+
+def _local_notes(m: Matrix, framework: str, index: int, requested: str) -> tuple[str, ...]:
+    """A note when a ``torch.__version__`` local part (``+cu117``) differs from the image.
+
+    ``1.13.1+cu117`` is matched on its release (1.13.1); the local part names the
+    build the user has, which is worth a word when its CUDA is not the image's.
+    """
+    if "+" not in requested:
+        return ()
+    local = requested.strip().split("+", 1)[1].lower()
+    rel = m.compiled["releases"][framework][index]
+    cuda = rel["cuda"]
+    digits = local[2:]
+    if local.startswith("cu") and digits.isdigit() and len(digits) >= 3:
+        theirs = f"{digits[:-1]}.{digits[-1]}"
+        if cuda is not None and theirs == cuda:
+            return ()
+        image = f"CUDA {cuda}" if cuda else "a CUDA version the matrix does not record"
+        return (
+            f"Matched {requested.strip()!r} on release {rel['version']}; its local part "
+            f"+{local} is a CUDA {theirs} build, while the smddp image and wheel use {image}: "
+            "in your own container, install the framework build for that CUDA.",
+        )
+    return (
+        f"Matched {requested.strip()!r} on release {rel['version']}; its local part "
+        f"+{local} is not a CUDA build, while smddp needs the GPU build"
+        + (f" with CUDA {cuda}." if cuda else "."),
+    )
 
 
 def _parse_smddp(smddp_version: str) -> Any:
@@ -215,9 +253,12 @@ def _by_version(
             hint="use an exact version (1.13.1), a prefix (1.13), a specifier "
             "(>=1.12,<2) or 'latest'",
         ) from None
+    if wanted.local:
+        # torch.__version__ says "1.13.1+cu117": match on the release, note the build.
+        wanted = Version(wanted.public)
     releases = m.versions_newest_first(framework)
     plain = not (wanted.is_prerelease or wanted.is_postrelease or wanted.is_devrelease)
-    if plain and not wanted.local and len(wanted.release) < 3:
+    if plain and len(wanted.release) < 3:
         # "1.13" asks for the newest 1.13.x, although PEP 440 says 1.13 == 1.13.0.
         for version, index in releases:
             if version.release[: len(wanted.release)] == wanted.release:
@@ -369,6 +410,7 @@ def build_resolution(
     requested: str | None,
     match: str,
     requested_smddp: str | None = None,
+    extra_notes: tuple[str, ...] = (),
 ) -> Resolution:
     """The Resolution of one compiled release, with URIs filled in for ``region``.
 
@@ -376,7 +418,7 @@ def build_resolution(
     by smddp version), ``requested_smddp`` the smddp version asked for, if any.
     """
     rel = m.compiled["releases"][framework][index]
-    notes = list(rel["notes"])
+    notes = [*extra_notes, *rel["notes"]]
     image_uri = smp_uri = None
     region_name = partition = None
     if region is not None:

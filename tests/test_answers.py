@@ -64,3 +64,32 @@ def test_a_plain_resolve_has_no_requested_smddp_version() -> None:
     data = compat.resolve("pytorch", "1.13.1").to_dict()
     assert data["requested_version"] == "1.13.1"
     assert data["requested_smddp_version"] is None
+
+
+# -- torch.__version__ strings ----------------------------------------------------------
+def test_a_local_version_matches_its_release_without_a_note_when_cuda_agrees() -> None:
+    res = compat.resolve("pytorch", "1.13.1+cu117", "us-west-2")
+    assert (res.framework_version, res.match, res.requested_version) == (
+        "1.13.1",
+        "exact",
+        "1.13.1+cu117",
+    )
+    assert not any("cu117" in note for note in res.notes)
+
+
+def test_a_local_version_with_another_cuda_gets_a_note_naming_both() -> None:
+    res = compat.resolve("pytorch", "2.2.0+cu118", "us-west-2")
+    assert res.framework_version == "2.2.0"
+    [note] = [n for n in res.notes if "cu118" in n]
+    assert "11.8" in note and "12.1" in note
+
+
+def test_a_local_version_that_is_not_a_cuda_build_is_noted() -> None:
+    res = compat.resolve("pytorch", "2.2.0+cpu")
+    assert res.framework_version == "2.2.0"
+    assert any("+cpu" in n for n in res.notes)
+
+
+def test_a_local_version_of_a_missing_release_is_still_not_found() -> None:
+    with pytest.raises(UnknownVersionError):
+        compat.resolve("pytorch", "1.13.7+cu117")
