@@ -124,6 +124,9 @@ def list_instance_types(
     smddp_version: str | None = None, *, matrix: Matrix | None = None
 ) -> list[InstanceTypeInfo]:
     """Instance types with their support history; with a version, the status for it."""
+    from compat.arguments import require_text
+
+    require_text("smddp_version", smddp_version, "1.7.0", optional=True)
     m = matrix_or_default(matrix)
     wanted = None
     if smddp_version is not None:

@@ -29,9 +29,14 @@ if TYPE_CHECKING:
 MAX_ARG_LENGTH = 100
 _SPECIFIER_CHARS = frozenset("<>=!~,")
 #: Instance-type statuses under which smddp runs.
+_EXAMPLES = {"framework": "pytorch", "region": "us-west-2", "smddp version": "1.7.0"}
 
 
-def _check_length(name: str, value: str) -> None:
+def _check_length(name: str, value: object) -> None:
+    if not isinstance(value, str):
+        from compat.arguments import text_error
+
+        raise text_error(name, value, _EXAMPLES.get(name, "1.13.1"))
     if len(value) > MAX_ARG_LENGTH:
         raise UsageError(
             f"{name} is {len(value)} characters long; at most {MAX_ARG_LENGTH} are accepted",
@@ -475,7 +480,8 @@ def build_resolution(
         notes.insert(
             0,
             f"Listed because {_display(m, framework)} {rel['version']} ships smddp "
-            f"{rel['smddp']} (reverse lookup by smddp version; no framework version was asked for).",
+            f"{rel['smddp']} (reverse lookup by smddp version; no framework version was "
+            "asked for).",
         )
     elif match != "exact":
         ships = f" that ships smddp {rel['smddp']}" if requested_smddp is not None else ""
@@ -548,6 +554,10 @@ def resolve_all(
     Releases not published in ``region`` are left out.
     """
     m = matrix_or_default(matrix)
+    if framework is not None:
+        _check_length("framework", framework)
+    if region is not None:
+        _check_length("region", region)
     names = [m.framework(framework)] if framework is not None else list(m.compiled["releases"])
     region_info = m.region(region) if region is not None else None
     out: list[Resolution] = []
@@ -575,6 +585,10 @@ def find_by_smddp(
 
     m = matrix_or_default(matrix)
     _check_length("smddp version", smddp_version)
+    if framework is not None:
+        _check_length("framework", framework)
+    if region is not None:
+        _check_length("region", region)
     wanted = _parse_smddp(smddp_version)
     names = [m.framework(framework)] if framework is not None else list(m.compiled["releases"])
     region_info = m.region(region) if region is not None else None

@@ -13,7 +13,8 @@ def test_conflicting_version_and_smddp_version_is_a_usage_error_naming_both() ->
     with pytest.raises(UsageError) as info:
         compat.resolve("pytorch", "1.13.1", "us-west-2", smddp_version="2.6.0")
     message = info.value.message
-    assert "1.13.1" in message and "2.6.0" in message
+    assert "1.13.1" in message
+    assert "2.6.0" in message
     assert "smddp 1.7.0" in message  # what 1.13.1 really ships
     assert "PyTorch 2.5.1" in message  # where 2.6.0 really ships
     assert info.value.hint
@@ -81,7 +82,8 @@ def test_a_local_version_with_another_cuda_gets_a_note_naming_both() -> None:
     res = compat.resolve("pytorch", "2.2.0+cu118", "us-west-2")
     assert res.framework_version == "2.2.0"
     [note] = [n for n in res.notes if "cu118" in n]
-    assert "11.8" in note and "12.1" in note
+    assert "11.8" in note
+    assert "12.1" in note
 
 
 def test_a_local_version_that_is_not_a_cuda_build_is_noted() -> None:

@@ -139,7 +139,11 @@ def explain(
     ``region`` overrides a region found in the text. Raises
     :class:`~compat.errors.NotFoundError` when the text holds no quota message.
     """
-    text = " ".join(str(message).split())
+    from compat.arguments import require_text
+
+    require_text("message", message, "The account-level service limit ...")
+    require_text("region", region, "us-west-2", optional=True)
+    text = " ".join(message.split())
     found = _LIMIT_RE.search(text)
     if found is None:
         raise NotFoundError(

@@ -14,10 +14,11 @@ if TYPE_CHECKING:
 
 def iam_policy(*, request: bool = False, matrix: Matrix | None = None) -> dict[str, Any]:
     """An IAM policy document allowing read-only preflight (and ``quota request``)."""
-    if matrix is None:
-        from compat.matrix import default_matrix
+    from compat.arguments import require_flag
+    from compat.matrix import matrix_or_default
 
-        matrix = default_matrix()
+    require_flag("request", request)
+    matrix = matrix_or_default(matrix)
     quotas = matrix.compiled["quotas"]
     statements: list[dict[str, Any]] = [
         {

@@ -52,11 +52,21 @@ def preflight(
     other outcome is a check in the report, whose ``exit_code`` is that of the
     first failing check (3 resolve, 4 eligibility, 5 quota, 6 AWS).
     """
+    from compat.arguments import require_flag, require_text
     from compat.matrix import matrix_or_default
     from compat.resolver import resolve
 
+    require_text("framework", framework, "pytorch")
+    require_text("version", version, "2.2.0")
+    require_text("region", region, "us-west-2", optional=True)
+    require_text("instance_type", instance_type, "ml.p4d.24xlarge")
+    for flag, value in (("spot", spot), ("no_aws", no_aws), ("require_aws", require_aws)):
+        require_flag(flag, value)
     if isinstance(instance_count, bool) or not isinstance(instance_count, int):
-        raise UsageError(f"instance count must be a whole number, not {instance_count!r}")
+        raise UsageError(
+            f"instance count must be a whole number, not {instance_count!r}",
+            hint="pass an int such as 2",
+        )
     if not 1 <= instance_count <= MAX_INSTANCES:
         raise UsageError(
             f"instance count must be between 1 and {MAX_INSTANCES}, not {instance_count}",

@@ -66,8 +66,11 @@ def doctor(
     malformed argument or an unknown framework; everything about the
     environment is a finding.
     """
+    from compat.arguments import require_text
     from compat.matrix import matrix_or_default
 
+    require_text("framework", framework, "pytorch", optional=True)
+    require_text("version", version, "1.13.1", optional=True)
     m = matrix_or_default(matrix)
     env = environment or probe_environment(
         path=path, environ=environ, sagemaker_root=sagemaker_root, nvcc=nvcc

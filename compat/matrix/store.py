@@ -84,6 +84,17 @@ def load_matrix(path: str | os.PathLike[str] | None = None, *, use_cache: bool =
     listing every problem when the file is invalid; a matrix loaded earlier in
     the process is untouched by a failed load.
     """
+    given: object = path
+    if given is not None and not isinstance(given, str | os.PathLike):
+        from compat.arguments import require_type
+
+        require_type(
+            "path",
+            given,
+            str,
+            "a path (str or os.PathLike) or None",
+            "pass the matrix file's path, such as 'data/matrix.yaml'",
+        )
     if path is None:
         file = shipped_matrix_path()
         if use_cache:
@@ -339,4 +350,17 @@ def default_matrix() -> Matrix:
 
 def matrix_or_default(matrix: Matrix | None) -> Matrix:
     """``matrix``, or the shipped one when None: how library functions take a matrix."""
-    return default_matrix() if matrix is None else matrix
+    if matrix is None:
+        return default_matrix()
+    given: object = matrix
+    if not isinstance(given, Matrix):
+        from compat.arguments import require_type
+
+        require_type(
+            "matrix",
+            given,
+            Matrix,
+            "a compat.Matrix or None",
+            "pass matrix=compat.load_matrix(path), or leave it out for the shipped matrix",
+        )
+    return matrix

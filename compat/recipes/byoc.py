@@ -142,9 +142,11 @@ def byoc(
     :class:`NoImageError` for ``dlc`` where no DLC carries the release, and
     :class:`UsageError` for a bad ``base``, a missing region or entry point.
     """
-    from compat.matrix import matrix_or_default
+    from compat.arguments import require_text
     from compat.resolver import resolve
 
+    require_text("base", base, "dlc")
+    require_text("entry_point", entry_point, "train.py")
     if base not in BASES:
         raise UsageError(f"unknown base {base!r}", hint=f"use one of: {', '.join(BASES)}")
     if not _SAFE_PATH_RE.match(entry_point) or ".." in entry_point.split("/"):

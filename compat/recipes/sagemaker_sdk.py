@@ -119,6 +119,16 @@ def sagemaker_args(
     :class:`~compat.errors.NotEligibleError` with the alternative: arguments that
     enable smdistributed there would only fail when the job is submitted.
     """
+    from compat.arguments import require_type
+
+    require_type(
+        "res",
+        res,
+        Resolution,
+        "a compat.Resolution",
+        "pass the result of compat.resolve(...), such as "
+        "compat.sagemaker_args(compat.resolve('pytorch', '1.13.1', 'us-west-2'))",
+    )
     if instance_type is not None:
         _require_eligible(res, instance_type, matrix)
     notes: list[str] = []
@@ -210,7 +220,7 @@ def _estimator_kwargs(
     return kwargs
 
 
-def _require_eligible(res: Resolution, instance_type: str, matrix: Matrix | None) -> None:
+def _require_eligible(res: Resolution, instance_type: object, matrix: Matrix | None) -> None:
     """Raise NotEligibleError when smddp does not run on ``instance_type`` for ``res``."""
     from compat.aws.eligibility import check_eligibility
     from compat.aws.report import CheckStatus

@@ -1,4 +1,4 @@
-"""Issue 11 through the CLI: conflicts are usage errors, partial preflights say so, hints lead somewhere."""
+"""Issue 11 through the CLI: no silent substitutions, no false PASS, hints that lead somewhere."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ def test_resolve_with_conflicting_smddp_version_is_exit_2_naming_both(run_cli: I
     )
     assert result.exit_code == 2
     assert result.stdout == ""
-    assert "1.13.1" in result.stderr and "2.6.0" in result.stderr
+    assert "1.13.1" in result.stderr
+    assert "2.6.0" in result.stderr
 
 
 def test_resolve_with_agreeing_smddp_version_is_that_release(run_cli: Invoke) -> None:
@@ -77,7 +78,8 @@ def test_require_aws_fails_a_partial_preflight_with_exit_5(run_cli: Invoke) -> N
 def test_require_aws_with_no_aws_is_a_usage_error_naming_both(run_cli: Invoke) -> None:
     result = run_cli(*PREFLIGHT, *P4D, "--no-aws", "--require-aws")
     assert result.exit_code == 2
-    assert "--no-aws" in result.stderr and "--require-aws" in result.stderr
+    assert "--no-aws" in result.stderr
+    assert "--require-aws" in result.stderr
 
 
 def test_a_failed_eligibility_stays_a_failure_not_partial(run_cli: Invoke) -> None:

@@ -103,7 +103,8 @@ def test_unsupported_instance_type_is_refused_and_a_limited_one_noted() -> None:
         sagemaker_args(res, instance_type="ml.p3.16xlarge")
     with pytest.raises(NotEligibleError) as info:
         sagemaker_args(res, instance_type="ml.g5.xlarge")
-    assert info.value.hint is not None and info.value.hint.startswith("use one of: ")
+    assert info.value.hint is not None
+    assert info.value.hint.startswith("use one of: ")
     [note] = sagemaker_args(res, instance_type="ml.p3dn.24xlarge").notes
     assert note.startswith("ml.p3dn.24xlarge is limited for smddp 2.3.0")
 

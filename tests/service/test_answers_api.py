@@ -20,7 +20,8 @@ def test_resolve_with_conflicting_smddp_version_is_400_naming_both(client) -> No
     assert response.status_code == 400
     assert is_problem(response)
     detail = response.json()["detail"]
-    assert "1.13.1" in detail and "2.6.0" in detail
+    assert "1.13.1" in detail
+    assert "2.6.0" in detail
 
 
 def test_resolve_with_agreeing_smddp_version_is_that_release(client) -> None:
