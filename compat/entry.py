@@ -92,6 +92,7 @@ def run_fast(values: dict[str, str]) -> int:
 
     region = values.get("region") or _env("AWS_REGION", "AWS_DEFAULT_REGION")
     framework = values.get("framework")
+    from_env = None if values.get("region") else region
     try:
         matrix = load_matrix(_env("SMDDP_COMPAT_MATRIX"))
         if values["command"] == "list":
@@ -103,6 +104,12 @@ def run_fast(values: dict[str, str]) -> int:
     except CompatError as exc:
         from compat.cli.report import report_error
 
+        if from_env is not None:
+            from compat.cli.report import blame_environment, region_variable
+
+            variable = region_variable(from_env)
+            if variable is not None:
+                blame_environment(exc, variable, from_env)
         report_error(exc, as_json=values["format"] == "json")
         return int(exc.exit_code)
     return 0

@@ -92,6 +92,10 @@ def run(args: Sequence[str]) -> int:
 def _run(args: Sequence[str], *, debug: bool) -> int:
     from compat.errors import CompatError
 
+    from compat.cli.options import CHOSEN_FORMAT, REGION_FROM_ENV
+
+    CHOSEN_FORMAT.clear()  # state of an earlier run in the same process (tests, launchers)
+    REGION_FROM_ENV.clear()
     try:
         result: Any = cli.main(args=list(args), prog_name="smddp-compat", standalone_mode=False)
     except click.exceptions.Exit as exc:
@@ -103,9 +107,14 @@ def _run(args: Sequence[str], *, debug: bool) -> int:
         click.echo("Aborted.", err=True)
         return 130
     except CompatError as exc:
-        from compat.cli.options import CHOSEN_FORMAT
-        from compat.cli.report import report_error
+        from compat.cli.options import CHOSEN_FORMAT, REGION_FROM_ENV
+        from compat.cli.report import blame_environment, region_variable, report_error
         from compat.render import OutputFormat
+
+        for value in REGION_FROM_ENV:
+            variable = region_variable(value)
+            if variable is not None:
+                blame_environment(exc, variable, value)
 
         if debug:
             import traceback

@@ -55,12 +55,31 @@ def matrix_option(func: F) -> F:
     )(func)
 
 
+#: The region a command took from the environment (not from --region), if any,
+#: so that ``run`` can name the variable in an error about it.
+REGION_FROM_ENV: list[str] = []
+
+
+def _remember_region_source(
+    ctx: click.Context, param: click.Parameter, value: str | None
+) -> str | None:
+    from click.core import ParameterSource
+
+    if (
+        value is not None
+        and ctx.get_parameter_source(param.name or "") is ParameterSource.ENVIRONMENT
+    ):
+        REGION_FROM_ENV[:] = [value]
+    return value
+
+
 def region_option(func: F) -> F:
     return click.option(
         "--region",
         "-r",
         envvar=["AWS_REGION", "AWS_DEFAULT_REGION"],
         default=None,
+        callback=_remember_region_source,
         help="AWS region, e.g. us-west-2 [env: AWS_REGION, AWS_DEFAULT_REGION].",
     )(func)
 

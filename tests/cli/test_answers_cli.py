@@ -150,3 +150,42 @@ def test_list_uri_without_region_is_exit_2_on_the_fast_path_too() -> None:
     with_region = run_process(["list", "-f", "pt", "--format", "uri", "-r", "us-west-2"])
     assert with_region.exit_code == 0
     assert with_region.stdout.splitlines()[0].startswith("763104351884.dkr.ecr.us-west-2.")
+
+
+# -- values taken from the environment say so ---------------------------------------------
+@pytest.mark.parametrize("variable", ["AWS_REGION", "AWS_DEFAULT_REGION"])
+def test_a_bad_region_from_the_environment_names_the_variable_on_the_fast_path(
+    variable: str,
+) -> None:
+    from ..conftest import run_process
+
+    result = run_process(["resolve", "-f", "pt", "--version", "1.13.1"], **{variable: "bogus"})
+    assert result.exit_code == 3
+    assert "'bogus'" in result.stderr
+    assert variable in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["resolve", "--smddp-version", "1.7.0"],
+        ["preflight", "-f", "pt", "-t", "ml.p4d.24xlarge", "-n", "2", "--no-aws"],
+        ["byoc", "-f", "pt", "--version", "1.13.1"],
+    ],
+)
+def test_a_bad_region_from_the_environment_names_the_variable_on_the_click_path(
+    run_cli: Invoke, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    monkeypatch.setenv("AWS_REGION", "bogus")
+    result = run_cli(*args)
+    assert result.exit_code in (3, 2)
+    assert "AWS_REGION" in result.stderr + result.stdout
+
+
+def test_a_region_given_as_an_option_does_not_blame_the_environment(
+    run_cli: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_REGION", "us-west-2")
+    result = run_cli("resolve", "--smddp-version", "1.7.0", "-r", "bogus")
+    assert result.exit_code == 3
+    assert "AWS_REGION" not in result.stderr

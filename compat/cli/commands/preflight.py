@@ -8,7 +8,14 @@ from typing import Any, TypeVar
 import click
 
 from compat.cli.commands.accounts import account_options
-from compat.cli.options import emit, format_option, load, matrix_option, region_option
+from compat.cli.options import (
+    REGION_FROM_ENV,
+    emit,
+    format_option,
+    load,
+    matrix_option,
+    region_option,
+)
 from compat.errors import UsageError
 from compat.render import OutputFormat
 
@@ -108,6 +115,10 @@ def preflight_cmd(
             hint="drop --no-aws to check the quotas, or --require-aws to check eligibility only",
         )
     matrix = load(ctx, matrix_path)
+    if REGION_FROM_ENV and region is not None:
+        # An unknown region from AWS_REGION is an error that names the variable
+        # (see compat.cli.app.run), not a resolve check about a --region never typed.
+        matrix.region(region)
     across = account_args(account_params)
     if across.given:
         if no_aws:
