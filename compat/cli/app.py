@@ -37,6 +37,10 @@ class LazyGroup(click.Group):
         module = importlib.import_module(entry[0])
         command = getattr(module, entry[1])
         assert isinstance(command, click.Command)
+        if ctx.resilient_parsing:  # shell completion: complete option values from the matrix
+            from compat.cli.values import attach_completers
+
+            attach_completers(command)
         return command
 
     def resolve_command(

@@ -189,3 +189,63 @@ def test_a_region_given_as_an_option_does_not_blame_the_environment(
     result = run_cli("resolve", "--smddp-version", "1.7.0", "-r", "bogus")
     assert result.exit_code == 3
     assert "AWS_REGION" not in result.stderr
+
+
+# -- shell completion of option values ---------------------------------------------------
+def _complete(args: list[str], incomplete: str) -> list[str]:
+    from click.shell_completion import BashComplete
+
+    from compat.cli.app import cli
+
+    comp = BashComplete(cli, {}, "smddp-compat", "_SMDDP_COMPAT_COMPLETE")
+    return [item.value for item in comp.get_completions(args, incomplete)]
+
+
+def test_framework_values_complete_with_aliases() -> None:
+    assert _complete(["resolve", "--framework"], "")[:4] == [
+        "huggingface",
+        "pytorch",
+        "pytorch-lightning",
+        "tensorflow",
+    ]
+    assert "pt" in _complete(["resolve", "-f"], "p")
+    assert "tf" in _complete(["preflight", "--framework"], "t")
+
+
+def test_version_values_are_those_of_the_chosen_framework() -> None:
+    values = _complete(["resolve", "-f", "tf", "--version"], "2.1")
+    assert values == ["2.11.0", "2.10.1"]
+    assert _complete(["byoc", "-f", "pt", "--version"], "")[:2] == ["latest", "2.5.1"]
+
+
+def test_region_and_instance_type_values_complete() -> None:
+    assert _complete(["resolve", "--region"], "us-west") == ["us-west-1", "us-west-2"]
+    assert "eu-west-1" in _complete(["quota", "scan", "-r"], "eu-")
+    assert _complete(["preflight", "-t"], "ml.p4") == ["ml.p4d.24xlarge", "ml.p4de.24xlarge"]
+    assert "ml.p5.48xlarge" in _complete(["quota", "show", "--instance-type"], "ml.p5")
+    assert _complete(["instance-types", "--smddp-version"], "1.7") == ["1.7.0"]
+
+
+def test_completion_runs_as_a_process_without_aws_modules() -> None:
+    import subprocess
+    import sys
+
+    from ..conftest import subprocess_env
+
+    code = "import sys\nfrom compat.cli.app import run\nrun([])\n"
+    env = subprocess_env(
+        _SMDDP_COMPAT_COMPLETE="bash_complete",
+        COMP_WORDS="smddp-compat resolve --region us-ea",
+        COMP_CWORD="3",
+    )
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=60,
+    )
+    assert "plain,us-east-1" in proc.stdout.splitlines()
+    imported = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines()}
+    assert not {"boto3", "botocore", "fastapi", "uvicorn"} & imported
