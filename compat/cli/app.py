@@ -94,9 +94,8 @@ def run(args: Sequence[str]) -> int:
 
 
 def _run(args: Sequence[str], *, debug: bool) -> int:
-    from compat.errors import CompatError
-
     from compat.cli.options import CHOSEN_FORMAT, REGION_FROM_ENV
+    from compat.errors import CompatError
 
     CHOSEN_FORMAT.clear()  # state of an earlier run in the same process (tests, launchers)
     REGION_FROM_ENV.clear()

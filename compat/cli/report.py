@@ -7,7 +7,6 @@ import sys
 
 from compat.errors import CompatError
 
-
 #: Environment variables a region is read from, in the order they are tried.
 REGION_VARIABLES = ("AWS_REGION", "AWS_DEFAULT_REGION")
 
