@@ -32,6 +32,15 @@ _SPECIFIER_CHARS = frozenset("<>=!~,")
 _EXAMPLES = {"framework": "pytorch", "region": "us-west-2", "smddp version": "1.7.0"}
 
 
+#: The command that lists valid values of each argument, for hints.
+_LISTED_BY = {
+    "framework": "smddp-compat frameworks",
+    "version": "smddp-compat frameworks",
+    "region": "smddp-compat regions",
+    "smddp version": "smddp-compat list",
+}
+
+
 def _check_length(name: str, value: object) -> None:
     if not isinstance(value, str):
         from compat.arguments import text_error
@@ -40,7 +49,8 @@ def _check_length(name: str, value: object) -> None:
     if len(value) > MAX_ARG_LENGTH:
         raise UsageError(
             f"{name} is {len(value)} characters long; at most {MAX_ARG_LENGTH} are accepted",
-            hint=f"pass a {name} such as those that 'smddp-compat list' shows",
+            hint=f"pass a {name} such as those that '{_LISTED_BY.get(name, 'smddp-compat list')}' "
+            "shows",
         )
     if not value.strip():
         raise UsageError(f"{name} is empty", hint=f"pass a {name}")

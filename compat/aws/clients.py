@@ -36,10 +36,12 @@ READ_TIMEOUT = 20.0
 #: Attempts per call (standard retry mode retries throttling and 5xx).
 MAX_ATTEMPTS = 5
 
-_NO_AWS = "pass --no-aws to skip the quota and usage checks"
+# Hints here are shown by every face that asks AWS (preflight, quota show/scan/request,
+# verify --online, the HTTP service), so they name no command's option; a command adds its
+# own way out (preflight: --no-aws), see tests/cli/test_hints.py.
 _CREDENTIALS_HINT = (
-    "set credentials with 'aws configure', 'aws sso login --profile P' and --profile P, "
-    "or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY; " + _NO_AWS
+    "set credentials with 'aws configure', 'aws sso login', the AWS_PROFILE variable, "
+    "or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"
 )
 
 
@@ -182,7 +184,7 @@ def translate(exc: BaseException, action: str) -> AwsError | None:
     if isinstance(exc, bx.ProfileNotFound):
         return AwsCredentialsError(
             f"the AWS profile was not found: {exc}",
-            hint="list profiles with 'aws configure list-profiles', or drop --profile",
+            hint="list profiles with 'aws configure list-profiles', or drop --profile (and unset AWS_PROFILE)",
         )
     if isinstance(exc, bx.NoCredentialsError | bx.PartialCredentialsError):
         return AwsCredentialsError(
@@ -191,27 +193,29 @@ def translate(exc: BaseException, action: str) -> AwsError | None:
     if isinstance(exc, bx.TokenRetrievalError | bx.SSOError | bx.UnauthorizedSSOTokenError):
         return AwsCredentialsError(
             f"the AWS SSO session could not give credentials to {action}: {exc}",
-            hint="run 'aws sso login' (with --profile P), or " + _NO_AWS,
+            hint="run 'aws sso login' (with --profile P), or set other credentials",
         )
     if isinstance(exc, bx.NoRegionError):
         return AwsError(f"no AWS region to {action}", hint="pass --region, e.g. us-west-2")
     if isinstance(exc, bx.ConnectTimeoutError | bx.ReadTimeoutError):
         return AwsNetworkError(
             f"AWS did not answer in time to {action}: {exc}",
-            hint="check the network, proxy or VPC endpoint (AWS_ENDPOINT_URL); " + _NO_AWS,
+            hint="check the network, proxy or VPC endpoint (AWS_ENDPOINT_URL)",
         )
     if isinstance(exc, bx.EndpointConnectionError | bx.ConnectionClosedError):
         return AwsNetworkError(
             f"the AWS endpoint could not be reached to {action}: {exc}",
             hint="check the network, the region (is it enabled for the account?) and "
-            "AWS_ENDPOINT_URL; " + _NO_AWS,
+            "AWS_ENDPOINT_URL",
         )
     if isinstance(exc, bx.HTTPClientError):
-        return AwsNetworkError(f"the connection to AWS failed to {action}: {exc}", hint=_NO_AWS)
+        return AwsNetworkError(
+            f"the connection to AWS failed to {action}: {exc}", hint="check the network and retry"
+        )
     if isinstance(exc, bx.ClientError):
         return _client_error(exc, action)
     if isinstance(exc, bx.BotoCoreError):
-        return AwsError(f"could not {action}: {exc}", hint=_NO_AWS)
+        return AwsError(f"could not {action}: {exc}", hint="check the network and retry")
     return None
 
 
@@ -230,13 +234,13 @@ def _client_error(exc: Any, action: str) -> AwsError:
     if code in _EXPIRED:
         return AwsCredentialsError(
             f"the AWS credentials have expired ({code}) to {action}",
-            hint="refresh them ('aws sso login', or new temporary credentials); " + _NO_AWS,
+            hint="refresh them ('aws sso login', or new temporary credentials)",
         )
     if code in _BAD_CREDENTIALS:
         return AwsCredentialsError(
             f"AWS rejected the credentials ({code}) to {action}: {text}",
             hint="check the access key, secret and session token of the profile; if other "
-            "regions work, this region may not be enabled for the account; " + _NO_AWS,
+            "regions work, this region may not be enabled for the account",
         )
     if code in _THROTTLED:
         return AwsThrottledError(
@@ -251,9 +255,9 @@ def _client_error(exc: Any, action: str) -> AwsError:
     if code in _UNAVAILABLE:
         return AwsNetworkError(
             f"AWS was unavailable ({code}) to {action}: {text}",
-            hint="retry later; " + _NO_AWS,
+            hint="retry later",
         )
-    return AwsError(f"AWS refused to {action}: {code}: {text}", hint=_NO_AWS)
+    return AwsError(f"AWS refused to {action}: {code}: {text}", hint="check the network and retry")
 
 
 #: Words in an action description -> the IAM action it needs.

@@ -82,6 +82,20 @@ def _debugging(args: Sequence[str]) -> bool:
     return "--debug" in args or os.environ.get(DEBUG_ENV, "") not in ("", "0")
 
 
+def _debug_first(args: Sequence[str]) -> list[str]:
+    """``args`` with a ``--debug`` given after the subcommand moved before it.
+
+    The README says "rerun with --debug", and people append it to the command
+    they ran; click knows --debug only on the group. Tokens after ``--`` stay.
+    """
+    args = list(args)
+    end = args.index("--") if "--" in args else len(args)
+    if "--debug" not in args[1:end]:
+        return args
+    rest = [a for a in args[:end] if a != "--debug"]
+    return ["--debug", *rest, *args[end:]]
+
+
 def run(args: Sequence[str]) -> int:
     """Run the CLI on ``args`` and return the exit code; never raises."""
     debug = _debugging(args)
@@ -99,6 +113,7 @@ def _run(args: Sequence[str], *, debug: bool) -> int:
 
     CHOSEN_FORMAT.clear()  # state of an earlier run in the same process (tests, launchers)
     REGION_FROM_ENV.clear()
+    args = _debug_first(args)
     try:
         result: Any = cli.main(args=list(args), prog_name="smddp-compat", standalone_mode=False)
     except click.exceptions.Exit as exc:

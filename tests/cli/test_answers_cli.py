@@ -249,3 +249,61 @@ def test_completion_runs_as_a_process_without_aws_modules() -> None:
     assert "plain,us-east-1" in proc.stdout.splitlines()
     imported = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines()}
     assert not {"boto3", "botocore", "fastapi", "uvicorn"} & imported
+
+
+# -- hints that lead somewhere -----------------------------------------------------------
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["quota", "show", "-r", "us-west-2"],
+        ["quota", "scan", "-t", "ml.p4d.24xlarge", "-n", "2", "-r", "us-west-2"],
+    ],
+)
+def test_quota_commands_without_credentials_do_not_suggest_no_aws(
+    run_cli: Invoke, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    result = run_cli(*args)
+    assert result.exit_code == 6, result.stderr
+    assert "credentials" in result.stderr + result.stdout
+    assert "--no-aws" not in result.stderr + result.stdout
+
+
+def test_preflight_without_credentials_still_offers_no_aws(
+    run_cli: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    result = run_cli(*PREFLIGHT, *P4D)
+    assert result.exit_code == 6
+    assert "--no-aws" in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize("where", ["before", "after", "end"])
+def test_debug_is_accepted_before_and_after_the_subcommand(run_cli: Invoke, where: str) -> None:
+    args = ["resolve", "-f", "pt", "--version", "1.13.1", "-r", "us-west-2", "--format", "uri"]
+    if where == "before":
+        args.insert(0, "--debug")
+    elif where == "after":
+        args.insert(1, "--debug")
+    else:
+        args.append("--debug")
+    result = run_cli(*args)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith(
+        "763104351884.dkr.ecr.us-west-2.amazonaws.com/pytorch-training:"
+    )
+
+
+def test_debug_after_the_subcommand_shows_the_traceback(run_cli: Invoke) -> None:
+    result = run_cli("resolve", "-f", "nope", "--debug")
+    assert result.exit_code == 3
+    assert "Traceback" in result.stderr
+
+
+def test_a_too_long_region_points_to_the_regions_command(run_cli: Invoke) -> None:
+    result = run_cli("resolve", "-f", "pt", "-r", "x" * 150)
+    assert result.exit_code == 2
+    assert "smddp-compat regions" in result.stderr
+    assert "'smddp-compat list'" not in result.stderr

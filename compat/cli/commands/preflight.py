@@ -150,4 +150,11 @@ def preflight_cmd(
         matrix=matrix,
     )
     emit(report, output_format)
+    from compat.aws.report import CheckStatus
+
+    if report.status is CheckStatus.ERROR:
+        click.echo(
+            "hint: AWS could not be asked; pass --no-aws to check everything but the quotas",
+            err=True,
+        )
     return int(report.exit_code)
