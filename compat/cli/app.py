@@ -96,6 +96,30 @@ def _debug_first(args: Sequence[str]) -> list[str]:
     return ["--debug", *rest, *args[end:]]
 
 
+def _wants_json(args: Sequence[str]) -> bool:
+    """Whether the command line asks for ``--format json`` (read before click parsed it)."""
+    for i, arg in enumerate(args):
+        if arg.lower() == "--format=json":
+            return True
+        if arg == "--format" and i + 1 < len(args) and args[i + 1].lower() == "json":
+            return True
+    return False
+
+
+def _usage_json(exc: click.ClickException) -> None:
+    """click's own error (unknown option, missing value) as the documented JSON error."""
+    import json
+
+    ctx = getattr(exc, "ctx", None)
+    where = ctx.command_path if ctx is not None else "smddp-compat"
+    data = {
+        "error": "usage",
+        "message": exc.format_message(),
+        "hint": f"see '{where} --help' for the options and their values",
+    }
+    click.echo(json.dumps(data, indent=2))
+
+
 def run(args: Sequence[str]) -> int:
     """Run the CLI on ``args`` and return the exit code; never raises."""
     debug = _debugging(args)
@@ -120,6 +144,8 @@ def _run(args: Sequence[str], *, debug: bool) -> int:
         return int(exc.exit_code)
     except click.ClickException as exc:
         exc.show()
+        if _wants_json(args):
+            _usage_json(exc)
         return int(exc.exit_code)
     except click.Abort:
         click.echo("Aborted.", err=True)

@@ -53,6 +53,9 @@ def cache_dir() -> str | None:
     return os.path.join(base, "smddp-compat")
 
 
+_PATH_HINT = "check --matrix or SMDDP_COMPAT_MATRIX, or leave both unset for the shipped one"
+
+
 def read_matrix_bytes(path: str) -> bytes:
     """The bytes of a matrix file, or a MatrixError that says why not."""
     from compat.matrix.limits import MAX_BYTES, refuse_size
@@ -64,14 +67,11 @@ def read_matrix_bytes(path: str) -> bytes:
                 raise refuse_size(size, path)
             data = fh.read(MAX_BYTES + 1)
     except FileNotFoundError:
-        raise MatrixError(
-            f"{path}: no such matrix file",
-            hint="check --matrix or SMDDP_COMPAT_MATRIX, or leave both unset for the shipped one",
-        ) from None
+        raise MatrixError(f"{path}: no such matrix file", hint=_PATH_HINT) from None
     except IsADirectoryError:
-        raise MatrixError(f"{path}: is a directory, not a matrix file") from None
+        raise MatrixError(f"{path}: is a directory, not a matrix file", hint=_PATH_HINT) from None
     except OSError as exc:
-        raise MatrixError(f"{path}: cannot be read: {exc.strerror}") from None
+        raise MatrixError(f"{path}: cannot be read: {exc.strerror}", hint=_PATH_HINT) from None
     return data
 
 

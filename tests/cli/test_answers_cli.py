@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -307,3 +308,63 @@ def test_a_too_long_region_points_to_the_regions_command(run_cli: Invoke) -> Non
     assert result.exit_code == 2
     assert "smddp-compat regions" in result.stderr
     assert "'smddp-compat list'" not in result.stderr
+
+
+# -- one rule for an unreadable matrix on the fast and the click path ---------------------
+@pytest.mark.parametrize("kind", ["directory", "missing"])
+def test_an_unreadable_matrix_is_exit_7_with_one_message_on_both_paths(
+    tmp_path: Path, kind: str
+) -> None:
+    from ..conftest import run_process
+
+    target = tmp_path if kind == "directory" else tmp_path / "nope.yaml"
+    commands = [
+        ["resolve", "-f", "pt"],  # the fast path
+        ["list"],  # the fast path
+        ["frameworks"],
+        ["validate"],
+        ["resolve", "--smddp-version", "1.7.0"],
+        ["lint"],
+    ]
+    messages = set()
+    for args in commands:
+        result = run_process(args, SMDDP_COMPAT_MATRIX=str(target))
+        assert result.exit_code == 7, (args, result.stderr)
+        assert "Traceback" not in result.stderr
+        messages.add(result.stderr.splitlines()[0])
+    assert len(messages) == 1, messages
+    assert str(target) in messages.pop()
+
+
+def test_matrix_option_and_validate_argument_follow_the_same_rule(
+    run_cli: Invoke, tmp_path: Path
+) -> None:
+    assert run_cli("--matrix", str(tmp_path), "frameworks").exit_code == 7
+    assert run_cli("frameworks", "--matrix", str(tmp_path)).exit_code == 7
+    assert run_cli("validate", str(tmp_path)).exit_code == 7
+    assert run_cli("diff", str(tmp_path), str(tmp_path)).exit_code == 7
+
+
+# -- click's own usage errors honour --format json ----------------------------------------
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["resolve", "-f", "pt", "--bogus", "--format", "json"],
+        ["resolve", "-f", "pt", "--format=json", "--version"],
+        ["preflight", "-f", "pt", "-r", "us-west-2", "--format", "json"],  # missing -t, -n
+        ["preflight", "-f", "pt", "-t", "ml.p4d.24xlarge", "-n", "zero", "--format", "json"],
+    ],
+)
+def test_click_usage_errors_are_json_with_format_json(run_cli: Invoke, args: list[str]) -> None:
+    result = run_cli(*args)
+    assert result.exit_code == 2
+    data = json.loads(result.stdout)
+    assert data["error"] == "usage"
+    assert data["message"]
+    assert data["hint"]
+    assert "Error:" in result.stderr
+
+
+def test_click_usage_errors_without_json_print_nothing_on_stdout(run_cli: Invoke) -> None:
+    result = run_cli("resolve", "-f", "pt", "--bogus")
+    assert (result.exit_code, result.stdout) == (2, "")

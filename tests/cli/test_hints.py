@@ -31,7 +31,7 @@ FOREIGN_RE = re.compile(r"(?:^|[\s'\"(])(pip|pip3|aws|docker|apt-get|nvcc|curl) 
 #: "smddp-compat" followed by a word that is prose, not a command.
 PROSE = {"smddp-compat matrix", "smddp-compat prints"}
 #: A string that is only an option name declares or compares one; it is no advice.
-DECLARATION_RE = re.compile(r"-{1,2}[a-z][a-z0-9-]*")
+DECLARATION_RE = re.compile(r"-{1,2}[a-z][a-z0-9-]*(=[a-z]+)?")
 #: Options of the group itself, accepted with every command.
 GLOBAL_OPTIONS = {"--matrix", "--debug", "--help", "-h"}
 

@@ -20,7 +20,7 @@ def _matrix_file(ctx: click.Context, path: str | None) -> str:
 @click.option(
     "--merge",
     "merge_into",
-    type=click.Path(dir_okay=False),
+    type=str,  # an unreadable matrix is a MatrixError (exit 7), as everywhere
     default=None,
     help="Merge the page into this matrix file (atomically), printing the change as a diff.",
 )
@@ -81,8 +81,8 @@ def import_doc_cmd(
 
 
 @click.command("diff")
-@click.argument("old", type=click.Path(dir_okay=False))
-@click.argument("new", type=click.Path(dir_okay=False))
+@click.argument("old", type=str)  # unreadable: MatrixError, exit 7
+@click.argument("new", type=str)
 @click.option(
     "--exit-code",
     "exit_code",
@@ -111,7 +111,7 @@ def diff_cmd(old: str, new: str, exit_code: bool, output_format: OutputFormat) -
 
 
 @click.command("lint")
-@click.argument("path", required=False, type=click.Path(dir_okay=False))
+@click.argument("path", required=False, type=str)  # unreadable: MatrixError, exit 7
 @click.option("--strict", is_flag=True, help="Fail (exit 7) on warnings too, for CI.")
 @format_option(OutputFormat.TEXT, OutputFormat.JSON)
 @click.pass_context

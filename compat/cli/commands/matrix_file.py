@@ -9,7 +9,7 @@ from compat.render import OutputFormat
 
 
 @click.command("validate")
-@click.argument("path", required=False, type=click.Path(dir_okay=False))
+@click.argument("path", required=False, type=str)  # unreadable: MatrixError, exit 7
 @format_option(OutputFormat.TEXT, OutputFormat.JSON)
 @click.pass_context
 def validate_cmd(ctx: click.Context, path: str | None, output_format: OutputFormat) -> None:
