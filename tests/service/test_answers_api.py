@@ -52,3 +52,46 @@ def test_preflight_without_enable_aws_is_partial_not_pass(client) -> None:
 def test_preflight_require_aws_makes_a_partial_report_exit_5(client) -> None:
     body = client.get("/v1/preflight", params={**PREFLIGHT, "require_aws": "true"}).json()
     assert (body["status"], body["exit_code"]) == ("partial", 5)
+
+
+# -- serve on an address it cannot use -----------------------------------------------------
+def _serve(*args: str) -> tuple[int, str, str]:
+    import subprocess
+    import sys
+
+    from ..conftest import subprocess_env
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "compat", "serve", *args],
+        capture_output=True,
+        text=True,
+        env=subprocess_env(),
+        timeout=60,
+        check=False,
+    )
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+def test_serve_on_a_busy_port_is_one_line_naming_the_address_exit_2() -> None:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        code, out, err = _serve("--port", str(port))
+    assert code == 2, err
+    errors = [line for line in err.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1
+    assert f"127.0.0.1:{port}" in errors[0]
+    assert "Errno" not in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("host", ["192.0.2.1", "no-such-host.invalid"])
+def test_serve_on_an_unusable_host_is_exit_2_naming_it(host: str) -> None:
+    code, out, err = _serve("--host", host, "--port", "8089")
+    assert code == 2, err
+    assert f"{host}:8089" in err
+    assert "Errno" not in err
+    assert "Traceback" not in err

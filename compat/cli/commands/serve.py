@@ -6,6 +6,7 @@ other command stays fast; they come with ``pip install 'smddp-compat[serve]'``.
 
 from __future__ import annotations
 
+import errno
 import os
 
 import click
@@ -54,6 +55,40 @@ def _check_origin(origin: str | None) -> str | None:
             hint="pass scheme://host[:port], such as https://dashboard.example.com",
         )
     return origin.rstrip("/")
+
+
+def _check_address(host: str, port: int) -> None:
+    """Refuse, before uvicorn starts, an address this machine cannot listen on.
+
+    uvicorn would log "[Errno 98] error while attempting to bind" among its
+    start-up lines and exit 3 (which means "not found" here): a usage error
+    that names the address says what to change.
+    """
+    import socket
+
+    where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except (socket.gaierror, UnicodeError) as exc:
+        raise UsageError(
+            f"cannot listen on {where}: the host name does not resolve ({exc.args[-1]})",
+            hint="pass --host with an address of this machine, such as 127.0.0.1 or 0.0.0.0",
+        ) from None
+    try:
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as exc:
+        reason = (exc.strerror or str(exc)).lower()
+        if exc.errno == errno.EADDRINUSE:
+            hint = "another process listens there: stop it, or pass another --port"
+        elif exc.errno == errno.EADDRNOTAVAIL:
+            hint = "pass --host with an address of this machine, such as 127.0.0.1 or 0.0.0.0"
+        elif exc.errno == errno.EACCES:
+            hint = "ports below 1024 need privileges: pass --port 8080 or another above 1023"
+        else:
+            hint = "pass another --host or --port"
+        raise UsageError(f"cannot listen on {where}: {reason}", hint=hint) from None
 
 
 @click.command("serve")
@@ -185,6 +220,7 @@ def serve_cmd(
     os.environ[LIMITS_ENV] = limits.to_env()
 
     origin = _check_origin(cors_origin)
+    _check_address(host, port)
     path = matrix_path or ctx.find_root().params.get("matrix_path")
     token = os.environ.get(TOKEN_ENV) or None
     if enable_aws and token is None:
