@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import compat
@@ -95,3 +97,30 @@ def test_a_local_version_that_is_not_a_cuda_build_is_noted() -> None:
 def test_a_local_version_of_a_missing_release_is_still_not_found() -> None:
     with pytest.raises(UnknownVersionError):
         compat.resolve("pytorch", "1.13.7+cu117")
+
+
+# -- the size limit's message does not contradict itself ---------------------------------
+@pytest.mark.parametrize("extra", [1, 40_000])
+def test_a_file_just_over_the_limit_shows_exact_size_and_limit(tmp_path: Path, extra: int) -> None:
+    from compat.errors import MatrixError
+    from compat.matrix.limits import MAX_BYTES
+
+    path = tmp_path / "big.yaml"
+    path.write_bytes(b"#" * (MAX_BYTES + extra))
+    with pytest.raises(MatrixError) as info:
+        compat.load_matrix(path)
+    message = info.value.message
+    assert f"{MAX_BYTES + extra:,} bytes" in message
+    assert f"{MAX_BYTES:,} bytes" in message
+    assert "16.0 MiB; a matrix file may be at most 16 MiB" not in message
+
+
+def test_a_file_of_exactly_the_limit_is_not_refused_for_its_size(tmp_path: Path) -> None:
+    from compat.errors import MatrixError
+    from compat.matrix.limits import MAX_BYTES
+
+    path = tmp_path / "limit.yaml"
+    path.write_bytes(b"#" * MAX_BYTES)
+    with pytest.raises(MatrixError) as info:  # it is still not a matrix: empty of data
+        compat.load_matrix(path)
+    assert "at most" not in info.value.message

@@ -79,7 +79,7 @@ def test_serve_on_a_busy_port_is_one_line_naming_the_address_exit_2() -> None:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        code, out, err = _serve("--port", str(port))
+        code, _out, err = _serve("--port", str(port))
     assert code == 2, err
     errors = [line for line in err.splitlines() if line.startswith("error:")]
     assert len(errors) == 1
@@ -90,7 +90,7 @@ def test_serve_on_a_busy_port_is_one_line_naming_the_address_exit_2() -> None:
 
 @pytest.mark.parametrize("host", ["192.0.2.1", "no-such-host.invalid"])
 def test_serve_on_an_unusable_host_is_exit_2_naming_it(host: str) -> None:
-    code, out, err = _serve("--host", host, "--port", "8089")
+    code, _out, err = _serve("--host", host, "--port", "8089")
     assert code == 2, err
     assert f"{host}:8089" in err
     assert "Errno" not in err
