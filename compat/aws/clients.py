@@ -184,7 +184,8 @@ def translate(exc: BaseException, action: str) -> AwsError | None:
     if isinstance(exc, bx.ProfileNotFound):
         return AwsCredentialsError(
             f"the AWS profile was not found: {exc}",
-            hint="list profiles with 'aws configure list-profiles', or drop --profile (and unset AWS_PROFILE)",
+            hint="list profiles with 'aws configure list-profiles', or drop --profile "
+            "(and unset AWS_PROFILE)",
         )
     if isinstance(exc, bx.NoCredentialsError | bx.PartialCredentialsError):
         return AwsCredentialsError(

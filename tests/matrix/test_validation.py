@@ -137,7 +137,8 @@ BOMB = "a: &a ['x','x','x','x','x','x','x','x','x']\n" + "".join(
         (BOMB.encode(), "YAML aliases (*name) and merge keys are not allowed"),
         (
             b"x" * (50 * 1024 * 1024),
-            "the file is 52,428,800 bytes (50.00 MiB); a matrix file may be at most 16,777,216 bytes (16 MiB)",
+            "the file is 52,428,800 bytes (50.00 MiB); a matrix file may be at most "
+            "16,777,216 bytes (16 MiB)",
         ),
         (bytes(range(256)) * 64, "binary data (a NUL byte)"),
         ("sources: caf\u00e9\n".encode("latin-1"), "not UTF-8 text (byte 0xe9 at offset 12)"),
