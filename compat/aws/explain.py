@@ -27,22 +27,26 @@ if TYPE_CHECKING:
     from compat.matrix import Matrix
 
 _NUM = r"(\d{1,12}(?:\.\d{1,6})?)(?![\d.]?\d)"
-_UNIT = r"(?:\s*instances?\b)?"
+_QUOTE = "'\"\u2018\u2019\u201c\u201d"
+# The quota is named in quotes ('ml.p3.2xlarge for training job usage', since about 2018)
+# or bare after "for" (2017: "service limit for training-job/ml.p2.xlarge is 0 Instances").
 _LIMIT_RE = re.compile(
-    r"service\s+limit\s+['\"\u2018\u2019\u201c\u201d](?P<name>[^'\"\u2018\u2019\u201c\u201d]{1,200})"
-    r"['\"\u2018\u2019\u201c\u201d]\s+is\s+"
-    + _NUM.replace("(", "(?P<limit>", 1)
-    + _UNIT
-    + r"(?:\s*,?\s*with\s+(?:a\s+)?current\s+utilization\s+of\s+"
-    + _NUM.replace("(", "(?P<usage>", 1)
-    + _UNIT
-    + r")?"
-    + r"(?:\s*,?\s*(?:and\s+)?(?:with\s+)?a\s+request\s+delta\s+of\s+"
-    + _NUM.replace("(", "(?P<delta>", 1)
-    + _UNIT
-    + r")?",
+    r"service\s+limit\s+(?:for\s+)?"
+    rf"(?:[{_QUOTE}](?P<quoted>[^{_QUOTE}]{{1,200}})[{_QUOTE}]"
+    rf"|(?P<bare>[a-z0-9][^{_QUOTE},;]{{0,199}}?))"
+    r"\s+(?:is|of)\s+" + _NUM.replace("(", "(?P<limit>", 1),
     re.IGNORECASE,
 )
+# Usage and delta are read anywhere in the sentence, in either order, with any unit
+# ("Instances", "Hyperparameter tuning jobs") or none.
+_USAGE_RE = re.compile(
+    r"current\s+utilization\s+(?:of|is)\s+" + _NUM.replace("(", "(?P<n>", 1), re.IGNORECASE
+)
+_DELTA_RE = re.compile(
+    r"request\s+delta\s+(?:of|is)\s+" + _NUM.replace("(", "(?P<n>", 1), re.IGNORECASE
+)
+_SENTENCE_END = re.compile(r"\.(?:\s|$)|[\"}]\s*$")
+_ESCAPED_QUOTE = re.compile(r"\\+(['\"])")
 _TYPE = r"(?P<type>ml\.[a-z0-9-]{1,20}\.[a-z0-9]{1,20})"
 _PER_TYPE_RE = re.compile(
     _TYPE + r"\s+for\s+(?P<spot>spot\s+)?training\s+(?P<what>job|warm\s+pool)\s+usage$",
@@ -143,19 +147,19 @@ def explain(
 
     require_text("message", message, "The account-level service limit ...")
     require_text("region", region, "us-west-2", optional=True)
-    text = " ".join(message.split())
+    text = _normalized(message)
     found = _LIMIT_RE.search(text)
     if found is None:
-        raise NotFoundError(
-            "no ResourceLimitExceeded quota message found in the text",
-            hint='pass the whole error, such as "The account-level service limit '
-            "'ml.p4d.24xlarge for training job usage' is 0 Instances, with current "
-            'utilization of 0 Instances and a request delta of 1 Instances"',
-        )
-    name = found["name"].strip()
+        raise _unreadable(text)
+    name = (found["quoted"] or found["bare"]).strip()
     limit = float(found["limit"])
-    usage = _number(found["usage"])
-    delta = _number(found["delta"])
+    start = max(text.rfind(". ", 0, found.start()) + 1, 0)
+    end_match = _SENTENCE_END.search(text, found.end())
+    sentence = text[start : end_match.start() if end_match else len(text)]
+    usage_match = _USAGE_RE.search(sentence)
+    delta_match = _DELTA_RE.search(sentence)
+    usage = _number(usage_match["n"] if usage_match else None)
+    delta = _number(delta_match["n"] if delta_match else None)
     m = _load(matrix)
     kind, instance_type, spot, wording, canonical = _classify(name, m)
     if kind == "per-job":
@@ -202,6 +206,31 @@ def explain(
             desired=desired,
         ),
     )
+
+
+def _normalized(message: str) -> str:
+    """One line, with quotes that a JSON log or a web page escaped turned back into quotes."""
+    import html
+
+    text = html.unescape(message) if "&" in message else message
+    return " ".join(_ESCAPED_QUOTE.sub(r"\1", text).split())
+
+
+def _unreadable(text: str) -> NotFoundError:
+    """The error for text without a quota message; never "none found" for a real one."""
+    example = (
+        'pass the whole error, such as "The account-level service limit '
+        "'ml.p4d.24xlarge for training job usage' is 0 Instances, with current "
+        'utilization of 0 Instances and a request delta of 1 Instances"'
+    )
+    if "resourcelimitexceeded" in text.lower() or "service limit" in text.lower():
+        return NotFoundError(
+            "this looks like a ResourceLimitExceeded error, but it names no quota and limit in a "
+            "wording smddp-compat can read",
+            hint="see the quotas and what the account uses with 'smddp-compat quota show "
+            "--region REGION'; to have it explained, " + example,
+        )
+    return NotFoundError("no ResourceLimitExceeded quota message found in the text", hint=example)
 
 
 def _load(matrix: Matrix | None) -> Matrix | None:

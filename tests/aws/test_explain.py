@@ -262,3 +262,113 @@ def test_arbitrary_text_never_crashes(parts: list[str]) -> None:
     assert data["shortfall"] is None or data["shortfall"] >= 0
     assert found.command.startswith("smddp-compat quota request ")
     assert found.to_text()
+
+
+# -- every wording AWS has used since 2017 (issue 11) ---------------------------------------
+WORDINGS = [
+    (
+        "2017: the resource name without quotes, after 'for'",
+        "An error occurred (ResourceLimitExceeded) when calling the CreateTrainingJob operation: "
+        "The account-level service limit for training-job/ml.p2.xlarge is 0 Instances, with "
+        "current utilization of 0 Instances and a request delta of 2 Instances. Please contact "
+        "AWS support to request an increase for this limit.",
+        {
+            "instance_type": "ml.p2.xlarge",
+            "limit": 0,
+            "usage": 0,
+            "request_delta": 2,
+            "desired_value": 2,
+            "wording": "resource",
+        },
+    ),
+    (
+        "the quota name without quotes",
+        "The account-level service limit ml.p3.16xlarge for training job usage is 1 Instances, "
+        "with current utilization of 1 Instances and a request delta of 2 Instances.",
+        {
+            "quota_name": "ml.p3.16xlarge for training job usage",
+            "limit": 1,
+            "usage": 1,
+            "request_delta": 2,
+            "desired_value": 3,
+        },
+    ),
+    (
+        "the quoted name after 'for'",
+        "The account-level service limit for 'ml.p4d.24xlarge for spot training job usage' is "
+        "2 Instances, with current utilization of 2 Instances and a request delta of 1 Instances.",
+        {
+            "quota_kind": "spot-instance",
+            "limit": 2,
+            "usage": 2,
+            "request_delta": 1,
+            "desired_value": 3,
+        },
+    ),
+    (
+        "request delta before current utilization",
+        "The account-level service limit 'ml.p4d.24xlarge for training job usage' is 4 "
+        "Instances, with a request delta of 2 Instances and current utilization of 3 Instances.",
+        {
+            "limit": 4,
+            "usage": 3,
+            "request_delta": 2,
+            "needed": 5,
+            "shortfall": 1,
+            "desired_value": 5,
+        },
+    ),
+    (
+        "numbers without a unit",
+        "The account-level service limit 'Number of instances across all training jobs' is 20, "
+        "with current utilization of 19 and a request delta of 2.",
+        {"quota_kind": "total", "limit": 20, "usage": 19, "request_delta": 2, "desired_value": 21},
+    ),
+    (
+        "a unit other than Instances",
+        "The account-level service limit 'Number of concurrent hyperparameter tuning jobs' is "
+        "100 Hyperparameter tuning jobs, with current utilization of 100 Hyperparameter tuning "
+        "jobs and a request delta of 1 Hyperparameter tuning jobs.",
+        {
+            "quota_kind": "other",
+            "limit": 100,
+            "usage": 100,
+            "request_delta": 1,
+            "desired_value": 101,
+        },
+    ),
+    (
+        "quotes escaped in a JSON log line",
+        '{"error": "An error occurred (ResourceLimitExceeded) when calling the CreateTrainingJob '
+        "operation: The account-level service limit \\'ml.g5.48xlarge for training job usage\\' "
+        "is 0 Instances, with current utilization of 0 Instances and a request delta of 1 "
+        'Instances."}',
+        {"instance_type": "ml.g5.48xlarge", "limit": 0, "desired_value": 1},
+    ),
+    (
+        "quotes as HTML entities in a web console copy",
+        "The account-level service limit &#39;ml.p3.2xlarge for training job usage&#39; is 0 "
+        "Instances, with current utilization of 0 Instances and a request delta of 1 Instances.",
+        {"instance_type": "ml.p3.2xlarge", "limit": 0, "desired_value": 1},
+    ),
+]
+
+
+@pytest.mark.parametrize(("label", "message", "expected"), WORDINGS, ids=[w[0] for w in WORDINGS])
+def test_every_wording_since_2017_is_read(
+    label: str, message: str, expected: dict[str, Any]
+) -> None:
+    data = compat.explain(message).to_dict()
+    assert {k: data[k] for k in expected} == expected
+
+
+def test_a_genuine_resource_limit_error_is_never_no_message_found() -> None:
+    text = (
+        "An error occurred (ResourceLimitExceeded) when calling the CreateTrainingJob operation: "
+        "You have exceeded the limit for this resource in a way this tool has not seen."
+    )
+    with pytest.raises(NotFoundError) as caught:
+        compat.explain(text)
+    assert "no ResourceLimitExceeded quota message found" not in caught.value.message
+    assert "ResourceLimitExceeded" in caught.value.message
+    assert "quota show" in (caught.value.hint or "")
