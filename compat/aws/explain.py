@@ -226,7 +226,7 @@ def _unreadable(text: str) -> NotFoundError:
     if "resourcelimitexceeded" in text.lower() or "service limit" in text.lower():
         return NotFoundError(
             "this looks like a ResourceLimitExceeded error, but it names no quota and limit in a "
-            "wording smddp-compat can read",
+            "wording this tool can read",
             hint="see the quotas and what the account uses with 'smddp-compat quota show "
             "--region REGION'; to have it explained, " + example,
         )
