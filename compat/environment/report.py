@@ -85,6 +85,9 @@ class DoctorReport:
     def to_dict(self) -> dict[str, Any]:
         return {
             "ok": self.ok,
+            # False when no release was compared (no framework installed, none named):
+            # "ok" then means only that nothing was found wrong, not that anything matched.
+            "compared": self.target is not None,
             "exit_code": int(self.exit_code),
             "environment": self.environment.to_dict(),
             "target": None if self.target is None else self.target.to_dict(),
@@ -121,6 +124,8 @@ class DoctorReport:
             lines.append(
                 f"{count} mismatch{'es' if count > 1 else ''} (exit {int(self.exit_code)})"
             )
+        elif self.target is None:
+            lines.append("nothing compared: no release to compare this environment with")
         else:
             lines.append("no mismatches")
         return "\n".join(lines)

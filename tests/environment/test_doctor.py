@@ -414,3 +414,17 @@ def test_cli_unknown_release_exits_3(run_cli: Invoke, site: Path) -> None:
     )
     assert result.exit_code == 3
     assert result.stderr.startswith("error: PyTorch 1.99.0 has no smddp release in the matrix")
+
+
+def test_nothing_to_compare_is_not_reported_as_no_mismatches(site: Path) -> None:
+    """Issue 11: no framework installed and none named is not a pass."""
+    report = doctor(path=[str(site)], environ={}, nvcc=None)
+    assert report.target is None
+    text = report.to_text()
+    assert "no mismatches" not in text
+    assert text.splitlines()[-1].startswith("nothing compared:")
+    data = report.to_dict()
+    assert data["compared"] is False
+    assert data["ok"] is True  # nothing is wrong either: exit 0 stays
+    named = doctor("pytorch", "1.13.1", path=[str(site)], environ={}, nvcc=None)
+    assert named.to_dict()["compared"] is True
