@@ -138,6 +138,20 @@ def list_instance_types(
             raise UsageError(
                 f"{smddp_version!r} is not a valid smddp version", hint="for example 1.7.0"
             ) from None
+        known = sorted(
+            {Version(r["smddp"]) for rows in m.compiled["releases"].values() for r in rows},
+            reverse=True,
+        )
+        if wanted not in known:
+            # The support rules are ranges (">=2"): they would answer for any version, even
+            # one that never shipped. Only versions some release carries get an answer.
+            from compat.errors import UnknownVersionError
+
+            raise UnknownVersionError(
+                f"no release in the matrix ships smddp {wanted}",
+                hint="smddp versions in the matrix: " + ", ".join(map(str, known)),
+                choices=[str(v) for v in known],
+            )
     out = []
     for name, it in m.compiled["instance_types"].items():
         status = note = alternative = None

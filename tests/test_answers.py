@@ -124,3 +124,24 @@ def test_a_file_of_exactly_the_limit_is_not_refused_for_its_size(tmp_path: Path)
     with pytest.raises(MatrixError) as info:  # it is still not a matrix: empty of data
         compat.load_matrix(path)
     assert "at most" not in info.value.message
+
+
+# -- the sweep: the same kind of problem elsewhere ----------------------------------------
+def test_instance_types_for_an_smddp_version_that_does_not_exist_is_not_found() -> None:
+    with pytest.raises(UnknownVersionError) as info:
+        compat.list_instance_types("9.9.9")
+    assert "9.9.9" in info.value.message
+    assert "1.7.0" in info.value.choices
+    assert [i.status for i in compat.list_instance_types("1.7.0")][:1] == ["supported"]
+
+
+def test_explain_with_an_unknown_region_is_not_found() -> None:
+    from compat.errors import UnknownRegionError
+
+    message = (
+        "The account-level service limit 'ml.p4d.24xlarge for training job usage' is 0 "
+        "Instances, with current utilization of 0 Instances and a request delta of 1 Instances."
+    )
+    with pytest.raises(UnknownRegionError):
+        compat.explain(message, region="bogus")
+    assert compat.explain(message, region="US-West-2 ").region == "us-west-2"

@@ -170,6 +170,8 @@ def explain(
         needed = None
     shortfall = None if needed is None else max(0.0, needed - limit)
     desired = None if needed is None else max(math.ceil(needed), math.floor(limit) + 1)
+    if region is not None and m is not None:
+        region = m.region(region)["name"]  # an unknown region is an error, not a command
     where = region or _find_region(text, m)
     code = _code_of(canonical, m)
     op = _OPERATION_RE.search(text)

@@ -368,3 +368,28 @@ def test_click_usage_errors_are_json_with_format_json(run_cli: Invoke, args: lis
 def test_click_usage_errors_without_json_print_nothing_on_stdout(run_cli: Invoke) -> None:
     result = run_cli("resolve", "-f", "pt", "--bogus")
     assert (result.exit_code, result.stdout) == (2, "")
+
+
+def test_sagemaker_reverse_lookup_does_not_drop_the_instance_type(run_cli: Invoke) -> None:
+    result = run_cli(
+        "resolve",
+        "--smddp-version",
+        "1.7.0",
+        "--format",
+        "sagemaker",
+        "--instance-type",
+        "ml.p5.48xlarge",
+    )
+    assert result.exit_code == 4
+    ok = run_cli(
+        "resolve",
+        "--smddp-version",
+        "1.7.0",
+        "--format",
+        "sagemaker",
+        "--instance-type",
+        "ml.p4d.24xlarge",
+    )
+    assert ok.exit_code == 0, ok.stderr
+    kwargs = [d["sdk_v2"]["kwargs"] for d in json.loads(ok.stdout)]
+    assert {k["instance_type"] for k in kwargs} == {"ml.p4d.24xlarge"}

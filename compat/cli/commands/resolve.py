@@ -100,9 +100,15 @@ def resolve_cmd(
         _emit_resolution(res, output_format, instance_type, matrix)
         return
     if smddp_version is not None:
-        emit(
-            find_by_smddp(smddp_version, region, framework=framework, matrix=matrix), output_format
-        )
+        found = find_by_smddp(smddp_version, region, framework=framework, matrix=matrix)
+        if output_format is OutputFormat.SAGEMAKER:
+            from compat.recipes.sagemaker_sdk import sagemaker_args
+
+            # Each release's arguments for --instance-type (exit 4 where smddp does not run).
+            args = [sagemaker_args(r, instance_type=instance_type, matrix=matrix) for r in found]
+            emit(args, output_format)
+            return
+        emit(found, output_format)
         return
     if framework is None:
         raise UsageError(
