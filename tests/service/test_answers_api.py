@@ -95,3 +95,11 @@ def test_serve_on_an_unusable_host_is_exit_2_naming_it(host: str) -> None:
     assert f"{host}:8089" in err
     assert "Errno" not in err
     assert "Traceback" not in err
+
+
+def test_resolve_with_version_and_smddp_version_but_no_framework_says_what_is_missing(
+    client,
+) -> None:
+    response = client.get("/v1/resolve", params={"version": "1.13.1", "smddp_version": "1.7.0"})
+    assert response.status_code == 400
+    assert "version needs framework" in response.json()["detail"]
