@@ -14,13 +14,15 @@ class ExitCode(IntEnum):
     #: An unexpected failure (a bug): rerun with ``--debug`` and report it.
     #: ``diff --exit-code`` also uses 1 for "the files differ", as ``git diff`` does.
     UNEXPECTED = 1
-    #: The command line is wrong: an unknown option, a missing or malformed value.
+    #: The command line is wrong: an unknown option, a missing or malformed value, options
+    #: that contradict each other (--version and --smddp-version that no release matches).
     USAGE = 2
     #: Not found or not supported: framework, version, region or combination.
     NOT_FOUND = 3
     #: Not eligible: the instance type (or the environment) does not fit.
     NOT_ELIGIBLE = 4
-    #: Not enough quota for the requested instances.
+    #: Not enough quota for the requested instances (or, with ``preflight --require-aws``,
+    #: a quota that was not checked).
     QUOTA = 5
     #: AWS could not be asked: credentials, permissions, throttling, network.
     AWS = 6
