@@ -248,9 +248,12 @@ def _require_eligible(res: Resolution, instance_type: object, matrix: Matrix | N
                 "note": check.remedy,
             }
         )
+    hint = check.remedy
+    if hint and not hint.lower().startswith(("use ", "sagemaker names")):
+        hint = f"use {hint} instead of smdistributed"
     raise NotEligibleError(
         check.message + " (no smdistributed arguments for it)",
-        hint=check.remedy,
+        hint=hint,
         alternatives=alternatives,
     )
 
