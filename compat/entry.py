@@ -88,7 +88,7 @@ def run_fast(values: dict[str, str]) -> int:
     from compat.errors import CompatError
     from compat.matrix import load_matrix
     from compat.render import render
-    from compat.resolver import resolve, resolve_all
+    from compat.resolver import list_published, resolve
 
     region = values.get("region") or _env("AWS_REGION", "AWS_DEFAULT_REGION")
     framework = values.get("framework")
@@ -96,7 +96,7 @@ def run_fast(values: dict[str, str]) -> int:
     try:
         matrix = load_matrix(_env("SMDDP_COMPAT_MATRIX"))
         if values["command"] == "list":
-            result: object = resolve_all(framework, region, matrix=matrix)
+            result: object = list_published(framework, region, matrix=matrix)
         else:
             assert framework is not None
             result = resolve(framework, values.get("version", "latest"), region, matrix=matrix)

@@ -583,6 +583,40 @@ def resolve_all(
     return out
 
 
+def list_published(
+    framework: str | None = None,
+    region: str | None = None,
+    *,
+    matrix: Matrix | None = None,
+) -> list[Resolution]:
+    """``resolve_all``, but a region where nothing is published is an error, not ``[]``.
+
+    What ``smddp-compat list`` answers: an empty table or an empty line with
+    exit 0 would read as "done" in a script; ``resolve`` refuses such a region
+    too (RegionNotAvailableError, exit 3), naming the regions that have some.
+    """
+    m = matrix_or_default(matrix)
+    out = resolve_all(framework, region, matrix=m)
+    if out or region is None:
+        return out
+    names = [m.framework(framework)] if framework is not None else list(m.compiled["releases"])
+    what = _display(m, names[0]) if framework is not None else "smddp"
+    where = sorted(
+        name
+        for name in m.compiled["regions"]
+        if any(
+            m.in_region_set(r["region_set"], name)
+            for fw in names
+            for r in m.compiled["releases"][fw]
+        )
+    )
+    raise RegionNotAvailableError(
+        f"no {what} release is published in {m.region(region)['name']}",
+        hint=f"use one of the {len(where)} regions where some are: " + ", ".join(where),
+        choices=where,
+    )
+
+
 def find_by_smddp(
     smddp_version: str,
     region: str | None = None,

@@ -393,3 +393,23 @@ def test_sagemaker_reverse_lookup_does_not_drop_the_instance_type(run_cli: Invok
     assert ok.exit_code == 0, ok.stderr
     kwargs = [d["sdk_v2"]["kwargs"] for d in json.loads(ok.stdout)]
     assert {k["instance_type"] for k in kwargs} == {"ml.p4d.24xlarge"}
+
+
+@pytest.mark.parametrize("fmt", ["text", "uri", "json"])
+def test_list_in_a_region_where_nothing_is_published_is_exit_3_on_both_paths(fmt: str) -> None:
+    from ..conftest import run_process
+
+    args = ["list", "-f", "tf", "-r", "us-isof-east-1", "--format", fmt]
+    fast = run_process(args)
+    slow = run_process([*args, "--matrix", str(shipped_matrix())])  # --matrix: the click path
+    for result in (fast, slow):
+        assert result.exit_code == 3, result.stderr
+        assert "us-isof-east-1" in result.stderr
+        assert "[]" not in result.stdout
+    assert fast.stderr == slow.stderr
+
+
+def shipped_matrix() -> Path:
+    from compat.matrix import shipped_matrix_path
+
+    return Path(shipped_matrix_path())

@@ -27,9 +27,9 @@ def list_cmd(
     not published there are left out); without it, images show as
     repository:tag.
     """
-    from compat.resolver import resolve_all
+    from compat.resolver import list_published
 
-    emit(resolve_all(framework, region, matrix=load(ctx, matrix_path)), output_format)
+    emit(list_published(framework, region, matrix=load(ctx, matrix_path)), output_format)
 
 
 @click.command("frameworks")
