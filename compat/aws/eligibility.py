@@ -90,7 +90,7 @@ def check_eligibility(
         if not name.startswith("ml.") and with_prefix in support:
             return _refuse(
                 f"{name!r} is not a SageMaker instance type name",
-                f"SageMaker names start with 'ml.': use --instance-type {with_prefix}",
+                f"SageMaker names start with 'ml.': did you mean {with_prefix}?",
                 (),
             )
         alternatives = refusal_alternatives(release, name, distribution)

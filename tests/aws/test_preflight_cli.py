@@ -67,7 +67,7 @@ def test_preflight_no_aws_json(run_cli: Invoke) -> None:
     [
         ("2.2.0", "ml.p5.48xlarge", "2", 4, "torch_distributed"),
         ("2.2.0", "ml.p5en.48xlarge", "2", 4, "torch_distributed"),
-        ("2.2.0", "p4d.24xlarge", "2", 4, "use --instance-type ml.p4d.24xlarge"),
+        ("2.2.0", "p4d.24xlarge", "2", 4, "did you mean ml.p4d.24xlarge?"),
         ("2.2.0", "ml.g5.48xlarge", "2", 4, "use one of: ml.p3dn.24xlarge, ml.p4d.24xlarge"),
         ("2.2.0", "ml.p3.16xlarge", "2", 4, "deprecated for smddp 2.2.0"),
         ("1.13.1", "ml.p3.16xlarge", "2", 0, "supported for smddp 1.7.0"),

@@ -103,3 +103,16 @@ def test_resolve_with_version_and_smddp_version_but_no_framework_says_what_is_mi
     response = client.get("/v1/resolve", params={"version": "1.13.1", "smddp_version": "1.7.0"})
     assert response.status_code == 400
     assert "version needs framework" in response.json()["detail"]
+
+
+def test_preflight_remedies_name_no_cli_option(client) -> None:
+    """The HTTP answer has query parameters, not options: a remedy must not say --something."""
+    import re
+
+    for instance_type in ("p4d.24xlarge", "ml.p5.48xlarge", "ml.g5.48xlarge", "ml.p3.16xlarge"):
+        body = client.get("/v1/preflight", params={**PREFLIGHT, "instance_type": instance_type})
+        for check in body.json()["checks"]:
+            text = f"{check['message']} {check['remedy'] or ''}"
+            # The server's own option (how its operator turns the AWS checks on) is fine.
+            named = set(re.findall(r"(?<![\w-])--[a-z][a-z-]*", text)) - {"--enable-aws"}
+            assert not named, text
