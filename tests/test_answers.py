@@ -145,3 +145,35 @@ def test_explain_with_an_unknown_region_is_not_found() -> None:
     with pytest.raises(UnknownRegionError):
         compat.explain(message, region="bogus")
     assert compat.explain(message, region="US-West-2 ").region == "us-west-2"
+
+
+def test_every_version_and_smddp_pair_is_both_or_a_conflict() -> None:
+    """Exhaustive over the shipped matrix: never one of the two requests silently dropped."""
+    from packaging.version import Version
+
+    for fw in compat.list_frameworks():
+        rows = [
+            (Version(r.framework_version), r.smddp_version) for r in compat.resolve_all(fw.name)
+        ]
+        smddps = sorted({s for _, s in rows})
+        requests = (
+            {str(v) for v, _ in rows} | {f"{v.major}.{v.minor}" for v, _ in rows} | {"latest"}
+        )
+        for requested in sorted(requests):
+            for smddp in smddps:
+
+                def matches(v: Version, requested: str = requested) -> bool:
+                    if requested == "latest":
+                        return True
+                    wanted = Version(requested)
+                    size = len(wanted.release)
+                    return v.release[:size] == wanted.release if size < 3 else v == wanted
+
+                both = [v for v, s in rows if s == smddp and matches(v)]
+                try:
+                    res = compat.resolve(fw.name, requested, smddp_version=smddp)
+                except UsageError:
+                    assert not both, (fw.name, requested, smddp)
+                    continue
+                assert res.smddp_version == smddp
+                assert Version(res.framework_version) == max(both), (fw.name, requested, smddp)
