@@ -151,7 +151,6 @@ def _run(args: Sequence[str], *, debug: bool) -> int:
         click.echo("Aborted.", err=True)
         return 130
     except CompatError as exc:
-        from compat.cli.options import CHOSEN_FORMAT, REGION_FROM_ENV
         from compat.cli.report import blame_environment, region_variable, report_error
         from compat.render import OutputFormat
 
