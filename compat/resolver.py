@@ -98,15 +98,17 @@ def resolve(
             extra_notes=_local_notes(m, fw, index, version),
         )
     index, match = choose_release(m, fw, version, region_info)
-    return build_resolution(
-        m,
-        fw,
-        index,
-        region_info,
-        requested=version,
-        match=match,
-        extra_notes=_local_notes(m, fw, index, version),
-    )
+    if "+" in version:  # torch.__version__ form: a note when its CUDA is not the image's
+        return build_resolution(
+            m,
+            fw,
+            index,
+            region_info,
+            requested=version,
+            match=match,
+            extra_notes=_local_notes(m, fw, index, version),
+        )
+    return build_resolution(m, fw, index, region_info, requested=version, match=match)
 
 
 def _local_notes(m: Matrix, framework: str, index: int, requested: str) -> tuple[str, ...]:
