@@ -169,8 +169,8 @@ class NoImageError(NotFoundError):
 class NotEligibleError(CompatError):
     """The instance type or environment does not fit the smddp version.
 
-    ``alternatives`` lists what to use instead (objects with at least ``name``),
-    such as ``torch_distributed`` for ml.p5 instance types.
+    ``alternatives`` lists what to use instead (objects with ``kind`` and ``text``,
+    and the values to use), such as the ``torch_distributed`` distribution on ml.p5.
     """
 
     exit_code = _code(4)  # ExitCode.NOT_ELIGIBLE
@@ -182,7 +182,7 @@ class NotEligibleError(CompatError):
         message: str,
         *,
         hint: str | None = None,
-        alternatives: Sequence[dict[str, str]] = (),
+        alternatives: Sequence[dict[str, object]] = (),
     ) -> None:
         super().__init__(message, hint=hint)
         self.alternatives = tuple(alternatives)

@@ -239,13 +239,17 @@ def _require_eligible(res: Resolution, instance_type: object, matrix: Matrix | N
     check = check_eligibility(m.compiled["releases"][res.framework][index], instance_type, 2)
     if check.status is CheckStatus.PASS:
         return
-    alternatives: list[dict[str, str]] = []
+    alternatives: list[dict[str, Any]] = []
     if check.remedy and "torch_distributed" in check.remedy:
+        # The shape of compat.results.Alternative (kind "distribution") where that exists.
         alternatives.append(
             {
-                "name": "torch_distributed",
-                "distribution": "{'torch_distributed': {'enabled': True}}",
-                "note": check.remedy,
+                "kind": "distribution",
+                "text": f"keep {instance_type} and train without smddp, with "
+                "torch_distributed: distribution={'torch_distributed': {'enabled': True}}",
+                "framework": res.framework,
+                "version": res.framework_version,
+                "distribution": {"torch_distributed": {"enabled": True}},
             }
         )
     hint = check.remedy

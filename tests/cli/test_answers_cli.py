@@ -113,7 +113,9 @@ def test_sagemaker_json_error_names_the_alternative(run_cli: Invoke) -> None:
     else:
         raise AssertionError("sagemaker_args accepted ml.p5.48xlarge")
     assert data["error"] == "not-eligible"
-    assert [a["name"] for a in data["alternatives"]] == ["torch_distributed"]
+    [alternative] = data["alternatives"]
+    assert alternative["kind"] == "distribution"
+    assert alternative["distribution"] == {"torch_distributed": {"enabled": True}}
     assert "torch_distributed" in data["hint"]
 
 
