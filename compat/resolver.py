@@ -163,7 +163,7 @@ def _choose_with_smddp(
 
     wanted = _parse_smddp(smddp_version)
     releases = m.compiled["releases"][framework]
-    display = _display(m, framework)
+    display = m.display_name(framework)
     shipping = [
         (version, index)
         for version, index in m.versions_newest_first(framework)
@@ -491,7 +491,7 @@ def build_resolution(
     if requested is None:
         notes.insert(
             0,
-            f"Listed because {_display(m, framework)} {rel['version']} ships smddp "
+            f"Listed because {m.display_name(framework)} {rel['version']} ships smddp "
             f"{rel['smddp']} (reverse lookup by smddp version; no framework version was "
             "asked for).",
         )
@@ -602,7 +602,7 @@ def list_published(
     if out or region is None:
         return out
     names = [m.framework(framework)] if framework is not None else list(m.compiled["releases"])
-    what = _display(m, names[0]) if framework is not None else "smddp"
+    what = m.display_name(names[0]) if framework is not None else "smddp"
     where = sorted(
         name
         for name in m.compiled["regions"]

@@ -143,6 +143,7 @@ def byoc(
     :class:`UsageError` for a bad ``base``, a missing region or entry point.
     """
     from compat.arguments import require_text
+    from compat.matrix import matrix_or_default
     from compat.resolver import resolve
 
     require_text("base", base, "dlc")

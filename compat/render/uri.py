@@ -39,6 +39,8 @@ class UriRenderer(Renderer):
             return image_uri_of(value)
         if isinstance(value, list) and all(isinstance(v, Resolution) for v in value):
             if any(v.region is None for v in value):
-                raise UsageError("--format uri needs --region", hint="pass --region, e.g. us-west-2")
+                raise UsageError(
+                    "--format uri needs --region", hint="pass --region, e.g. us-west-2"
+                )
             return "\n".join(v.image_uri for v in value if v.image_uri is not None)
         raise UsageError("--format uri applies to resolve results only")
