@@ -53,7 +53,8 @@ FACES: dict[str, tuple[str, ...]] = {
     "matrix/store.py": tuple(COMMANDS),
     "recipes/byoc.py": ("byoc",),
     "recipes/sagemaker_sdk.py": ("resolve",),
-    "render.py": ("resolve", "list"),
+    "render/env.py": ("resolve",),  # --format env is resolve's only
+    "render/uri.py": ("resolve", "list"),
 }
 #: Modules whose option strings declare options or parse them (not shown as advice).
 DECLARING = {"cli/options.py", "cli/help.py", "entry.py", "cli/values.py"}
