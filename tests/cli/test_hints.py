@@ -37,14 +37,17 @@ GLOBAL_OPTIONS = {"--matrix", "--debug", "--help", "-h"}
 
 #: Library module -> the commands that can show its strings (errors, hints, notes).
 FACES: dict[str, tuple[str, ...]] = {
+    "aws/accounts.py": ("preflight", "quota scan"),
     "aws/checks.py": ("preflight", "quota scan"),
     "aws/clients.py": ("preflight", "quota show", "quota scan", "quota request"),
     "aws/eligibility.py": ("preflight", "resolve"),
     "aws/explain.py": ("explain",),
+    "aws/iam_scan.py": ("iam-policy",),
     "aws/increase.py": ("quota request",),
     "aws/report.py": ("preflight",),
     "aws/run.py": ("preflight",),
     "cli/app.py": tuple(COMMANDS),
+    "cli/commands/accounts.py": ("preflight", "quota scan"),  # options shared by both
     "cli/report.py": ("resolve", "list", "byoc", "preflight", "quota show", "quota scan"),
     "environment/doctor.py": ("doctor",),
     "maintain/lint.py": ("lint",),
@@ -144,7 +147,9 @@ def mentions() -> list[Mention]:
                 continue
             if DECLARATION_RE.fullmatch(text.strip()):
                 continue
-            context = _context(tree, node)
+            # A piece of a longer text built by concatenation starts or ends with a space.
+            piece = text[:1] == " " or text[-1:] == " "
+            context = _context(tree, node) if piece else None
             if COMMAND_RE.search(text) is None and context is not None:
                 # A piece of a command line built in parts (" --spot"), or of another
                 # program's command (pip's " --no-deps"): judged by the whole.
@@ -154,7 +159,11 @@ def mentions() -> list[Mention]:
             elif rel == "cli/registry.py":
                 shown = (registry_key[id(node)],)
             elif rel.startswith("cli/commands/"):
-                shown = (owner[id(node)],) if id(node) in owner else module_commands
+                shown = (
+                    (owner[id(node)],)
+                    if id(node) in owner
+                    else module_commands or FACES.get(rel, ())
+                )
             else:
                 shown = FACES.get(rel, ())
             found.append(Mention(rel, getattr(node, "lineno", 0), text, shown))

@@ -16,7 +16,6 @@ from compat.cli.options import (
     matrix_option,
     region_option,
 )
-from compat.errors import UsageError
 from compat.render import OutputFormat
 
 F = TypeVar("F", bound=Callable[..., Any])
