@@ -480,8 +480,12 @@ def build_resolution(
             "No smddp wheel and no framework DLC with smddp is documented for this release; "
             f"use the SMP image ({m.compiled['smp']['repository']}:{rel['smp_tag']})."
         )
-    label = m.compiled["frameworks"][framework]["documented_versions"].get(
-        requested.strip().lower().removeprefix("v")
+    label = (
+        None  # a reverse lookup asked for no framework version
+        if requested is None
+        else m.compiled["frameworks"][framework]["documented_versions"].get(
+            requested.strip().lower().removeprefix("v")
+        )
     )
     if label is not None and label[0] != rel["version"]:
         notes.append(

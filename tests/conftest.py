@@ -16,6 +16,9 @@ SHARED = REPO.parent / "shared"
 #: AWS's 2023-02 support page, kept in the repository with its source and licence
 #: (tests/data/README.md), so that the tests that read it run in any clone.
 SEED_PAGE = REPO / "tests" / "data" / "distributed-data-parallel-support-2023-02.md"
+#: The reference facts beside the original checkout only (not part of the repository):
+#: tests compare their own copies of facts with it where it is present.
+FACTS = SHARED / "reference" / "smddp-facts.yaml"
 
 # No test may reach AWS: no instance metadata, dummy credentials, no profiles.
 _AWS_ENV = {

@@ -86,8 +86,9 @@ def find_installed_sdk() -> str:
     if spec is None or not spec.submodule_search_locations:
         raise SdkNotFoundError(
             "no sagemaker package is installed in this environment",
-            hint="pass --from with a directory or a file of the SDK's image_uri_config "
-            "(pytorch.json, tensorflow.json, huggingface.json, pytorch-smp.json)",
+            hint="name a directory or a file of the SDK's image_uri_config (pytorch.json, "
+            "tensorflow.json, huggingface.json, pytorch-smp.json): smddp-compat import-sdk "
+            "--from PATH, or smddp-compat verify --against-sdk PATH",
         )
     for base in spec.submodule_search_locations:
         for candidate in ("image_uri_config", os.path.join("core", "image_uri_config")):
@@ -97,7 +98,8 @@ def find_installed_sdk() -> str:
     raise SdkNotFoundError(
         f"the installed sagemaker package ({', '.join(spec.submodule_search_locations)}) has "
         "no image_uri_config/pytorch.json",
-        hint="pass --from with the SDK's image_uri_config directory",
+        hint="name the SDK's image_uri_config directory: smddp-compat import-sdk --from DIR, "
+        "or smddp-compat verify --against-sdk DIR",
     )
 
 
@@ -110,7 +112,8 @@ def read_sdk(path: str | None = None) -> SdkData:
         if not files:
             raise SdkNotFoundError(
                 f"{location}: none of {', '.join(SDK_FILES)} is there",
-                hint="point --from at the SDK's src/sagemaker/image_uri_config directory",
+                hint="name the SDK's src/sagemaker/image_uri_config directory: smddp-compat "
+                "import-sdk --from DIR, or smddp-compat verify --against-sdk DIR",
             )
     elif os.path.isfile(location):
         if os.path.basename(location) not in SDK_FILES:

@@ -25,7 +25,9 @@ from compat.cli.registry import COMMANDS
 
 PACKAGE = Path(compat.__file__).resolve().parent
 OPTION_RE = re.compile(r"(?<![\w-])(--[a-z][a-z0-9-]*)")
-COMMAND_RE = re.compile(r"smddp-compat ((?:[a-z][a-z-]*)(?: [a-z][a-z-]*)?)([^;'\"()\n]*)")
+COMMAND_RE = re.compile(
+    r"smddp-compat ((?:[a-z][a-z-]*)(?: [a-z][a-z-]*)?)((?:(?!smddp-compat)[^;'\"()\n])*)"
+)
 #: Other programs whose options appear in advice (pip install --no-cache-dir, ...).
 FOREIGN_RE = re.compile(r"(?:^|[\s'\"(])(pip|pip3|aws|docker|apt-get|nvcc|curl) [^;|]*$")
 #: "smddp-compat" followed by a word that is prose, not a command.
@@ -57,7 +59,10 @@ FACES: dict[str, tuple[str, ...]] = {
     "recipes/byoc.py": ("byoc",),
     "recipes/sagemaker_sdk.py": ("resolve",),
     "render/env.py": ("resolve",),  # --format env is resolve's only
-    "render/uri.py": ("resolve", "list"),
+    # image_uri_of answers resolve's single result; the list branch names --format and
+    # --region only, which resolve has too.
+    "render/uri.py": ("resolve",),
+    "maintain/sdkdata.py": ("import-sdk", "verify"),
 }
 #: Modules whose option strings declare options or parse them (not shown as advice).
 DECLARING = {"cli/options.py", "cli/help.py", "entry.py", "cli/values.py"}

@@ -8,7 +8,7 @@ import yaml
 import compat
 from compat.errors import RegionNotAvailableError
 
-from ..conftest import FACTS, needs_shared
+from ..conftest import FACTS
 
 #: The regions the SageMaker SDK's huggingface.json lists for every smddp-era
 #: Hugging Face PyTorch training image (the reference facts file, which the
@@ -51,10 +51,11 @@ HF_REGIONS = frozenset(
 
 
 def test_the_list_is_the_facts_files() -> None:
-    needs_shared(FACTS)
-    facts = yaml.safe_load(FACTS.read_text(encoding="utf-8"))
-    assert set(facts["huggingface_pytorch_regions"]) == HF_REGIONS
     assert len(HF_REGIONS) == 31
+    assert {r.name for r in compat.list_regions()} >= HF_REGIONS
+    if FACTS.exists():  # beside the original checkout only; the list must not drift from it
+        facts = yaml.safe_load(FACTS.read_text(encoding="utf-8"))
+        assert set(facts["huggingface_pytorch_regions"]) == HF_REGIONS
 
 
 def test_every_row_resolves_in_exactly_its_31_regions() -> None:
