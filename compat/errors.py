@@ -187,6 +187,10 @@ class NotEligibleError(CompatError):
         super().__init__(message, hint=hint)
         self.alternatives = tuple(alternatives)
 
+    def __str__(self) -> str:
+        text = super().__str__()
+        return "\n".join([text, *(f"  instead: {a['text']}" for a in self.alternatives)])
+
     def to_dict(self) -> dict[str, object]:
         data = super().to_dict()
         if self.alternatives:

@@ -236,22 +236,17 @@ def _require_eligible(res: Resolution, instance_type: object, matrix: Matrix | N
     index = m.exact_index(res.framework, res.framework_version)
     if index is None:
         return
-    check = check_eligibility(m.compiled["releases"][res.framework][index], instance_type, 2)
+    check = check_eligibility(
+        m.compiled["releases"][res.framework][index],
+        instance_type,
+        2,
+        distribution=m.compiled["frameworks"][res.framework]["alternative_distribution"],
+    )
     if check.status is CheckStatus.PASS:
         return
-    alternatives: list[dict[str, Any]] = []
-    if check.remedy and "torch_distributed" in check.remedy:
-        # The shape of compat.results.Alternative (kind "distribution") where that exists.
-        alternatives.append(
-            {
-                "kind": "distribution",
-                "text": f"keep {instance_type} and train without smddp, with "
-                "torch_distributed: distribution={'torch_distributed': {'enabled': True}}",
-                "framework": res.framework,
-                "version": res.framework_version,
-                "distribution": {"torch_distributed": {"enabled": True}},
-            }
-        )
+    # The same structured alternatives as preflight's refusal: the instance types smddp
+    # supports, and (PyTorch, Lightning) the torch_distributed distribution.
+    alternatives = [a.to_dict() for a in check.alternatives]
     hint = check.remedy
     if hint and not hint.lower().startswith(("use ", "sagemaker names")):
         hint = f"use {hint} instead of smdistributed"

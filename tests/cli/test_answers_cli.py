@@ -113,9 +113,10 @@ def test_sagemaker_json_error_names_the_alternative(run_cli: Invoke) -> None:
     else:
         raise AssertionError("sagemaker_args accepted ml.p5.48xlarge")
     assert data["error"] == "not-eligible"
-    [alternative] = data["alternatives"]
-    assert alternative["kind"] == "distribution"
+    [alternative] = [a for a in data["alternatives"] if a["kind"] == "distribution"]
     assert alternative["distribution"] == {"torch_distributed": {"enabled": True}}
+    [types] = [a for a in data["alternatives"] if a["kind"] == "instance-type"]
+    assert "ml.p4d.24xlarge" in types["instance_types"]
     assert "torch_distributed" in data["hint"]
 
 
