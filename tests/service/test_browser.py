@@ -157,6 +157,10 @@ def test_eligibility_form_is_the_no_aws_preflight(browser: Any, server: Any) -> 
     text = found.inner_text()
     eligibility = next(c for c in report.checks if c.name == "eligibility")
     assert f"{eligibility.status.value.upper()} eligibility: {eligibility.message}" in text
+    heading = (
+        page.locator("#eligibility-answer").locator("xpath=preceding-sibling::h3").inner_text()
+    )
+    assert heading.endswith(": partial (not checked: " + ", ".join(report.not_checked) + ")")
     page.close()
 
 

@@ -256,11 +256,15 @@
 
   function showReport(report) {
     result.textContent = "";
-    result.className = report.status === "pass" ? "answer" : "problem";
+    // "partial": what ran passed, the quota checks did not run; say which, never "pass".
+    var ran = report.status === "pass" || report.status === "partial";
+    result.className = ran ? "answer" : "problem";
     var title = document.createElement("h3");
     title.textContent = report.instance_count + " x " + report.instance_type + " for " +
       report.framework + " " + (report.framework_version || report.version) + " in " +
-      report.region + ": " + report.status;
+      report.region + ": " + report.status +
+      (report.not_checked && report.not_checked.length ?
+        " (not checked: " + report.not_checked.join(", ") + ")" : "");
     result.appendChild(title);
     var list = document.createElement("ul");
     list.id = "eligibility-answer";
