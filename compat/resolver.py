@@ -20,6 +20,8 @@ from compat.results import Alternative, Correction, Resolution, SourceRef
 # typing.TYPE_CHECKING would import typing, which costs the hot path ~3 ms.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from packaging.version import Version
 
     from compat.matrix import Matrix
@@ -140,7 +142,7 @@ def _local_notes(m: Matrix, framework: str, index: int, requested: str) -> tuple
     )
 
 
-def _parse_smddp(smddp_version: str) -> Any:
+def _parse_smddp(smddp_version: str) -> Version:
     from packaging.version import InvalidVersion, Version
 
     try:
@@ -156,7 +158,7 @@ def _choose_with_smddp(
     framework: str,
     requested: str,
     smddp_version: str,
-    region: dict[str, Any] | None = None,
+    region: NamedRegion | None = None,
 ) -> tuple[int, str]:
     """The newest release that answers ``requested`` and ships ``smddp_version``."""
     from packaging.version import Version
@@ -193,7 +195,7 @@ def _choose_with_smddp(
     )
 
 
-def _version_filter(requested: str, match: str) -> Any:
+def _version_filter(requested: str, match: str) -> Callable[[Version], bool]:
     """Whether a release version answers ``requested`` (matched as ``match``)."""
     text = requested.strip().lower()
     if text[:1] == "v" and text[1:2].isdigit():
