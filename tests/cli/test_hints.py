@@ -54,6 +54,8 @@ FACES: dict[str, tuple[str, ...]] = {
     "environment/doctor.py": ("doctor",),
     "maintain/lint.py": ("lint",),
     "maintain/merge.py": ("import-doc",),
+    "maintain/merge_plan.py": ("import-doc",),
+    "maintain/yaml_splice.py": ("import-doc",),
     "maintain/verify.py": ("verify",),
     "matrix/store.py": tuple(COMMANDS),
     "recipes/byoc.py": ("byoc",),
