@@ -107,9 +107,7 @@ def preflight(
         return PreflightReport(checks=(failed, *rest), **base)
     base["framework"] = res.framework
     base["region"] = res.region or base["region"]
-    release = m.compiled["releases"][res.framework][
-        m.exact_index(res.framework, res.framework_version) or 0
-    ]
+    release = m.release_for(res.framework, res.framework_version)
     checks = [
         Check(
             "resolve",

@@ -132,10 +132,11 @@ def run(args: Sequence[str]) -> int:
 
 
 def _run(args: Sequence[str], *, debug: bool) -> int:
-    from compat.cli.options import CHOSEN_FORMAT, REGION_FROM_ENV
+    from compat.cli.options import CHOSEN_FORMAT, CHOSEN_JSON_LINES, REGION_FROM_ENV
     from compat.errors import CompatError
 
     CHOSEN_FORMAT.clear()  # state of an earlier run in the same process (tests, launchers)
+    CHOSEN_JSON_LINES.clear()
     REGION_FROM_ENV.clear()
     args = _debug_first(args)
     try:
@@ -163,7 +164,11 @@ def _run(args: Sequence[str], *, debug: bool) -> int:
             import traceback
 
             traceback.print_exc()
-        report_error(exc, as_json=CHOSEN_FORMAT[:1] == [OutputFormat.JSON])
+        report_error(
+            exc,
+            as_json=CHOSEN_FORMAT[:1] == [OutputFormat.JSON],
+            one_line=CHOSEN_JSON_LINES[:1] == [True],
+        )
         return int(exc.exit_code)
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)

@@ -17,6 +17,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 #: The output format chosen by the running command, so that ``main`` can
 #: report an error as JSON when JSON was asked for.
 CHOSEN_FORMAT: list[OutputFormat] = []
+#: True once a command chose --format jsonl: its error document is then one line too.
+CHOSEN_JSON_LINES: list[bool] = []
 
 
 def _remember_format(ctx: click.Context, param: click.Parameter, value: str) -> OutputFormat:

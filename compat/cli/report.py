@@ -36,13 +36,20 @@ def blame_environment(exc: CompatError, variable: str, value: str) -> None:
     exc.hint = f"{fix}; {exc.hint}" if exc.hint else fix
 
 
-def report_error(exc: CompatError, *, as_json: bool = False) -> None:
-    """The message and hint on stderr; with ``as_json``, also the error document on stdout."""
+def report_error(exc: CompatError, *, as_json: bool = False, one_line: bool = False) -> None:
+    """The message and hint on stderr; with ``as_json``, also the error document on stdout.
+
+    ``one_line`` writes that document on one line, for ``--format jsonl`` readers that
+    parse stdout line by line.
+    """
     sys.stderr.write(f"error: {exc}\n")
     if as_json:
         import json
 
-        sys.stdout.write(json.dumps(exc.to_dict(), indent=2) + "\n")
+        if one_line:
+            sys.stdout.write(json.dumps(exc.to_dict(), ensure_ascii=False) + "\n")
+        else:
+            sys.stdout.write(json.dumps(exc.to_dict(), indent=2) + "\n")
 
 
 def silence_stdout() -> None:

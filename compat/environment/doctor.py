@@ -432,15 +432,7 @@ def _instance_findings(m: Matrix, env: Environment, res: Resolution) -> list[Doc
 
 
 def _release_row(m: Matrix, res: Resolution) -> CompiledRelease:
-    index = m.exact_index(res.framework, res.framework_version)
-    if index is None:  # versions are stored canonically; resolve returned one of them
-        for version, i in m.versions_newest_first(res.framework):
-            if str(version) == res.framework_version:
-                index = i
-                break
-    assert index is not None
-    row: CompiledRelease = m.compiled["releases"][res.framework][index]
-    return row
+    return m.release_for(res.framework, res.framework_version)
 
 
 def _host_findings(env: Environment) -> list[DoctorFinding]:

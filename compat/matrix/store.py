@@ -303,6 +303,21 @@ class Matrix:
         found = self.compiled["version_index"][framework].get(canonical_version)
         return None if found is None else int(found)
 
+    def release_for(self, framework: str, canonical_version: str) -> CompiledRelease:
+        """The compiled row of a resolved release: exactly that version, or an error.
+
+        Preflight, the SDK arguments and doctor read the row behind a
+        :class:`~compat.results.Resolution`; they must never fall back to
+        another release (the newest, say) and answer for a version not asked.
+        """
+        index = self.exact_index(framework, canonical_version)
+        if index is None:
+            raise LookupError(
+                f"{framework} {canonical_version} is not a release of the matrix {self.path}"
+            )
+        row: CompiledRelease = self.compiled["releases"][framework][index]
+        return row
+
     def newest_index(self, framework: str) -> int:
         """The index of the newest release (the compiled order; no version parsing)."""
         return int(self.compiled["order"][framework][0])

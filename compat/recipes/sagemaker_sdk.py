@@ -233,11 +233,8 @@ def _require_eligible(res: Resolution, instance_type: object, matrix: Matrix | N
             hint="pass --instance-type ml.p4d.24xlarge",
         )
     m = matrix_or_default(matrix)
-    index = m.exact_index(res.framework, res.framework_version)
-    if index is None:
-        return
     check = check_eligibility(
-        m.compiled["releases"][res.framework][index],
+        m.release_for(res.framework, res.framework_version),
         instance_type,
         2,
         distribution=m.compiled["frameworks"][res.framework]["alternative_distribution"],
@@ -262,10 +259,7 @@ def _instance_notes(res: Resolution, instance_type: str, matrix: Matrix | None) 
     from compat.matrix.layout import runnable_instance_types
 
     m = matrix_or_default(matrix)
-    index = m.exact_index(res.framework, res.framework_version)
-    if index is None:
-        return []
-    release = m.compiled["releases"][res.framework][index]
+    release = m.release_for(res.framework, res.framework_version)
     support = release["instance_support"]
     entry = support.get(instance_type)
     runs = ", ".join(runnable_instance_types(release))

@@ -505,6 +505,9 @@ def test_cli_bad_inputs_are_usage_errors(run_cli: Invoke, tmp_path: Any) -> None
     jsonl_alone = run_cli(*base, "--format", "jsonl")
     assert jsonl_alone.exit_code == 2
     assert "jsonl" in jsonl_alone.stderr
+    # A jsonl reader parses stdout line by line: the error document is one line too.
+    (error_line,) = jsonl_alone.stdout.splitlines()
+    assert json.loads(error_line)["error"] == "usage"
     both = run_cli(*base, "--role-arn", f"arn:aws:iam::111111111111:role/{ROLE}", "--accounts",
                    "222222222222")  # fmt: skip
     assert both.exit_code == 2

@@ -228,3 +228,19 @@ def test_schema_describes_every_definition(run_cli: Invoke) -> None:
     undescribed = sorted(name for name, d in definitions.items() if not d.get("description"))
     assert undescribed == []
     assert schema["description"]
+
+
+def test_release_for_is_exactly_the_resolved_release_or_an_error() -> None:
+    """Preflight, SDK arguments and doctor read a resolution's row; never another release's."""
+    import compat
+
+    m = load_matrix()
+    for framework, version in (
+        ("pytorch", "1.13.1"),
+        ("pytorch", "2.3.1"),
+        ("tensorflow", "2.11.0"),
+    ):
+        res = compat.resolve(framework, version, "us-west-2", matrix=m)
+        assert m.release_for(res.framework, res.framework_version)["version"] == version
+    with pytest.raises(LookupError, match=r"pytorch 9\.9\.9 is not a release of the matrix"):
+        m.release_for("pytorch", "9.9.9")

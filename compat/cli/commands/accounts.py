@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from compat.cli.options import CHOSEN_FORMAT
+from compat.cli.options import CHOSEN_FORMAT, CHOSEN_JSON_LINES
 from compat.errors import UsageError
 from compat.exit_codes import ExitCode
 from compat.render import OutputFormat
@@ -79,6 +79,7 @@ def account_options(func: F) -> F:
 
 def _remember(ctx: click.Context, param: click.Parameter, value: str) -> str:
     CHOSEN_FORMAT[:] = [OutputFormat.JSON if value in ("json", JSONL) else OutputFormat(value)]
+    CHOSEN_JSON_LINES[:] = [value == JSONL]
     return value
 
 
