@@ -171,7 +171,9 @@ def test_no_sideways_scrolling_and_no_serious_accessibility_problem(
     if not AXE.exists():
         if shutil.which("npm") is None:
             pytest.skip("npm is not installed, so axe-core cannot be installed")
-        pytest.fail(f"{AXE} is missing: run npm ci --prefix tests/service/browser")
+        if os.environ.get("CI"):  # .ci/run installs it wherever npm is: missing is a broken run
+            pytest.fail(f"{AXE} is missing: run npm ci --prefix tests/service/browser")
+        pytest.skip(f"{AXE} is missing: run npm ci --prefix tests/service/browser")
     # bypass_csp only so that the test can inject axe-core; the page itself never needs it.
     context = browser.new_context(color_scheme=scheme, bypass_csp=True)
     page = context.new_page()
