@@ -1,4 +1,4 @@
-"""compat.jsontext writes what json.dumps(indent=2, ensure_ascii=False) writes."""
+"""compat.render.jsontext writes what json.dumps(indent=2, ensure_ascii=False) writes."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import shlex
 from hypothesis import given
 from hypothesis import strategies as st
 
-from compat.jsontext import dumps
+from compat.render.jsontext import dumps
 from compat.render.env import shell_quote
 
 plain = st.recursive(

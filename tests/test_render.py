@@ -52,7 +52,7 @@ print(json.dumps(sorted(m for m in sys.modules if m.startswith(("compat.render",
         ("uri", ["compat.render", "compat.render.uri"]),
         ("env", ["compat.render", "compat.render.env"]),
         ("text", ["compat.render", "compat.render.text"]),
-        ("json", ["compat.render", "compat.render.json"]),
+        ("json", ["compat.render", "compat.render.json", "compat.render.jsontext"]),
         ("yaml", ["compat.render", "compat.render.json", "compat.render.yaml"]),
     ],
 )

@@ -36,10 +36,10 @@ def to_jsonable(value: object) -> Any:
 def dumps(value: object) -> str:
     """``value`` as indented JSON, non-ASCII kept as is.
 
-    Written by :mod:`compat.jsontext`, byte for byte as ``json.dumps(indent=2,
+    Written by :mod:`compat.render.jsontext`, byte for byte as ``json.dumps(indent=2,
     ensure_ascii=False)``, so that ``--format json`` imports neither json nor re.
     """
-    from compat.jsontext import dumps as json_text
+    from compat.render.jsontext import dumps as json_text
 
     return json_text(to_jsonable(value))
 
