@@ -8,8 +8,8 @@ import shlex
 from hypothesis import given
 from hypothesis import strategies as st
 
-from compat.render.jsontext import dumps
 from compat.render.env import shell_quote
+from compat.render.jsontext import dumps
 
 plain = st.recursive(
     st.none()
