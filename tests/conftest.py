@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
@@ -90,6 +91,14 @@ def _no_real_aws_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
         return real_send(self, request)  # type: ignore[arg-type]
 
     monkeypatch.setattr(URLLib3Session, "send", guarded_send)
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1, for a server a test starts (loopback only)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
 
 
 def subprocess_env(**extra: str) -> dict[str, str]:

@@ -28,7 +28,7 @@ from compat.aws.accounts import AccountTarget, AssumedSessions, AssumeRoleSettin
 from compat.aws.org_scan import default_client_factory, scan_accounts
 from compat.aws.quota_codes import QuotaCodeBook
 
-from ..conftest import Invoke
+from ..conftest import Invoke, free_port
 from .conftest import ACCOUNT, P4D, P4D_NAME, PER_JOB, QUOTA_CODES, TOTAL, resource_config
 
 pytestmark = pytest.mark.integration
@@ -126,12 +126,6 @@ def _assume_role(self: Any) -> Any:
 REAL_ASSUME = TokenResponse.assume_role
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server_url() -> Iterator[str]:
     patch = pytest.MonkeyPatch()
@@ -141,7 +135,7 @@ def server_url() -> Iterator[str]:
         ServiceQuotasResponse, "get_aws_default_service_quota", _get_default, raising=False
     )
     patch.setattr(TokenResponse, "assume_role", _assume_role)
-    port = _free_port()
+    port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     try:

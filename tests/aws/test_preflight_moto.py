@@ -10,7 +10,6 @@ with a VPC endpoint or a local test server would.
 from __future__ import annotations
 
 import json
-import socket
 import urllib.request
 from collections.abc import Iterator
 from typing import Any
@@ -26,7 +25,7 @@ from compat.aws.clients import SessionClients
 from compat.aws.quotas import clear_cache
 from compat.exit_codes import ExitCode
 
-from ..conftest import Invoke
+from ..conftest import Invoke, free_port
 from .conftest import (
     ACCOUNT,
     P3DN_NAME,
@@ -134,12 +133,6 @@ def _request_increase(self: Any) -> Any:
     return json.dumps({"RequestedQuota": item})
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server_url() -> Iterator[str]:
     patch = pytest.MonkeyPatch()
@@ -169,7 +162,7 @@ def server_url() -> Iterator[str]:
         return answer
 
     patch.setattr(SageMakerModelBackend, "list_training_jobs", list_with_warm_pools)
-    port = _free_port()
+    port = free_port()
     server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     try:
@@ -439,7 +432,7 @@ def test_scan_region_failure_does_not_stop_the_scan(
 
 
 def _dead_url() -> str:
-    return f"http://127.0.0.1:{_free_port()}"
+    return f"http://127.0.0.1:{free_port()}"
 
 
 def test_quota_request_cli(

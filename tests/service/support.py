@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import socket
 import subprocess
 import sys
 import time
@@ -14,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from ..conftest import subprocess_env
+from ..conftest import free_port, subprocess_env
 
 with warnings.catch_warnings():
     # Starlette's TestClient warns that it will move to httpx2; the client works the same.
@@ -29,13 +28,6 @@ def make_client(**kwargs: Any) -> TestClient:
     from compat.service.app import create_app
 
     return TestClient(create_app(**kwargs), raise_server_exceptions=True)
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 class ServerProcess:
