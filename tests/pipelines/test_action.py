@@ -15,7 +15,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -235,24 +234,6 @@ def test_bad_action_input_is_an_error_before_running(runner: Runner) -> None:
     ]
 
 
-def _has_require_aws() -> bool:
-    help_text = subprocess.run(
-        [sys.executable, "-m", "compat", "preflight", "--help"],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout
-    return "--require-aws" in help_text
-
-
-needs_require_aws = pytest.mark.skipif(
-    not _has_require_aws(),
-    reason="smddp-compat preflight has no --require-aws option yet (issue 11); "
-    "the action passes it and reads the 'partial' status",
-)
-
-
-@needs_require_aws
 def test_preflight_with_require_aws_and_no_credentials_fails(runner: Runner) -> None:
     run = runner.run(
         command="preflight",
@@ -273,7 +254,6 @@ def test_preflight_with_require_aws_and_no_credentials_fails(runner: Runner) -> 
     assert "| instance-quota | error |" in run.summary
 
 
-@needs_require_aws
 def test_preflight_without_credentials_checks_eligibility_only(runner: Runner) -> None:
     run = runner.run(
         command="preflight",
