@@ -2,10 +2,11 @@
 
 ``smddp-compat resolve ...`` runs in CI steps and launchers many times over,
 and importing click alone costs about three times the interpreter's own start.
-The plain forms of ``resolve`` and ``list`` (only their --framework/-f,
---version, --region/-r and --format options, each with a value) are parsed
-here and answered by the same library calls and the same renderers as the
-click commands; anything else (help, other options, other commands, --debug)
+The plain forms of ``resolve`` (its --framework/-f, --version, --region/-r,
+--smddp-version, --want and --format options, each with a value) and ``list``
+are parsed here into the same :class:`compat.query.Query`, answered by the same
+:func:`compat.answer.answer` and printed by the same renderers as the click
+commands; anything else (help, other options, other commands, --debug)
 goes to click. ``tests/test_fast_start.py``
 checks that both paths print the same bytes and exit with the same code.
 """
@@ -25,6 +26,8 @@ _RESOLVE_OPTIONS = {
     "--version": "version",
     "--region": "region",
     "-r": "region",
+    "--smddp-version": "smddp_version",
+    "--want": "want",
     "--format": "format",
 }
 _LIST_OPTIONS = {
@@ -36,7 +39,7 @@ _LIST_OPTIONS = {
 }
 #: command -> (options it may take here, formats, required option)
 _COMMANDS: dict[str, tuple[dict[str, str], frozenset[str], str | None]] = {
-    "resolve": (_RESOLVE_OPTIONS, frozenset({"text", "json", "yaml", "env", "uri"}), "framework"),
+    "resolve": (_RESOLVE_OPTIONS, frozenset({"text", "json", "yaml", "env", "uri"}), None),
     "list": (_LIST_OPTIONS, frozenset({"text", "json", "yaml", "uri"}), None),
 }
 
@@ -84,35 +87,58 @@ def _env(*names: str) -> str | None:
 
 
 def run_fast(values: dict[str, str]) -> int:
-    """Answer and print exactly as the click ``resolve`` or ``list`` command does."""
-    from compat.errors import CompatError
-    from compat.matrix import load_matrix
-    from compat.render import render
-    from compat.resolver import list_published, resolve
+    """Parse, answer and print exactly as the click ``resolve`` or ``list`` command does.
 
-    region = values.get("region") or _env("AWS_REGION", "AWS_DEFAULT_REGION")
-    framework = values.get("framework")
-    from_env = None if values.get("region") else region
+    ``resolve`` decides nothing here: :func:`compat.query.parse_query` builds the
+    query (options over environment variables) and :func:`compat.answer.answer`
+    answers it, as on every other face.
+    """
+    from compat.errors import CompatError
+    from compat.render import render
+
+    command = values.pop("command")
+    fmt = values["format"]
     try:
-        matrix = load_matrix(_env("SMDDP_COMPAT_MATRIX"))
-        if values["command"] == "list":
-            result: object = list_published(framework, region, matrix=matrix)
+        from compat.matrix import load_matrix
+        from compat.query import matrix_path
+
+        if command == "list":
+            result = _run_list(values)
         else:
-            assert framework is not None
-            result = resolve(framework, values.get("version", "latest"), region, matrix=matrix)
-        sys.stdout.write(render(result, values["format"]) + "\n")
+            from compat.answer import answer
+            from compat.query import CLI_NAMES, parse_query
+
+            query = parse_query(values, environ=os.environ, names=CLI_NAMES)
+            matrix = load_matrix(matrix_path(None, os.environ))
+            result = answer(query, matrix=matrix, names=CLI_NAMES)
+        sys.stdout.write(render(result, fmt) + "\n")
     except CompatError as exc:
         from compat.cli.report import report_error
 
+        report_error(exc, as_json=fmt == "json")
+        return int(exc.exit_code)
+    return 0
+
+
+def _run_list(values: dict[str, str]) -> object:
+    from compat.errors import CompatError
+    from compat.matrix import load_matrix
+    from compat.query import matrix_path
+    from compat.resolver import list_published
+
+    region = values.get("region") or _env("AWS_REGION", "AWS_DEFAULT_REGION")
+    from_env = None if values.get("region") else region
+    try:
+        matrix = load_matrix(matrix_path(None, os.environ))
+        return list_published(values.get("framework"), region, matrix=matrix)
+    except CompatError as exc:
         if from_env is not None:
             from compat.cli.report import blame_environment, region_variable
 
             variable = region_variable(from_env)
             if variable is not None:
                 blame_environment(exc, variable, from_env)
-        report_error(exc, as_json=values["format"] == "json")
-        return int(exc.exit_code)
-    return 0
+        raise
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -43,7 +43,7 @@ _LISTED_BY = {
 }
 
 
-def _check_length(name: str, value: object) -> None:
+def check_length(name: str, value: object) -> None:
     if not isinstance(value, str):
         from compat.arguments import text_error
 
@@ -71,6 +71,10 @@ def resolve(
     ``version`` may be exact (``1.13.1``, ``v1.13.1``), a prefix (``1.13``: the
     newest 1.13.x with smddp), a PEP 440 specifier (``>=1.12,<2``: the newest
     match) or ``latest``. ``region`` may be None to leave URIs unfilled.
+    A prefix, a specifier or ``latest`` picks the newest match published in
+    ``region`` (the notes name newer matches passed over); an exact version
+    means that release only. This is :func:`compat.answer.answer` for a
+    ``Query`` of these arguments.
     ``smddp_version`` narrows the answer to the newest release that matches
     ``version`` *and* ships that smddp version; when no release does both, the
     two requests conflict and it is a :class:`~compat.errors.UsageError` that
@@ -78,42 +82,24 @@ def resolve(
     Raises a :class:`~compat.errors.NotFoundError` subclass when there is no
     answer, or :class:`~compat.errors.UsageError` when an argument is malformed.
     """
-    m = matrix_or_default(matrix)
-    _check_length("framework", framework)
-    _check_length("version", version)
-    fw = m.framework(framework)
-    region_info = None
-    if region is not None:
-        _check_length("region", region)
-        region_info = m.region(region)
-    if smddp_version is not None:
-        _check_length("smddp version", smddp_version)
-        index, match = _choose_with_smddp(m, fw, version, smddp_version, region_info)
-        return build_resolution(
-            m,
-            fw,
-            index,
-            region_info,
-            requested=version,
-            match=match,
-            requested_smddp=smddp_version,
-            extra_notes=_local_notes(m, fw, index, version),
-        )
-    index, match = choose_release(m, fw, version, region_info)
-    if "+" in version:  # torch.__version__ form: a note when its CUDA is not the image's
-        return build_resolution(
-            m,
-            fw,
-            index,
-            region_info,
-            requested=version,
-            match=match,
-            extra_notes=_local_notes(m, fw, index, version),
-        )
-    return build_resolution(m, fw, index, region_info, requested=version, match=match)
+    from compat.answer import answer
+    from compat.query import LIBRARY_NAMES, parse_query
+
+    query = parse_query(
+        {
+            "framework": framework,
+            "version": version,
+            "region": region,
+            "smddp_version": smddp_version,
+        },
+        names=LIBRARY_NAMES,
+    )
+    found = answer(query, matrix=matrix, names=LIBRARY_NAMES)
+    assert isinstance(found, Resolution)
+    return found
 
 
-def _local_notes(m: Matrix, framework: str, index: int, requested: str) -> tuple[str, ...]:
+def local_notes(m: Matrix, framework: str, index: int, requested: str) -> tuple[str, ...]:
     """A note when a ``torch.__version__`` local part (``+cu117``) differs from the image.
 
     ``1.13.1+cu117`` is matched on its release (1.13.1); the local part names the
@@ -153,7 +139,7 @@ def _parse_smddp(smddp_version: str) -> Version:
         ) from None
 
 
-def _choose_with_smddp(
+def choose_with_smddp(
     m: Matrix,
     framework: str,
     requested: str,
@@ -181,7 +167,7 @@ def _choose_with_smddp(
     index, match = choose_release(m, framework, requested, region)
     if Version(releases[index]["smddp"]) == wanted:
         return index, match
-    accepts = _version_filter(requested, match)
+    accepts = version_filter(requested, match)
     for version, candidate in shipping:
         if accepts(version):
             return candidate, match
@@ -195,7 +181,7 @@ def _choose_with_smddp(
     )
 
 
-def _version_filter(requested: str, match: str) -> Callable[[Version], bool]:
+def version_filter(requested: str, match: str) -> Callable[[Version], bool]:
     """Whether a release version answers ``requested`` (matched as ``match``)."""
     text = requested.strip().lower()
     if text[:1] == "v" and text[1:2].isdigit():
@@ -573,9 +559,9 @@ def resolve_all(
     """
     m = matrix_or_default(matrix)
     if framework is not None:
-        _check_length("framework", framework)
+        check_length("framework", framework)
     if region is not None:
-        _check_length("region", region)
+        check_length("region", region)
     names = [m.framework(framework)] if framework is not None else list(m.compiled["releases"])
     region_info = m.region(region) if region is not None else None
     out: list[Resolution] = []
@@ -636,11 +622,11 @@ def find_by_smddp(
     from packaging.version import Version
 
     m = matrix_or_default(matrix)
-    _check_length("smddp version", smddp_version)
+    check_length("smddp version", smddp_version)
     if framework is not None:
-        _check_length("framework", framework)
+        check_length("framework", framework)
     if region is not None:
-        _check_length("region", region)
+        check_length("region", region)
     wanted = _parse_smddp(smddp_version)
     names = [m.framework(framework)] if framework is not None else list(m.compiled["releases"])
     region_info = m.region(region) if region is not None else None

@@ -101,9 +101,15 @@ def test_a_prefix_that_picks_a_release_without_an_image_names_the_nearest_with_o
         compat.resolve("pytorch", "2.4.0", "us-west-2").image_uri,
     )
     uri = run_cli("resolve", "-f", "pt", "--version", "2.4", "-r", "us-west-2", "--format", "uri")
-    assert uri.exit_code == 3
-    assert uri.stdout == ""
-    assert "--version 2.4.0 (smddp 2.5.0), the nearest release with a DLC image" in uri.stderr
+    # A prefix asked for an image: the newest 2.4.x that has one, and the notes say why.
+    assert uri.exit_code == 0, uri.stderr
+    assert uri.stdout.strip() == compat.resolve("pytorch", "2.4.0", "us-west-2").image_uri
+    exact = run_cli(
+        "resolve", "-f", "pt", "--version", "2.4.1", "-r", "us-west-2", "--format", "uri"
+    )
+    assert exact.exit_code == 3
+    assert exact.stdout == ""
+    assert "use --version 2.4.0, the nearest release that has it" in exact.stderr
     with pytest.raises(NoImageError) as info:
         byoc("pt", "2.4", "us-west-2", base="dlc")
     assert info.value.hint is not None

@@ -278,10 +278,8 @@ def test_fast_path_and_click_print_the_same(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "args",
     [
-        ["resolve"],
         ["resolve", "--help"],
         ["resolve", "-f"],
-        ["resolve", "-f", "pt", "--smddp-version", "1.7.0"],
         ["resolve", "-fpt"],
         ["resolve", "-f=pt"],
         ["resolve", "-f", "pt", "--format", "bogus"],

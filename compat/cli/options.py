@@ -89,11 +89,34 @@ def region_option(func: F) -> F:
 
 
 def load(ctx: click.Context, matrix_path: str | None) -> Matrix:
-    """The matrix for this command: its own --matrix, the group's, or the shipped one."""
+    """The matrix for this command (see :func:`chosen_matrix_path`)."""
     from compat.matrix import load_matrix
 
-    path = matrix_path or (ctx.find_root().params.get("matrix_path"))
-    return load_matrix(path)
+    return load_matrix(chosen_matrix_path(ctx, matrix_path))
+
+
+def chosen_matrix_path(ctx: click.Context, matrix_path: str | None) -> str | None:
+    """The command's --matrix, else the group's, else SMDDP_COMPAT_MATRIX, else None (shipped).
+
+    An option typed on the command line beats the environment variable wherever it
+    is typed: click fills the command's own --matrix from SMDDP_COMPAT_MATRIX too, so
+    the source of each value is asked (``SMDDP_COMPAT_MATRIX=a smddp-compat --matrix b
+    resolve`` reads b). An empty value is a usage error naming the option or variable.
+    """
+    import os
+
+    from click.core import ParameterSource
+
+    from compat.query import matrix_path as choose
+
+    root = ctx.find_root()
+    for where, value in ((ctx, matrix_path), (root, root.params.get("matrix_path"))):
+        if value is not None and where.get_parameter_source("matrix_path") in (
+            ParameterSource.COMMANDLINE,
+            ParameterSource.DEFAULT_MAP,
+        ):
+            return choose(value, os.environ)
+    return choose(None, os.environ)
 
 
 def emit(value: Any, fmt: OutputFormat) -> None:

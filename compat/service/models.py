@@ -99,13 +99,15 @@ def _text(description: str, example: str) -> Any:
 
 
 class ResolveQuery(BaseModel):
-    """GET /v1/resolve's query parameters, read by ``compat.service.query.read_query``.
+    """GET /v1/resolve's query parameters: their OpenAPI description.
 
-    Unknown parameters are ignored (extra="ignore"), as FastAPI ignores
-    undeclared query parameters: a cache-busting ``&_=123`` must not fail.
+    They are read by ``compat.service.query.resolve_query`` into the one
+    :class:`compat.query.Query` (``compat.query.parse_query``): an unknown or
+    repeated parameter is a 400 naming the closest known one; ``_`` (a
+    cache-buster) is allowed and ignored.
     """
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     framework: str | None = _text(
         "pytorch (torch, pt), tensorflow (tf), pytorch-lightning, huggingface", "pytorch"
@@ -117,6 +119,23 @@ class ResolveQuery(BaseModel):
     )
     region: str | None = _text("AWS region; without it URIs are unfilled", "us-west-2")
     smddp_version: str | None = _text("Reverse lookup by smddp version", "1.7.0")
+    instance_type: str | None = _text(
+        "With format=sagemaker: the estimator's instance type (422 where smddp does not run)",
+        "ml.p4d.24xlarge",
+    )
+    want: Literal["image", "smp-image", "wheel", "estimator"] | None = Field(
+        default=None,
+        description="The artefact the answer must carry; a prefix, latest or a specifier picks "
+        "the newest release that has it in the region (uri/env imply image, sagemaker "
+        "estimator)",
+        examples=["image"],
+    )
+    format: Literal["json", "text", "yaml", "env", "uri", "sagemaker"] | None = Field(
+        default=None,
+        description="json (the default), or the CLI's --format; uri, env and sagemaker hold "
+        "one value (400 when the query has several answers, 404 when the value is missing)",
+        examples=["uri"],
+    )
 
 
 class Health(BaseModel):

@@ -17,6 +17,8 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
+from compat.query import Query
+
 Model = TypeVar("Model", bound=BaseModel)
 
 
@@ -60,3 +62,57 @@ def text_param(description: str, example: str) -> Any:
     return Query(
         min_length=1, max_length=MAX_PARAM_LENGTH, description=description, examples=[example]
     )
+
+
+#: GET /v1/resolve's parameters: the Query's fields a resolve takes, as they are spelled.
+RESOLVE_PARAMETERS = (
+    "framework",
+    "version",
+    "region",
+    "smddp_version",
+    "instance_type",
+    "want",
+    "format",
+)
+#: Parameters allowed and ignored: ``_`` is the cache-buster jQuery and others append.
+IGNORED_PARAMETERS = frozenset({"_"})
+
+
+def resolve_query(request: Request) -> Query:
+    """GET /v1/resolve's query string as the one :class:`~compat.query.Query`.
+
+    Stricter than FastAPI's reading, because a typo must not become an answer to
+    another question: an unknown parameter (``versoin=``, ``smddp-version=``) or a
+    repeated one is a 400 naming it and the closest known parameter; an empty value
+    is the parser's 400 naming the parameter.
+    """
+    from compat.query import HTTP_NAMES, parse_query
+
+    return parse_query(
+        read_parameters(request, RESOLVE_PARAMETERS), environ=None, names=HTTP_NAMES
+    )
+
+
+def read_parameters(request: Request, known: tuple[str, ...]) -> dict[str, str]:
+    """The request's query parameters by name; unknown or repeated ones raise UsageError."""
+    from compat.errors import UsageError
+    from compat.matrix.suggest import closest
+
+    values: dict[str, str] = {}
+    for name, value in request.query_params.multi_items():
+        if name in IGNORED_PARAMETERS:
+            continue
+        if name not in known:
+            guess = closest(name.replace("-", "_"), list(known))
+            did_you_mean = f"did you mean {guess}=? " if guess else ""
+            raise UsageError(
+                f"unknown parameter {name!r}",
+                hint=f"{did_you_mean}parameters: {', '.join(known)} (and _ as a cache-buster)",
+            )
+        if name in values:
+            raise UsageError(
+                f"parameter {name!r} is given more than once",
+                hint=f"give {name}= once: which of {values[name]!r} and {value!r} did you mean?",
+            )
+        values[name] = value
+    return values

@@ -23,6 +23,7 @@ from compat.errors import MatrixError
 
 if TYPE_CHECKING:
     from compat.matrix import Matrix
+    from compat.query import Query
 
 log = logging.getLogger("compat.service")
 
@@ -48,8 +49,8 @@ class Snapshot:
     instance_types_json: bytes
     #: Rendered pages by region ("" for none), filled on first request.
     pages: dict[str, bytes] = field(default_factory=dict, compare=False)
-    #: Resolve answers (JSON bytes) by request parameters; bounded by ANSWER_CACHE_SIZE.
-    answers: dict[tuple[str | None, ...], bytes] = field(default_factory=dict, compare=False)
+    #: Resolve answers (the bytes sent) by query; bounded by ANSWER_CACHE_SIZE.
+    answers: dict[Query, bytes] = field(default_factory=dict, compare=False)
     #: The page's view of the matrix (compat.service.page.PageModel), built on first use.
     page_model: list[Any] = field(default_factory=list, compare=False)
 

@@ -378,6 +378,8 @@ def test_sagemaker_reverse_lookup_does_not_drop_the_instance_type(run_cli: Invok
         "resolve",
         "--smddp-version",
         "1.7.0",
+        "-f",
+        "pt",
         "--format",
         "sagemaker",
         "--instance-type",
@@ -388,14 +390,15 @@ def test_sagemaker_reverse_lookup_does_not_drop_the_instance_type(run_cli: Invok
         "resolve",
         "--smddp-version",
         "1.7.0",
+        "-f",
+        "pt",
         "--format",
         "sagemaker",
         "--instance-type",
-        "ml.p4d.24xlarge",
+        "ML.P4D.24XLARGE",
     )
     assert ok.exit_code == 0, ok.stderr
-    kwargs = [d["sdk_v2"]["kwargs"] for d in json.loads(ok.stdout)]
-    assert {k["instance_type"] for k in kwargs} == {"ml.p4d.24xlarge"}
+    assert json.loads(ok.stdout)["sdk_v2"]["kwargs"]["instance_type"] == "ml.p4d.24xlarge"
 
 
 @pytest.mark.parametrize("fmt", ["text", "uri", "json"])

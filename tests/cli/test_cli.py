@@ -175,7 +175,11 @@ def test_usage_errors_exit_2(run_cli: Invoke) -> None:
     assert run_cli("resolve", "--format", "nope").exit_code == 2
     missing = run_cli("resolve", "--version", "1.13.1")
     assert missing.exit_code == 2
-    assert "resolve needs --framework" in missing.stderr
+    assert "a version needs a framework" in missing.stderr
+    assert "add --framework" in missing.stderr
+    nothing = run_cli("resolve", "-r", "us-west-2")
+    assert nothing.exit_code == 2
+    assert "resolve needs a framework" in nothing.stderr
 
 
 def test_debug_shows_the_traceback(run_cli: Invoke) -> None:
@@ -184,11 +188,17 @@ def test_debug_shows_the_traceback(run_cli: Invoke) -> None:
     assert "Traceback (most recent call last)" in result.stderr
 
 
-def test_reverse_lookup_table(run_cli: Invoke) -> None:
+def test_a_reverse_lookup_in_a_one_value_format_needs_one_answer(run_cli: Invoke) -> None:
+    """Two URIs on stdout would both land in ``URI=$(...)``: exit 2 naming --framework."""
     result = run_cli("resolve", "--smddp-version", "1.7.0", "-r", "us-east-1", "--format", "uri")
-    assert result.stdout.splitlines() == [
-        "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-training:"
-        "1.13.1-gpu-py39-cu117-ubuntu20.04-sagemaker",
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "2 releases ship smddp 1.7.0 in us-east-1" in result.stderr
+    assert "add --framework" in result.stderr
+    one = run_cli(
+        "resolve", "--smddp-version", "1.7.0", "-r", "us-east-1", "-f", "hf", "--format", "uri"
+    )
+    assert one.stdout.splitlines() == [
         "763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-training:"
         "1.13.1-transformers4.26.0-gpu-py39-cu117-ubuntu20.04",
     ]

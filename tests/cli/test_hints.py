@@ -39,6 +39,8 @@ GLOBAL_OPTIONS = {"--matrix", "--debug", "--help", "-h"}
 
 #: Library module -> the commands that can show its strings (errors, hints, notes).
 FACES: dict[str, tuple[str, ...]] = {
+    "answer.py": ("resolve",),
+    "query.py": ("resolve",),
     "aws/accounts.py": ("preflight", "quota scan"),
     "aws/checks.py": ("preflight", "quota scan"),
     "aws/clients.py": ("preflight", "quota show", "quota scan", "quota request"),

@@ -102,7 +102,7 @@ def test_resolve_with_version_and_smddp_version_but_no_framework_says_what_is_mi
 ) -> None:
     response = client.get("/v1/resolve", params={"version": "1.13.1", "smddp_version": "1.7.0"})
     assert response.status_code == 400
-    assert "version needs framework" in response.json()["detail"]
+    assert "a version needs a framework" in response.json()["detail"]
 
 
 def test_preflight_remedies_name_no_cli_option(client) -> None:

@@ -1,25 +1,20 @@
-"""``smddp-compat resolve``: the main job."""
+"""``smddp-compat resolve``: the main job.
+
+It decides nothing: its options become a :class:`compat.query.Query`
+(:func:`compat.query.parse_query`, options over environment variables) and
+:func:`compat.answer.answer` decides which lookup, which release and whether
+the format can hold the answer.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import os
 
 import click
-from click.core import ParameterSource
 
-from compat.cli.options import (
-    emit,
-    format_option,
-    load,
-    matrix_option,
-    region_option,
-)
-from compat.errors import UsageError
+from compat.cli.options import emit, format_option, load, matrix_option
+from compat.query import WANTS
 from compat.render import OutputFormat
-
-if TYPE_CHECKING:
-    from compat.matrix import Matrix
-    from compat.results import Resolution
 
 
 @click.command("resolve")
@@ -33,11 +28,16 @@ if TYPE_CHECKING:
 @click.option(
     "--version",
     "version",
-    default="latest",
-    show_default=True,
-    help="Exact (1.13.1, v1.13.1), prefix (1.13), PEP 440 specifier (>=1.12,<2) or 'latest'.",
+    default=None,
+    help="Exact (1.13.1, v1.13.1), prefix (1.13), PEP 440 specifier (>=1.12,<2) or 'latest' "
+    "(the default).",
 )
-@region_option
+@click.option(
+    "--region",
+    "-r",
+    default=None,
+    help="AWS region, e.g. us-west-2 [env: AWS_REGION, AWS_DEFAULT_REGION; the option wins].",
+)
 @click.option(
     "--smddp-version",
     default=None,
@@ -49,6 +49,13 @@ if TYPE_CHECKING:
     default=None,
     help="With --format sagemaker: the estimator's instance_type (exit 4 with the alternative "
     "when smddp does not run on it).",
+)
+@click.option(
+    "--want",
+    type=click.Choice(WANTS, case_sensitive=False),
+    default=None,
+    help="The artefact the answer must carry (--format uri/env: image; sagemaker: estimator). "
+    "A prefix, latest or a specifier then picks the newest release that has it in the region.",
 )
 @format_option(
     OutputFormat.TEXT,
@@ -63,10 +70,11 @@ if TYPE_CHECKING:
 def resolve_cmd(
     ctx: click.Context,
     framework: str | None,
-    version: str,
+    version: str | None,
     region: str | None,
     smddp_version: str | None,
     instance_type: str | None,
+    want: str | None,
     output_format: OutputFormat,
     matrix_path: str | None,
 ) -> None:
@@ -80,52 +88,17 @@ def resolve_cmd(
       smddp-compat resolve -f pt --version 1.13.1 -r us-west-2 --format sagemaker \\
           --instance-type ml.p4d.24xlarge     # SageMaker SDK v2 and v3 arguments
     """
-    from compat.resolver import find_by_smddp, resolve
+    from compat.answer import answer
+    from compat.query import CLI_NAMES, parse_query
 
-    matrix = load(ctx, matrix_path)
-    if instance_type is not None and output_format is not OutputFormat.SAGEMAKER:
-        raise UsageError(
-            "--instance-type applies to --format sagemaker only",
-            hint="for instance-type checks use: smddp-compat instance-types, or preflight",
-        )
-    version_given = ctx.get_parameter_source("version") is not ParameterSource.DEFAULT
-    if smddp_version is not None and version_given:
-        if framework is None:
-            raise UsageError(
-                "--version needs --framework (with --smddp-version too)",
-                hint="for example: smddp-compat resolve --framework pytorch --version 1.13.1 "
-                "--smddp-version 1.7.0",
-            )
-        res = resolve(framework, version, region, smddp_version=smddp_version, matrix=matrix)
-        _emit_resolution(res, output_format, instance_type, matrix)
-        return
-    if smddp_version is not None:
-        found = find_by_smddp(smddp_version, region, framework=framework, matrix=matrix)
-        if output_format is OutputFormat.SAGEMAKER:
-            from compat.recipes.sagemaker_sdk import sagemaker_args
-
-            # Each release's arguments for --instance-type (exit 4 where smddp does not run).
-            args = [sagemaker_args(r, instance_type=instance_type, matrix=matrix) for r in found]
-            emit(args, output_format)
-            return
-        emit(found, output_format)
-        return
-    if framework is None:
-        raise UsageError(
-            "resolve needs --framework (or --smddp-version for a reverse lookup)",
-            hint="for example: smddp-compat resolve --framework pytorch --version 1.13.1 "
-            "--region us-west-2",
-        )
-    res = resolve(framework, version, region, matrix=matrix)
-    _emit_resolution(res, output_format, instance_type, matrix)
-
-
-def _emit_resolution(
-    res: Resolution, output_format: OutputFormat, instance_type: str | None, matrix: Matrix
-) -> None:
-    if output_format is OutputFormat.SAGEMAKER:
-        from compat.recipes.sagemaker_sdk import sagemaker_args
-
-        emit(sagemaker_args(res, instance_type=instance_type, matrix=matrix), output_format)
-        return
-    emit(res, output_format)
+    given = {
+        "framework": framework,
+        "version": version,
+        "region": region,
+        "smddp_version": smddp_version,
+        "instance_type": instance_type,
+        "want": want,
+        "format": output_format.value,
+    }
+    query = parse_query(given, environ=os.environ, names=CLI_NAMES)
+    emit(answer(query, matrix=load(ctx, matrix_path), names=CLI_NAMES), output_format)

@@ -14,10 +14,11 @@ from fastapi.responses import Response
 from compat.catalog import FrameworkInfo, InstanceTypeInfo, RegionInfo
 from compat.errors import UsageError
 from compat.matrix.schema import MatrixDocument
+from compat.query import HTTP_NAMES, Query
 from compat.results import Resolution
 from compat.service.models import ResolveQuery
 from compat.service.problems import problem_responses
-from compat.service.query import query_parameters, read_query, text_param
+from compat.service.query import query_parameters, resolve_query, text_param
 from compat.service.routes.common import dump, json_response, matrix_state
 from compat.service.state import ANSWER_CACHE_SIZE, Snapshot
 
@@ -28,46 +29,55 @@ router = APIRouter(tags=["matrix"])
     "/v1/resolve",
     response_model=Resolution | list[Resolution],
     summary="Resolve a framework version to its image URI, wheel and instance types",
-    description="The same JSON as `smddp-compat resolve --format json`. With "
-    "`smddp_version`, the reverse lookup: every release that ships it (a list).",
+    description="The same answer as `smddp-compat resolve`: JSON by default, the other "
+    "formats with `format=` (uri, env, text, yaml as text/plain; sagemaker as JSON). With "
+    "`smddp_version` alone, the reverse lookup: every release that ships it (a list). "
+    "Unknown or repeated parameters are a 400 naming the closest known one; `_` "
+    "(a cache-buster) is allowed and ignored. Encode a `+` in a version as `%2B`.",
     responses=problem_responses(400, 404, 422),
-    # The hottest route reads its query with one model (see compat/service/query.py):
-    # FastAPI's per-field validation cost as much as everything else on a cached answer.
     openapi_extra={"parameters": query_parameters(ResolveQuery)},
 )
 async def get_resolve(request: Request) -> Response:
-    query = read_query(ResolveQuery, request)  # strict limits, before any lookup
-    framework, version, region, smddp_version = key = (
-        query.framework,
-        query.version,
-        query.region,
-        query.smddp_version,
-    )
+    query = resolve_query(request)  # the one parser, with the service's strict rules
     snap = matrix_state(request).current
-    cached = snap.answers.get(key)
+    cached = snap.answers.get(query)
     if cached is not None:
-        return json_response(cached)
-    from compat.resolver import find_by_smddp, resolve
+        return _answer_response(query, cached)
+    from compat.answer import answer
 
-    matrix = snap.matrix
-    if smddp_version is not None and version is None:
-        found = find_by_smddp(smddp_version, region, framework=framework, matrix=matrix)
-        return json_response(_remember(snap, key, dump([r.to_dict() for r in found])))
-    if framework is None and smddp_version is not None:
-        raise UsageError(
-            "version needs framework: which framework's version is it?",
-            hint="add framework=, or leave version out for the reverse lookup by smddp_version",
-        )
-    if framework is None:
-        raise UsageError(
-            "resolve needs framework (or smddp_version for a reverse lookup)",
-            hint="for example /v1/resolve?framework=pytorch&version=1.13.1&region=us-west-2",
-        )
-    # With both version and smddp_version: the release that matches both, or a 400 naming both.
-    res = resolve(
-        framework, version or "latest", region, smddp_version=smddp_version, matrix=matrix
-    )
-    return json_response(_remember(snap, key, dump(res.to_dict())))
+    try:
+        value = answer(query, matrix=snap.matrix, names=HTTP_NAMES)
+    except UsageError as exc:
+        if _plus_as_space(query.version):
+            fix = (
+                "a '+' in a URL query string arrives as a space: encode it as %2B "
+                f"(version={query.version.replace(' ', '%2B')})"
+            )
+            exc.hint = f"{fix}; {exc.hint}" if exc.hint else fix
+        raise
+    if query.format in ("json", "sagemaker"):
+        from compat.render.json import to_jsonable
+
+        body = dump(to_jsonable(value))
+    else:
+        from compat.render import render
+
+        body = (render(value, query.format) + "\n").encode("utf-8")
+    return _answer_response(query, _remember(snap, query, body))
+
+
+def _plus_as_space(version: str | None) -> bool:
+    """Whether ``version`` reads as a ``+local`` version whose ``+`` arrived as a space."""
+    if version is None:
+        return False
+    release, space, local = version.partition(" ")
+    return bool(space) and release[:1].isdigit() and local.replace(".", "").isalnum()
+
+
+def _answer_response(query: Query, body: bytes) -> Response:
+    if query.format in ("json", "sagemaker"):
+        return json_response(body)
+    return Response(body, media_type="text/plain; charset=utf-8")
 
 
 @router.get(
@@ -127,7 +137,7 @@ async def get_instance_types(
     return json_response(dump([i.to_dict() for i in found]))
 
 
-def _remember(snap: Snapshot, key: tuple[str | None, ...], answer: bytes) -> bytes:
+def _remember(snap: Snapshot, key: Query, answer: bytes) -> bytes:
     """Keep a resolve answer for this matrix (answers depend only on it and the key)."""
     if len(snap.answers) >= ANSWER_CACHE_SIZE:
         snap.answers.clear()
