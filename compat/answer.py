@@ -39,7 +39,7 @@ from __future__ import annotations
 
 from compat.errors import CompatError, NoImageError, NoWheelError, UsageError
 from compat.matrix import matrix_or_default
-from compat.query import LIBRARY_NAMES
+from compat.query import LIBRARY_NAMES, ONE_VALUE_FORMATS
 from compat.results import Alternative, Resolution
 
 TYPE_CHECKING = False
@@ -99,6 +99,13 @@ def _blame_environment(
 
 def _answer(query: Query, m: Matrix, names: Mapping[str, str]) -> AnswerValue:
     want = query.wanted
+    implied = ONE_VALUE_FORMATS.get(query.format)
+    if query.want is not None and implied is not None and query.want != implied:
+        raise UsageError(
+            f"the {query.format} format gives the {ARTEFACTS[implied].split(" ", 1)[1]}, and want is "
+            f"{query.want}: they conflict",
+            hint=f"leave {names['want']} out, or use {names['format']} json with it",
+        )
     if query.instance_type is not None and want != "estimator":
         raise UsageError(
             "an instance type applies to the estimator arguments (format sagemaker) only",

@@ -52,9 +52,9 @@ from compat.render import OutputFormat
 )
 @click.option(
     "--want",
-    type=click.Choice(WANTS, case_sensitive=False),
     default=None,
-    help="The artefact the answer must carry (--format uri/env: image; sagemaker: estimator). "
+    help=f"The artefact the answer must carry: {', '.join(WANTS)} (--format uri/env: image; "
+    "sagemaker: estimator). "
     "A prefix, latest or a specifier then picks the newest release that has it in the region.",
 )
 @format_option(
