@@ -102,8 +102,8 @@ def _answer(query: Query, m: Matrix, names: Mapping[str, str]) -> AnswerValue:
     implied = ONE_VALUE_FORMATS.get(query.format)
     if query.want is not None and implied is not None and query.want != implied:
         raise UsageError(
-            f"the {query.format} format gives the {ARTEFACTS[implied].split(" ", 1)[1]}, and want is "
-            f"{query.want}: they conflict",
+            f"the {query.format} format gives {ARTEFACTS[implied]}, and want is {query.want}: "
+            "they conflict",
             hint=f"leave {names['want']} out, or use {names['format']} json with it",
         )
     if query.instance_type is not None and want != "estimator":
@@ -249,9 +249,7 @@ def _reverse(query: Query, m: Matrix, names: Mapping[str, str]) -> list[Resoluti
 
     assert query.smddp_version is not None
     region = _region_of(query, m, names)
-    found = find_by_smddp(
-        query.smddp_version, query.region, framework=query.framework, matrix=m
-    )
+    found = find_by_smddp(query.smddp_version, query.region, framework=query.framework, matrix=m)
     want = query.wanted
     if want is not None:
         usable = [
@@ -262,9 +260,7 @@ def _reverse(query: Query, m: Matrix, names: Mapping[str, str]) -> list[Resoluti
         if not usable:
             first = found[0]
             rel = m.release_for(first.framework, first.framework_version)
-            raise _missing(
-                m, first.framework, rel, region, want, lack(m, rel, region, want), names
-            )
+            raise _missing(m, first.framework, rel, region, want, lack(m, rel, region, want), names)
         found = usable
     if query.one_value and len(found) > 1:
         listed = ", ".join(f"{m.display_name(r.framework)} {r.framework_version}" for r in found)

@@ -88,9 +88,7 @@ def resolve_query(request: Request) -> Query:
     """
     from compat.query import HTTP_NAMES, parse_query
 
-    return parse_query(
-        read_parameters(request, RESOLVE_PARAMETERS), environ=None, names=HTTP_NAMES
-    )
+    return parse_query(read_parameters(request, RESOLVE_PARAMETERS), environ=None, names=HTTP_NAMES)
 
 
 def read_parameters(request: Request, known: tuple[str, ...]) -> dict[str, str]:

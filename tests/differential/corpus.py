@@ -116,35 +116,80 @@ def hostile() -> list[Case]:
         Case.of("version without framework", version="1.13.1"),
         Case.of("nothing", region="us-west-2"),
         Case.of("instance type without sagemaker", **pt, instance_type="ml.p4d.24xlarge"),
-        Case.of("instance type not eligible", **pt, format="sagemaker", instance_type="ml.p5.48xlarge"),
-        Case.of("wrong-case instance type", **pt, format="sagemaker", instance_type="ML.P4D.24XLARGE"),
+        Case.of(
+            "instance type not eligible", **pt, format="sagemaker", instance_type="ml.p5.48xlarge"
+        ),
+        Case.of(
+            "wrong-case instance type", **pt, format="sagemaker", instance_type="ML.P4D.24XLARGE"
+        ),
         Case.of("overlong region", framework="pt", region="r" * 101),
         Case.of("overlong version", framework="pt", version="1" * 101),
         Case.of("uri without region", framework="pt", version="1.13.1", format="uri"),
         Case.of("env without region", framework="pt", version="1.13.1", format="env"),
-        Case.of("uri of a release without image", framework="pt", version="2.4.1", region="us-west-2", format="uri"),
-        Case.of("env of a release without image", framework="pt", version="2.4.1", region="us-west-2", format="env"),
-        Case.of("sagemaker not in region", framework="pt", version="2.4.1", region="cn-north-1", format="sagemaker"),
+        Case.of(
+            "uri of a release without image",
+            framework="pt",
+            version="2.4.1",
+            region="us-west-2",
+            format="uri",
+        ),
+        Case.of(
+            "env of a release without image",
+            framework="pt",
+            version="2.4.1",
+            region="us-west-2",
+            format="env",
+        ),
+        Case.of(
+            "sagemaker not in region",
+            framework="pt",
+            version="2.4.1",
+            region="cn-north-1",
+            format="sagemaker",
+        ),
         Case.of("several for uri", smddp_version="2.3.0", region="us-west-2", format="uri"),
         Case.of("several for env", smddp_version="1.7.0", region="us-east-1", format="env"),
-        Case.of("several for sagemaker", smddp_version="1.7.0", region="us-east-1", format="sagemaker"),
+        Case.of(
+            "several for sagemaker", smddp_version="1.7.0", region="us-east-1", format="sagemaker"
+        ),
         Case.of("prefix in cn", framework="pt", version="2.3", region="cn-north-1"),
         Case.of("latest in isof", framework="pt", version="latest", region="us-isof-east-1"),
         Case.of("specifier in cn", framework="pt", version=">=2.3,<2.4", region="cn-north-1"),
         Case.of("exact not in cn", framework="pt", version="2.3.1", region="cn-north-1"),
         Case.of("local", framework="pt", version="2.2.0+cu121", region="us-west-2"),
         Case.of("local cpu", framework="pt", version="1.13.1+cpu", region="us-west-2"),
-        Case.of("wrong case everything", framework="PyTorch", version="V1.13.1", region="US-WEST-2", format="URI"),
+        Case.of(
+            "wrong case everything",
+            framework="PyTorch",
+            version="V1.13.1",
+            region="US-WEST-2",
+            format="URI",
+        ),
     ]
     # Values from the environment: the option wins; an empty variable is a usage error.
     cases += [
-        Case.of("region from env", env={"AWS_REGION": "eu-west-1"}, framework="pt", version="1.13.1"),
+        Case.of(
+            "region from env", env={"AWS_REGION": "eu-west-1"}, framework="pt", version="1.13.1"
+        ),
         Case.of("option beats env", env={"AWS_REGION": "eu-west-1"}, **pt),
-        Case.of("empty option beats env", env={"AWS_REGION": "eu-west-1"}, framework="pt", region=""),
+        Case.of(
+            "empty option beats env", env={"AWS_REGION": "eu-west-1"}, framework="pt", region=""
+        ),
         Case.of("empty env", env={"AWS_REGION": ""}, framework="pt", version="1.13.1"),
         Case.of("unknown env region", env={"AWS_REGION": "mars-1"}, framework="pt"),
-        Case.of("default region env", env={"AWS_DEFAULT_REGION": "cn-north-1"}, framework="pt", version="2.3"),
-        Case.of("env region uri", env={"AWS_REGION": "cn-north-1"}, framework="pt", version="2.3", format="uri"),
+        Case.of(
+            "default region env",
+            env={"AWS_DEFAULT_REGION": "cn-north-1"},
+            framework="pt",
+            version="2.3",
+        ),
+        Case.of(
+            "env region uri",
+            env={"AWS_REGION": "cn-north-1"},
+            framework="pt",
+            version="2.3",
+            format="uri",
+        ),
     ]
     return cases
 

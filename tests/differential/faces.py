@@ -18,7 +18,14 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 #: Exit codes and HTTP statuses, as one error kind.
-KIND_BY_EXIT = {0: "ok", 1: "unexpected", 2: "usage", 3: "not-found", 4: "not-eligible", 7: "matrix"}
+KIND_BY_EXIT = {
+    0: "ok",
+    1: "unexpected",
+    2: "usage",
+    3: "not-found",
+    4: "not-eligible",
+    7: "matrix",
+}
 KIND_BY_STATUS = {200: "ok", 400: "usage", 404: "not-found", 422: "not-eligible", 500: "unexpected"}
 #: The query fields a case may set, with their CLI options.
 OPTIONS = {
@@ -153,13 +160,16 @@ class FastPathFace:
         from compat.entry import main
 
         out, err = io.StringIO(), io.StringIO()
-        with environment(dict(case.env)), contextlib.redirect_stdout(out):
-            with contextlib.redirect_stderr(err):
-                try:
-                    main(case.argv())
-                    code = 0
-                except SystemExit as exc:
-                    code = int(exc.code or 0)
+        with (
+            environment(dict(case.env)),
+            contextlib.redirect_stdout(out),
+            contextlib.redirect_stderr(err),
+        ):
+            try:
+                main(case.argv())
+                code = 0
+            except SystemExit as exc:
+                code = int(exc.code or 0)
         return cli_outcome(code, out.getvalue(), err.getvalue(), case.format)
 
 
@@ -174,9 +184,12 @@ class ClickFace:
         from compat.matrix import shipped_matrix_path
 
         out, err = io.StringIO(), io.StringIO()
-        with environment(dict(case.env)), contextlib.redirect_stdout(out):
-            with contextlib.redirect_stderr(err):
-                code = run([*case.argv(), "--matrix", shipped_matrix_path()])
+        with (
+            environment(dict(case.env)),
+            contextlib.redirect_stdout(out),
+            contextlib.redirect_stderr(err),
+        ):
+            code = run([*case.argv(), "--matrix", shipped_matrix_path()])
         return cli_outcome(code, out.getvalue(), err.getvalue(), case.format)
 
 

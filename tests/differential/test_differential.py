@@ -57,7 +57,9 @@ def disagreements(cases: Sequence[Case], faces: Sequence[Face]) -> list[str]:
                 continue
             got = face.ask(case)
             if got.kind == "unexpected":
-                out.append(f"{case} [{case.label}]: {face.name} crashed: {got.notes or got.message}")
+                out.append(
+                    f"{case} [{case.label}]: {face.name} crashed: {got.notes or got.message}"
+                )
             if reference is None:
                 reference, ref_name = got, face.name
             elif got != reference:
@@ -95,10 +97,12 @@ def test_a_sample_agrees_through_real_processes_and_a_real_server(
     faces: list[Face], tmp_path: Path
 ) -> None:
     sample = [*hostile()[:12], *random.Random(7).sample(CORPUS, 12)]
-    with running_server([], tmp_path / "server.log") as server:
-        with httpx.Client(base_url=server.url, timeout=30) as client:
-            live = HttpFace(client, name="uvicorn")
-            problems = disagreements(sample, [faces[0], SubprocessFace(), live])
+    with (
+        running_server([], tmp_path / "server.log") as server,
+        httpx.Client(base_url=server.url, timeout=30) as client,
+    ):
+        live = HttpFace(client, name="uvicorn")
+        problems = disagreements(sample, [faces[0], SubprocessFace(), live])
     assert not problems, "\n".join(problems)
 
 
@@ -122,7 +126,9 @@ def cases(draw: st.DrawFn) -> Case:
     return Case.of("hypothesis", **values)
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(case=cases())
 def test_drawn_queries_get_the_same_outcome_on_every_face(faces: list[Face], case: Case) -> None:
     assert not disagreements([case], faces)

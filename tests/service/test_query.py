@@ -77,7 +77,11 @@ def test_empty_and_overlong_values_are_the_parsers_400(
 @pytest.mark.parametrize(
     ("query", "named", "closest"),
     [
-        ("framework=pytorch&smddp-version=1.7.0&region=us-west-2", "smddp-version", "smddp_version"),
+        (
+            "framework=pytorch&smddp-version=1.7.0&region=us-west-2",
+            "smddp-version",
+            "smddp_version",
+        ),
         ("framework=pytorch&versoin=1.13.1", "versoin", "version"),
         ("framework=pytorch&instance_typ=ml.p4d.24xlarge", "instance_typ", "instance_type"),
         ("Framework=tf", "Framework", "framework"),
@@ -106,7 +110,8 @@ def test_a_repeated_parameter_is_a_400_naming_it(client) -> None:
     response = client.get(f"/v1/resolve?{query}")
     assert response.status_code == 400
     assert response.json()["detail"] == "parameter 'framework' is given more than once"
-    assert "'tf'" in response.json()["hint"] and "'pt'" in response.json()["hint"]
+    assert "'tf'" in response.json()["hint"]
+    assert "'pt'" in response.json()["hint"]
 
 
 def test_a_plus_that_arrived_as_a_space_gets_a_hint_to_encode_it(client) -> None:

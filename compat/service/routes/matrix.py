@@ -48,7 +48,7 @@ async def get_resolve(request: Request) -> Response:
     try:
         value = answer(query, matrix=snap.matrix, names=HTTP_NAMES)
     except UsageError as exc:
-        if _plus_as_space(query.version):
+        if query.version is not None and _plus_as_space(query.version):
             fix = (
                 "a '+' in a URL query string arrives as a space: encode it as %2B "
                 f"(version={query.version.replace(' ', '%2B')})"
@@ -66,10 +66,8 @@ async def get_resolve(request: Request) -> Response:
     return _answer_response(query, _remember(snap, query, body))
 
 
-def _plus_as_space(version: str | None) -> bool:
+def _plus_as_space(version: str) -> bool:
     """Whether ``version`` reads as a ``+local`` version whose ``+`` arrived as a space."""
-    if version is None:
-        return False
     release, space, local = version.partition(" ")
     return bool(space) and release[:1].isdigit() and local.replace(".", "").isalnum()
 
