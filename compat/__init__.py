@@ -52,11 +52,16 @@ if TYPE_CHECKING:
     from compat.matrix import Matrix, load_matrix
     from compat.recipes.byoc import ByocRecipe
     from compat.recipes.sagemaker_sdk import SageMakerArgs, sagemaker_args
+    from compat.answer import answer
+    from compat.query import Query, parse_query
     from compat.resolver import find_by_smddp, resolve, resolve_all
     from compat.results import Resolution
 
 _EXPORTS: dict[str, str] = {
     "resolve": "compat.resolver",
+    "answer": "compat.answer",
+    "Query": "compat.query",
+    "parse_query": "compat.query",
     "resolve_all": "compat.resolver",
     "find_by_smddp": "compat.resolver",
     "Resolution": "compat.results",

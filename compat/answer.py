@@ -221,7 +221,7 @@ def _forward(query: Query, m: Matrix, names: Mapping[str, str]) -> Resolution:
             if not reason:
                 index = candidate
                 notes = [
-                    f"{display} {v} also matches {requested.strip()!r} and is newer, but {why}."
+                    f"{display} {v}{_ALSO_MATCHES}{requested.strip()!r} and is newer, but {why}."
                     for v, why in passed
                 ]
                 break
@@ -242,6 +242,20 @@ def _forward(query: Query, m: Matrix, names: Mapping[str, str]) -> Resolution:
         requested_smddp=query.smddp_version,
         extra_notes=tuple(notes),
     )
+
+
+#: The words of a note about a newer match passed over (see :func:`choice_notes`).
+_ALSO_MATCHES = " also matches "
+
+
+def choice_notes(value: object) -> list[str]:
+    """The notes a one-value format would hide that a person should see: which release was
+    chosen for a prefix, ``latest`` or a specifier, when a newer match was passed over
+    (the CLI prints them on stderr, where ``$(...)`` does not capture them)."""
+    if not isinstance(value, Resolution) or value.match == "exact":
+        return []
+    passed = [n for n in value.notes if _ALSO_MATCHES in n and n.endswith(".")]
+    return [value.notes[0], *passed] if passed else []
 
 
 def _reverse(query: Query, m: Matrix, names: Mapping[str, str]) -> list[Resolution]:

@@ -111,6 +111,11 @@ def run_fast(values: dict[str, str]) -> int:
             query = parse_query(values, environ=os.environ, names=CLI_NAMES)
             matrix = load_matrix(matrix_path(None, os.environ))
             result = answer(query, matrix=matrix, names=CLI_NAMES)
+            if query.one_value:
+                from compat.answer import choice_notes
+
+                for note in choice_notes(result):
+                    sys.stderr.write(f"note: {note}\n")
         sys.stdout.write(render(result, fmt) + "\n")
     except CompatError as exc:
         from compat.cli.report import report_error

@@ -145,3 +145,29 @@ def test_an_empty_http_parameter_is_a_400_naming_it(client) -> None:
     assert response.status_code == 400
     assert response.json()["detail"] == "the instance type is empty"
     assert "instance_type=" in response.json()["hint"]
+
+
+@pytest.mark.parametrize("face", [FastPathFace(), ClickFace()], ids=lambda f: f.name)
+def test_a_one_value_format_says_on_stderr_which_release_was_chosen(face: object) -> None:
+    case = Case.of(framework="pt", version="2.4", region="us-west-2", format="env")
+    got = face.ask(case)  # type: ignore[attr-defined]
+    assert got.kind == "ok"
+    assert "SMDDP_FRAMEWORK_VERSION=2.4.0" in got.answer
+    assert "SMDDP_IMAGE_URI=763104351884" in got.answer
+    assert "note: PyTorch 2.4.1 also matches '2.4'" in got.notes["stderr"]
+
+
+def test_the_chosen_release_note_is_on_stderr_not_stdout(run_cli: Invoke) -> None:
+    result = run_cli(
+        "resolve", "-f", "pt", "--version", "2.4", "-r", "us-west-2", "--format", "uri"
+    )
+    assert result.exit_code == 0
+    assert result.stdout.count("\n") == 1
+    assert "note: Version 2.4.0 chosen as the newest match for '2.4'." in result.stderr
+    assert "note: PyTorch 2.4.1 also matches '2.4' and is newer, but no DLC image carries it." in (
+        result.stderr
+    )
+    fast = FastPathFace().ask(
+        Case.of(framework="pt", version="2.4", region="us-west-2", format="uri")
+    )
+    assert fast.answer == result.stdout.strip()

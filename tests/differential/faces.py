@@ -107,7 +107,7 @@ def cli_outcome(code: int, stdout: str, stderr: str, fmt: str) -> Outcome:
     kind = KIND_BY_EXIT.get(code, f"exit-{code}")
     if kind != "ok":
         return Outcome(kind, _cli_message(stderr), notes={"stderr": stderr})
-    return Outcome(kind, "", _payload(stdout, fmt))
+    return Outcome(kind, "", _payload(stdout, fmt), notes={"stderr": stderr})
 
 
 @contextlib.contextmanager

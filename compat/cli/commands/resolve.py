@@ -101,4 +101,10 @@ def resolve_cmd(
         "format": output_format.value,
     }
     query = parse_query(given, environ=os.environ, names=CLI_NAMES)
-    emit(answer(query, matrix=load(ctx, matrix_path), names=CLI_NAMES), output_format)
+    result = answer(query, matrix=load(ctx, matrix_path), names=CLI_NAMES)
+    if query.one_value:
+        from compat.answer import choice_notes
+
+        for note in choice_notes(result):
+            click.echo(f"note: {note}", err=True)
+    emit(result, output_format)
