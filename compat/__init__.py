@@ -16,6 +16,7 @@ from compat._version import __version__
 # Not typing.TYPE_CHECKING: importing typing would double the cost of ``import compat``.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from compat.answers import answer
     from compat.aws import (
         Check,
         CheckStatus,
@@ -50,16 +51,15 @@ if TYPE_CHECKING:
     )
     from compat.exit_codes import ExitCode
     from compat.matrix import Matrix, load_matrix
+    from compat.query import Query, parse_query
     from compat.recipes.byoc import ByocRecipe
     from compat.recipes.sagemaker_sdk import SageMakerArgs, sagemaker_args
-    from compat.answer import answer
-    from compat.query import Query, parse_query
     from compat.resolver import find_by_smddp, resolve, resolve_all
     from compat.results import Resolution
 
 _EXPORTS: dict[str, str] = {
     "resolve": "compat.resolver",
-    "answer": "compat.answer",
+    "answer": "compat.answers",
     "Query": "compat.query",
     "parse_query": "compat.query",
     "resolve_all": "compat.resolver",

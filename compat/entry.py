@@ -5,7 +5,7 @@ and importing click alone costs about three times the interpreter's own start.
 The plain forms of ``resolve`` (its --framework/-f, --version, --region/-r,
 --smddp-version, --want and --format options, each with a value) and ``list``
 are parsed here into the same :class:`compat.query.Query`, answered by the same
-:func:`compat.answer.answer` and printed by the same renderers as the click
+:func:`compat.answers.answer` and printed by the same renderers as the click
 commands; anything else (help, other options, other commands, --debug)
 goes to click. ``tests/test_fast_start.py``
 checks that both paths print the same bytes and exit with the same code.
@@ -90,7 +90,7 @@ def run_fast(values: dict[str, str]) -> int:
     """Parse, answer and print exactly as the click ``resolve`` or ``list`` command does.
 
     ``resolve`` decides nothing here: :func:`compat.query.parse_query` builds the
-    query (options over environment variables) and :func:`compat.answer.answer`
+    query (options over environment variables) and :func:`compat.answers.answer`
     answers it, as on every other face.
     """
     from compat.errors import CompatError
@@ -105,14 +105,14 @@ def run_fast(values: dict[str, str]) -> int:
         if command == "list":
             result = _run_list(values)
         else:
-            from compat.answer import answer
+            from compat.answers import answer
             from compat.query import CLI_NAMES, parse_query
 
             query = parse_query(values, environ=os.environ, names=CLI_NAMES)
             matrix = load_matrix(matrix_path(None, os.environ))
             result = answer(query, matrix=matrix, names=CLI_NAMES)
             if query.one_value:
-                from compat.answer import choice_notes
+                from compat.answers import choice_notes
 
                 for note in choice_notes(result):
                     sys.stderr.write(f"note: {note}\n")

@@ -14,7 +14,7 @@ environment, with one set of rules:
   (``ML.P4D.24XLARGE`` is ``ml.p4d.24xlarge``); the instance type is folded
   here, framework and region by the matrix's lookups.
 
-The answer to a query is :func:`compat.answer.answer`'s business. This module
+The answer to a query is :func:`compat.answers.answer`'s business. This module
 imports nothing heavy: the CLI fast path builds a Query on every run.
 """
 

@@ -73,7 +73,7 @@ def resolve(
     match) or ``latest``. ``region`` may be None to leave URIs unfilled.
     A prefix, a specifier or ``latest`` picks the newest match published in
     ``region`` (the notes name newer matches passed over); an exact version
-    means that release only. This is :func:`compat.answer.answer` for a
+    means that release only. This is :func:`compat.answers.answer` for a
     ``Query`` of these arguments.
     ``smddp_version`` narrows the answer to the newest release that matches
     ``version`` *and* ships that smddp version; when no release does both, the
@@ -82,9 +82,14 @@ def resolve(
     Raises a :class:`~compat.errors.NotFoundError` subclass when there is no
     answer, or :class:`~compat.errors.UsageError` when an argument is malformed.
     """
-    from compat.answer import answer
+    from compat.answers import answer
     from compat.query import LIBRARY_NAMES, parse_query
 
+    given: object = version  # None is not "latest" here: the default says so
+    if not isinstance(given, str):
+        from compat.arguments import text_error
+
+        raise text_error("version", given, "1.13.1")
     query = parse_query(
         {
             "framework": framework,

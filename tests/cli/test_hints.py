@@ -39,7 +39,7 @@ GLOBAL_OPTIONS = {"--matrix", "--debug", "--help", "-h"}
 
 #: Library module -> the commands that can show its strings (errors, hints, notes).
 FACES: dict[str, tuple[str, ...]] = {
-    "answer.py": ("resolve",),
+    "answers.py": ("resolve",),
     "query.py": ("resolve",),
     "aws/accounts.py": ("preflight", "quota scan"),
     "aws/checks.py": ("preflight", "quota scan"),

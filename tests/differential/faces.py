@@ -128,13 +128,13 @@ def environment(env: Mapping[str, str]) -> Iterator[None]:
 
 
 class LibraryFace:
-    """``compat.query.parse_query`` + ``compat.answer.answer`` + ``compat.render.render``."""
+    """``compat.query.parse_query`` + ``compat.answers.answer`` + ``compat.render.render``."""
 
     name = "library"
     reads_environment = True
 
     def ask(self, case: Case) -> Outcome:
-        from compat.answer import answer
+        from compat.answers import answer
         from compat.errors import CompatError
         from compat.query import parse_query
         from compat.render import render

@@ -109,16 +109,24 @@ def test_unsupported_instance_type_is_refused_and_a_limited_one_noted() -> None:
     assert note.startswith("ml.p3dn.24xlarge is limited for smddp 2.3.0")
 
 
-def test_reverse_lookup_gives_a_list(run_cli: Invoke) -> None:
-    result = run_cli("resolve", "--smddp-version", "1.7.0", "--format", "sagemaker")
-    data = json.loads(result.stdout)
-    assert [d["framework"] for d in data] == ["pytorch", "huggingface"]
+def test_a_reverse_lookup_gives_one_set_of_arguments_or_names_what_to_add(
+    run_cli: Invoke,
+) -> None:
+    several = run_cli("resolve", "--smddp-version", "1.7.0", "--format", "sagemaker")
+    assert several.exit_code == 2  # one value: PyTorch's or Hugging Face's arguments?
+    assert "PyTorch 1.13.1, Hugging Face Transformers 4.26.0" in several.stderr
+    assert "add --framework" in several.stderr
+    one = run_cli("resolve", "--smddp-version", "1.7.0", "-f", "hf", "--format", "sagemaker")
+    assert one.exit_code == 0, one.stderr
+    assert json.loads(one.stdout)["framework"] == "huggingface"
 
 
 def test_instance_type_needs_the_sagemaker_format(run_cli: Invoke) -> None:
     result = run_cli("resolve", "-f", "pt", "--instance-type", "ml.p4d.24xlarge")
     assert result.exit_code == 2
-    assert result.stderr.startswith("error: --instance-type applies to --format sagemaker only")
+    assert result.stderr.startswith(
+        "error: an instance type applies to the estimator arguments (format sagemaker) only"
+    )
 
 
 def test_pytorch_after_2_2_0_always_passes_image_uri_the_sdk_needs(run_cli: Invoke) -> None:

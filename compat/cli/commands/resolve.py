@@ -2,7 +2,7 @@
 
 It decides nothing: its options become a :class:`compat.query.Query`
 (:func:`compat.query.parse_query`, options over environment variables) and
-:func:`compat.answer.answer` decides which lookup, which release and whether
+:func:`compat.answers.answer` decides which lookup, which release and whether
 the format can hold the answer.
 """
 
@@ -88,7 +88,7 @@ def resolve_cmd(
       smddp-compat resolve -f pt --version 1.13.1 -r us-west-2 --format sagemaker \\
           --instance-type ml.p4d.24xlarge     # SageMaker SDK v2 and v3 arguments
     """
-    from compat.answer import answer
+    from compat.answers import answer
     from compat.query import CLI_NAMES, parse_query
 
     given = {
@@ -103,7 +103,7 @@ def resolve_cmd(
     query = parse_query(given, environ=os.environ, names=CLI_NAMES)
     result = answer(query, matrix=load(ctx, matrix_path), names=CLI_NAMES)
     if query.one_value:
-        from compat.answer import choice_notes
+        from compat.answers import choice_notes
 
         for note in choice_notes(result):
             click.echo(f"note: {note}", err=True)

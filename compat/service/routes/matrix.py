@@ -43,7 +43,7 @@ async def get_resolve(request: Request) -> Response:
     cached = snap.answers.get(query)
     if cached is not None:
         return _answer_response(query, cached)
-    from compat.answer import answer
+    from compat.answers import answer
 
     try:
         value = answer(query, matrix=snap.matrix, names=HTTP_NAMES)
