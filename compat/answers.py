@@ -40,6 +40,14 @@ from __future__ import annotations
 from compat.errors import CompatError, NoImageError, NoWheelError, UsageError
 from compat.matrix import matrix_or_default
 from compat.query import LIBRARY_NAMES, ONE_VALUE_FORMATS
+from compat.resolver import (
+    build_resolution,
+    choose_release,
+    choose_with_smddp,
+    find_by_smddp,
+    local_notes,
+    version_filter,
+)
 from compat.results import Alternative, Resolution
 
 TYPE_CHECKING = False
@@ -151,9 +159,6 @@ def _region_of(query: Query, m: Matrix, names: Mapping[str, str]) -> NamedRegion
                 hint=f"pass {names['region']} us-west-2 (for example)",
             )
         return None
-    from compat.resolver import check_length
-
-    check_length("region", query.region)
     return m.region(query.region)
 
 
@@ -179,32 +184,20 @@ def lack(m: Matrix, rel: CompiledRelease, region: NamedRegion | None, want: str 
 
 
 def _forward(query: Query, m: Matrix, names: Mapping[str, str]) -> Resolution:
-    from compat.resolver import (
-        build_resolution,
-        check_length,
-        choose_release,
-        choose_with_smddp,
-        local_notes,
-        version_filter,
-    )
-
     assert query.framework is not None
-    check_length("framework", query.framework)
     requested = query.version if query.version is not None else "latest"
-    check_length("version", requested)
     fw = m.framework(query.framework)
     region = _region_of(query, m, names)
     want = query.wanted
     if query.smddp_version is not None:
-        check_length("smddp version", query.smddp_version)
         index, match = choose_with_smddp(m, fw, requested, query.smddp_version, region)
     else:
         index, match = choose_release(m, fw, requested, region)
     rows = m.compiled["releases"][fw]
-    display = m.display_name(fw)
     notes: list[str] = []
     if match != "exact" and lack(m, rows[index], region, want):
         # A prefix, a specifier or latest: the newest match that can answer here.
+        display = m.display_name(fw)
         accepts = version_filter(requested, match)
         wanted_smddp = None
         if query.smddp_version is not None:
@@ -259,8 +252,6 @@ def choice_notes(value: object) -> list[str]:
 
 
 def _reverse(query: Query, m: Matrix, names: Mapping[str, str]) -> list[Resolution]:
-    from compat.resolver import find_by_smddp
-
     assert query.smddp_version is not None
     region = _region_of(query, m, names)
     found = find_by_smddp(query.smddp_version, query.region, framework=query.framework, matrix=m)

@@ -94,7 +94,9 @@ class Query(_Frozen):
     ``latest`` for a forward lookup, and as "not asked" beside
     ``smddp_version``). ``want`` is the artefact asked for explicitly; see
     :attr:`wanted` for the one the answer must carry. ``origins`` records
-    which fields came from which environment variable.
+    which fields came from which environment variable. Build it with
+    :func:`parse_query`, which checks the values (empty, overlong, not text);
+    :func:`compat.answers.answer` trusts them.
     """
 
     _fields = (
@@ -228,6 +230,7 @@ def _choice(field: str, text: str, choices: tuple[str, ...], names: Mapping[str,
     )
 
 
+_TEXT_FIELDS = ("framework", "version", "smddp_version", "region", "instance_type")
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off")
 
@@ -247,24 +250,30 @@ def parse_query(
     overlong or unknown value.
     """
     spelled = CLI_NAMES if names is None else names
-    unknown = [key for key in given if key not in LABELS]
-    if unknown:
-        raise UsageError(f"unknown query field {unknown[0]!r}", hint="fields: " + ", ".join(LABELS))
+    for key in given:
+        if key not in LABELS:
+            raise UsageError(f"unknown query field {key!r}", hint="fields: " + ", ".join(LABELS))
     values: dict[str, Any] = {}
-    origins: list[tuple[str, str]] = []
-    for field in ("framework", "version", "smddp_version", "region", "instance_type"):
+    origins: tuple[tuple[str, str], ...] = ()
+    for field in _TEXT_FIELDS:
         raw = given.get(field)
         variable = None
-        if raw is None and environ is not None:
-            for candidate in ENVIRONMENT.get(field, ()):
+        if raw is None:
+            if environ is None or field not in ENVIRONMENT:
+                continue
+            for candidate in ENVIRONMENT[field]:
                 if candidate in environ:
                     raw, variable = environ[candidate], candidate
+                    origins += ((field, candidate),)
                     break
-        if raw is None:
-            continue
-        text = _text(field, raw, variable, spelled)
-        if variable is not None:
-            origins.append((field, variable))
+            else:
+                continue
+        if raw.__class__ is str and variable is None:  # the common case, checked inline
+            text = raw.strip()
+            if not text or len(text) > MAX_LENGTH:
+                text = _text(field, raw, None, spelled)
+        else:
+            text = _text(field, raw, variable, spelled)
         values[field] = text.lower() if field == "instance_type" else text
     fmt = given.get("format")
     if fmt is not None:
@@ -278,7 +287,7 @@ def parse_query(
     spot = given.get("spot")
     if spot is not None:
         values["spot"] = _flag(spot, spelled)
-    return Query(**values, origins=tuple(origins))
+    return Query(**values, origins=origins)
 
 
 def _count(value: object, names: Mapping[str, str]) -> int:
