@@ -253,9 +253,15 @@ def choice_notes(value: object) -> list[str]:
 
 def _reverse(query: Query, m: Matrix, names: Mapping[str, str]) -> list[Resolution]:
     assert query.smddp_version is not None
+    want = query.wanted
+    if query.region is None and want in ("image", "smp-image"):
+        # Say everything that is missing at once: which release, and the region.
+        found = find_by_smddp(query.smddp_version, None, framework=query.framework, matrix=m)
+        if query.one_value and len(found) > 1:
+            raise _several(query, found, m, names, also=f" and {names['region']}")
+        _region_of(query, m, names)  # raises: an image URI needs a region
     region = _region_of(query, m, names)
     found = find_by_smddp(query.smddp_version, query.region, framework=query.framework, matrix=m)
-    want = query.wanted
     if want is not None:
         usable = [
             r
@@ -268,18 +274,25 @@ def _reverse(query: Query, m: Matrix, names: Mapping[str, str]) -> list[Resoluti
             raise _missing(m, first.framework, rel, region, want, lack(m, rel, region, want), names)
         found = usable
     if query.one_value and len(found) > 1:
-        listed = ", ".join(f"{m.display_name(r.framework)} {r.framework_version}" for r in found)
-        frameworks = {r.framework for r in found}
-        add = names["framework"] if len(frameworks) > 1 else names["version"]
-        example = found[0].framework if len(frameworks) > 1 else found[0].framework_version
-        raise UsageError(
-            f"{len(found)} releases ship smddp {found[0].smddp_version}"
-            + (f" in {found[0].region}" if found[0].region else "")
-            + f" ({listed}), and the {query.format} format holds one value",
-            hint=f"add {add} to pick one, such as {add} {example}; or ask for the list "
-            f"({names['format']} json)",
-        )
+        raise _several(query, found, m, names)
     return found
+
+
+def _several(
+    query: Query, found: list[Resolution], m: Matrix, names: Mapping[str, str], also: str = ""
+) -> UsageError:
+    """A one-value format asked of a reverse lookup with several answers."""
+    listed = ", ".join(f"{m.display_name(r.framework)} {r.framework_version}" for r in found)
+    frameworks = {r.framework for r in found}
+    add = names["framework"] if len(frameworks) > 1 else names["version"]
+    example = found[0].framework if len(frameworks) > 1 else found[0].framework_version
+    return UsageError(
+        f"{len(found)} releases ship smddp {found[0].smddp_version}"
+        + (f" in {found[0].region}" if found[0].region else "")
+        + f" ({listed}), and the {query.format} format holds one value",
+        hint=f"add {add}{also} to pick one, such as {add} {example}; or ask for the list "
+        f"({names['format']} json)",
+    )
 
 
 def _missing(

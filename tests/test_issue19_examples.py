@@ -83,6 +83,15 @@ def test_an_exact_version_keeps_its_meaning_with_the_nearest_alternative() -> No
     assert "cn-north-1" in (info.value.alternatives[0].image_uri or "")
 
 
+def test_a_reverse_lookup_for_a_uri_names_both_what_is_missing(run_cli: Invoke) -> None:
+    """The issue's ``resolve --smddp-version 2.3.0 --format uri`` (no region): four lines before."""
+    result = run_cli("resolve", "--smddp-version", "2.3.0", "--format", "uri")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "releases ship smddp 2.3.0" in result.stderr
+    assert "add --framework and --region" in result.stderr
+
+
 @pytest.mark.parametrize("fmt", ["uri", "env", "sagemaker"])
 def test_a_one_value_format_with_several_answers_is_exit_2_naming_framework(
     run_cli: Invoke, fmt: str
