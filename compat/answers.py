@@ -167,6 +167,8 @@ def lack(m: Matrix, rel: CompiledRelease, region: NamedRegion | None, want: str 
     where = region["name"] if region is not None else None
     if where is not None and not m.in_region_set(rel["region_set"], where):
         return f"its images are not published in {where}"
+    if want is None:
+        return ""
     smp_here = rel["smp_tag"] is not None and (
         where is None or where in m.compiled["smp"]["regions"]
     )
