@@ -32,7 +32,15 @@ def test_snippets_are_the_cli_texts(run_cli: Invoke) -> None:
     found = _by_id(body)
     assert list(found) == ["sagemaker", "pip", "dockerfile"]
     cli = run_cli(
-        "resolve", "-f", "pytorch", "--version", "1.13.1", "-r", "us-west-2", "--format", "sagemaker"
+        "resolve",
+        "-f",
+        "pytorch",
+        "--version",
+        "1.13.1",
+        "-r",
+        "us-west-2",
+        "--format",
+        "sagemaker",
     )
     assert cli.exit_code == 0
     assert found["sagemaker"]["text"] == cli.stdout.rstrip("\n")
@@ -49,8 +57,15 @@ def test_snippets_are_the_cli_texts(run_cli: Invoke) -> None:
     assert found["dockerfile"]["text"] == docker.stdout.rstrip("\n")
     as_json = json.loads(
         run_cli(
-            "byoc", "--framework", "pytorch", "--version", "1.13.1", "--region", "us-west-2",
-            "--format", "json",
+            "byoc",
+            "--framework",
+            "pytorch",
+            "--version",
+            "1.13.1",
+            "--region",
+            "us-west-2",
+            "--format",
+            "json",
         ).stdout
     )
     assert as_json["pip_install"] == found["pip"]["text"]

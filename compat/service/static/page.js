@@ -187,6 +187,7 @@
     var snippets = el("div", { "class": "snippets", "aria-live": "polite" });
     box.appendChild(snippets);
     result.appendChild(box);
+    done();
     askSnippets(data).then(function (answer) {
       if (answer.status === 200) { showSnippets(snippets, answer.body); }
     }, function () { /* the answer stands without its snippets */ });
@@ -205,6 +206,7 @@
       box.appendChild(dd);
     }
     result.appendChild(box);
+    done();
   }
 
   var tabCount = 0;
@@ -270,9 +272,14 @@
     });
     box.appendChild(list);
     result.appendChild(box);
+    done();
   }
 
+  // data-done marks a panel the script has rendered (tests wait for it).
+  function done() { result.setAttribute("data-done", ""); }
+
   function pending(text) {
+    result.removeAttribute("data-done");
     result.textContent = "";
     result.appendChild(el("p", { "class": "pending" }, text));
   }
@@ -366,7 +373,7 @@
     event.preventDefault();
     var query = formQuery();
     var check = event.submitter && event.submitter.id === "check";
-    if (query.region !== pageRegion) {
+    if (query.region !== pageRegion) {  // the tables show another region: load its page
       var params = new URLSearchParams();
       params.set("framework", query.framework);
       params.set("version", query.version);
@@ -594,8 +601,12 @@
     }
     var framework = params.get("framework");
     if (framework === null) { return; }
+    // Live: the address's region as written (the API canonicalises it or names the problem);
+    // static: the page's own region (an unknown one was reported above).
+    var region = api === "static" ? pageRegion : (params.get("region") || "");
+    if (api === "static" && params.get("region") && !pageRegion) { return; }
     var query = { framework: framework, version: params.get("version") || "latest",
-      region: pageRegion };
+      region: region };
     versionInput.value = query.version;
     if (params.get("instance_type")) { document.getElementById("ef-type").value = params.get("instance_type"); }
     if (params.get("instance_count")) { document.getElementById("ef-count").value = params.get("instance_count"); }
