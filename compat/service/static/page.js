@@ -56,17 +56,17 @@
   // the stored difference for that spelling applied ("+key": items before and after).
   function lookup(query) {
     return load("v1/answers/index.json").then(function (index) {
-      var fw = index.frameworks[query.framework.trim().toLowerCase()];
+      var fw = own(index.frameworks, query.framework.trim().toLowerCase());
       if (!fw) { return unknown(index, "framework", query.framework); }
       var region = "-";
       if (query.region) {
-        region = index.regions[query.region.trim().toLowerCase()];
+        region = own(index.regions, query.region.trim().toLowerCase());
         if (!region) { return unknown(index, "region", query.region); }
       }
       return load("v1/answers/" + encodeURIComponent(fw) + ".json").then(function (data) {
-        var spelling = query.version;
-        var entry = data.spellings[spelling];
-        if (!entry) { entry = data.spellings[spelling.trim().toLowerCase()]; }
+        // Exactly as typed: the answer quotes the spelling, so another case is another file.
+        var entry = Object.prototype.hasOwnProperty.call(data.spellings, query.version) ?
+          data.spellings[query.version] : null;
         if (!entry) { return unknown(index, "version", query.version); }
         var at = data.regions.indexOf(region) * 2;
         var patch = data.patches[entry[at + 1]];
@@ -85,6 +85,10 @@
         });
       });
     });
+  }
+
+  function own(table, key) {
+    return Object.prototype.hasOwnProperty.call(table, key) ? table[key] : null;
   }
 
   function unknown(index, what, value) {
@@ -390,9 +394,12 @@
   frameworkSelect.addEventListener("change", versionList);
 
   // A region change re-asks: the page for that region, with the same question.
+  var touched = false;
+  frameworkSelect.addEventListener("change", function () { touched = true; });
+  versionInput.addEventListener("input", function () { touched = true; });
   regionSelect.addEventListener("change", function () {
     var params = new URLSearchParams();
-    if (asked) {
+    if (asked || touched) {
       var query = formQuery();
       params.set("framework", query.framework);
       params.set("version", query.version);
@@ -583,8 +590,8 @@
   (function fromAddress() {
     var params = new URLSearchParams(window.location.search);
     versionList();
-    if (api === "static" && params.get("region") !== null) {
-      var wanted = params.get("region");
+    var wanted = params.get("region");
+    if (api === "static" && wanted !== null) {
       params.delete("region");
       load("v1/answers/index.json").then(function (index) {
         var name = index.regions[wanted.trim().toLowerCase()];
@@ -604,7 +611,7 @@
     // Live: the address's region as written (the API canonicalises it or names the problem);
     // static: the page's own region (an unknown one was reported above).
     var region = api === "static" ? pageRegion : (params.get("region") || "");
-    if (api === "static" && params.get("region") && !pageRegion) { return; }
+    if (api === "static" && wanted) { return; } // its page is loading, or the problem is shown
     var query = { framework: framework, version: params.get("version") || "latest",
       region: region };
     versionInput.value = query.version;
