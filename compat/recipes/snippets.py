@@ -66,9 +66,7 @@ class Snippets:
         }
 
 
-def _attempt(
-    id: str, title: str, language: str, command: str, make: Callable[[], str]
-) -> Snippet:
+def _attempt(id: str, title: str, language: str, command: str, make: Callable[[], str]) -> Snippet:
     try:
         return Snippet(id, title, language, command, make())
     except CompatError as exc:

@@ -98,7 +98,9 @@ def build_model(snapshot: Snapshot) -> PageModel:
         instance_types=list_instance_types(matrix=m),
         plain=resolve_all(matrix=m),
         by_region={
-            r.name: {(x.framework, x.framework_version): x for x in resolve_all(None, r.name, matrix=m)}
+            r.name: {
+                (x.framework, x.framework_version): x for x in resolve_all(None, r.name, matrix=m)
+            }
             for r in regions
         },
     )
@@ -156,12 +158,17 @@ def _image_cell(row: Row, region: str | None) -> str:
     res = row.res
     label = f"Copy the DLC image URI of {res.framework} {res.framework_version}"
     if region is not None and row.here is None:
-        return f'<td class="image" data-label="DLC image"><span class="none">not published in {escape(region)}</span></td>'
+        return (
+            '<td class="image" data-label="DLC image"><span class="none">not published in '
+            f"{escape(region)}</span></td>"
+        )
     shown = row.here if region is not None else res
     assert shown is not None
     text = shown.image_uri if region is not None else shown.image_ref
     if text is None:
-        return '<td class="image" data-label="DLC image"><span class="none">no DLC image</span></td>'
+        return (
+            '<td class="image" data-label="DLC image"><span class="none">no DLC image</span></td>'
+        )
     return (
         f'<td class="image" data-label="DLC image"><code>{_breakable(text)}</code>'
         f"{_copy_button(label)}</td>"
@@ -242,6 +249,7 @@ def _row(row: Row, region: str | None, wheel_prefix: str) -> str:
         else ""
     )
     types = " ".join(res.instance_types)
+    types_list = _list([escape(t) for t in res.instance_types], "types")
     text = " ".join(
         str(v)
         for v in (
@@ -261,17 +269,19 @@ def _row(row: Row, region: str | None, wheel_prefix: str) -> str:
         f' data-smddp="{_attr(res.smddp_version)}" data-python="{_attr(res.python_version or "")}"'
         f' data-cuda="{_attr(res.cuda_version or "")}" data-types="{_attr(types)}"'
         f' data-text="{_attr(text)}" data-k-version="{_sort_key(res.framework_version)}"'
-        f' data-k-smddp="{_sort_key(res.smddp_version)}" data-k-python="{_sort_key(res.python_version)}"'
-        f' data-k-cuda="{_sort_key(res.cuda_version)}" data-k-released="{_attr(res.released or "")}">'
+        f' data-k-smddp="{_sort_key(res.smddp_version)}"'
+        f' data-k-python="{_sort_key(res.python_version)}"'
+        f' data-k-cuda="{_sort_key(res.cuda_version)}"'
+        f' data-k-released="{_attr(res.released or "")}">'
         f'<th scope="row" data-label="Version">{escape(res.framework_version)}{base}{released}</th>'
         f'<td data-label="smddp">{escape(res.smddp_version)}</td>'
-        f'<td data-label="Python / CUDA / OS" class="env"><span>{escape(res.python_version or "-")}'
-        f'</span> <span>{escape(res.cuda_version or "-")}</span> <span>{escape(res.os or "-")}'
-        "</span></td>"
+        f'<td data-label="Python / CUDA / OS" class="env"><span class="vals"><span>'
+        f"{escape(res.python_version or '-')}</span> <span>{escape(res.cuda_version or '-')}"
+        f"</span> <span>{escape(res.os or '-')}</span></span></td>"
         f"{_image_cell(row, region)}"
         f"{_smp_cell(row, region)}"
         f'<td class="wheel" data-label="Wheel">{wheel}</td>'
-        f'<td data-label="Instance types">{_list([escape(t) for t in res.instance_types], "types") or "-"}</td>'
+        f'<td data-label="Instance types">{types_list or "-"}</td>'
         f'<td data-label="Confidence"><span class="confidence c-{_attr(res.confidence)}">'
         f"{escape(res.confidence)}</span></td>"
         f'<td class="notes" data-label="Notes and sources">{notes_cell}'
@@ -361,19 +371,28 @@ def _options(values: list[str], everything: str) -> str:
 
 
 def _distinct(values: list[str | None]) -> list[str]:
-    found = sorted({v for v in values if v}, key=_sort_key, reverse=True)
-    return found
+    return sorted({v for v in values if v}, key=_sort_key, reverse=True)
 
 
 def _filters(model: PageModel) -> str:
     plain = model.plain
     types = sorted({t for r in plain for t in r.instance_types})
-    return f"""<form id="filters" class="filters js-only" role="search" aria-label="Filter releases">
-<div class="field"><label for="f-text">Search</label><input id="f-text" type="search" autocomplete="off" spellcheck="false" placeholder="2.4, cu121, p4d"></div>
-<div class="field"><label for="f-smddp">smddp</label><select id="f-smddp" data-filter="smddp">{_options(_distinct([r.smddp_version for r in plain]), "any")}</select></div>
-<div class="field"><label for="f-python">Python</label><select id="f-python" data-filter="python">{_options(_distinct([r.python_version for r in plain]), "any")}</select></div>
-<div class="field"><label for="f-cuda">CUDA</label><select id="f-cuda" data-filter="cuda">{_options(_distinct([r.cuda_version for r in plain]), "any")}</select></div>
-<div class="field"><label for="f-type">Instance type</label><select id="f-type" data-filter="types">{_options(types, "any")}</select></div>
+    return f"""<form id="filters" class="filters js-only" role="search"
+ aria-label="Filter releases">
+<div class="field"><label for="f-text">Search</label>
+<input id="f-text" type="search" autocomplete="off" spellcheck="false"
+ placeholder="2.4, cu121, p4d"></div>
+<div class="field"><label for="f-smddp">smddp</label>
+<select id="f-smddp" data-filter="smddp">
+{_options(_distinct([r.smddp_version for r in plain]), "any")}</select></div>
+<div class="field"><label for="f-python">Python</label>
+<select id="f-python" data-filter="python">
+{_options(_distinct([r.python_version for r in plain]), "any")}</select></div>
+<div class="field"><label for="f-cuda">CUDA</label>
+<select id="f-cuda" data-filter="cuda">
+{_options(_distinct([r.cuda_version for r in plain]), "any")}</select></div>
+<div class="field"><label for="f-type">Instance type</label>
+<select id="f-type" data-filter="types">{_options(types, "any")}</select></div>
 <button type="reset">Clear</button>
 <p id="filter-count" class="help" aria-live="polite"></p>
 </form>"""
@@ -382,7 +401,8 @@ def _filters(model: PageModel) -> str:
 def _grid(model: PageModel) -> str:
     """Release x region: where the DLC image (or only the SMP image) is published."""
     head = "".join(
-        f'<th scope="col" class="region" title="{_attr(region_label(r))}"><span>{escape(r.name)}</span></th>'
+        f'<th scope="col" class="region" title="{_attr(region_label(r))}">'
+        f"<span>{escape(r.name)}</span></th>"
         for r in model.regions
     )
     rows = []
@@ -413,7 +433,7 @@ def _grid(model: PageModel) -> str:
         '<div class="grid-wrap" tabindex="0" role="region" aria-labelledby="c-grid">'
         '<table class="grid"><caption id="c-grid">Releases by region</caption>'
         f'<thead><tr><th scope="col">release</th>{head}</tr></thead>'
-        f'<tbody>{"".join(rows)}</tbody></table></div></section>'
+        f"<tbody>{''.join(rows)}</tbody></table></div></section>"
     )
 
 
@@ -456,8 +476,10 @@ def _compare(model: PageModel) -> str:
     return f"""<section id="compare" class="js-only" aria-labelledby="h-compare">
 <h2 id="h-compare">Compare two releases</h2>
 <form id="compare-form" class="inline">
-<div class="field"><label for="cmp-a">First</label><select id="cmp-a" name="a">{options}</select></div>
-<div class="field"><label for="cmp-b">Second</label><select id="cmp-b" name="b">{options}</select></div>
+<div class="field"><label for="cmp-a">First</label>
+<select id="cmp-a" name="a">{options}</select></div>
+<div class="field"><label for="cmp-b">Second</label>
+<select id="cmp-b" name="b">{options}</select></div>
 <button type="submit">Compare</button>
 </form>
 <div id="compare-result" aria-live="polite"></div>
@@ -466,27 +488,33 @@ def _compare(model: PageModel) -> str:
 
 def _value_html(key: str, value: Any) -> str:
     """One answer field as the no-JavaScript panel shows it (page.js renders the same)."""
-    if value is None or value == [] or value == "":
+    if value is None or value in ([], ""):
         return '<span class="none">-</span>'
     if key == "sources":
-        return "<ul>" + "".join(
-            f'<li><a href="{_attr(s["url"])}" rel="noopener noreferrer">{escape(s["id"])}</a>'
-            f" {escape(s['title'])}</li>"
-            if s.get("url")
-            else f"<li>{escape(s['id'])} {escape(s['title'])}</li>"
-            for s in value
-        ) + "</ul>"
+        return (
+            "<ul>"
+            + "".join(
+                f'<li><a href="{_attr(s["url"])}" rel="noopener noreferrer">{escape(s["id"])}</a>'
+                f" {escape(s['title'])}</li>"
+                if s.get("url")
+                else f"<li>{escape(s['id'])} {escape(s['title'])}</li>"
+                for s in value
+            )
+            + "</ul>"
+        )
     if key == "alternatives":
-        return "<ul>" + "".join(
-            f"<li>{escape(a['text'])}</li>"
-            for a in value
-        ) + "</ul>"
+        return "<ul>" + "".join(f"<li>{escape(a['text'])}</li>" for a in value) + "</ul>"
     if key == "corrections":
-        return "<ul>" + "".join(
-            f"<li>AWS documents {escape(c['field'])} as <code>{escape(c['documented'])}</code>: "
-            f"{escape(c['note'])}</li>"
-            for c in value
-        ) + "</ul>"
+        return (
+            "<ul>"
+            + "".join(
+                f"<li>AWS documents {escape(c['field'])} as "
+                f"<code>{escape(c['documented'])}</code>: "
+                f"{escape(c['note'])}</li>"
+                for c in value
+            )
+            + "</ul>"
+        )
     if isinstance(value, list):
         return "<ul>" + "".join(f"<li>{escape(str(v))}</li>" for v in value) + "</ul>"
     return f"<code>{_breakable(str(value))}</code>"
@@ -570,8 +598,10 @@ def _eligibility(model: PageModel, instance_type: str | None, count: str | None)
         for i in model.instance_types
     )
     return f"""<fieldset id="eligibility"><legend>Eligibility (preflight without AWS)</legend>
-<div class="field"><label for="ef-type">Instance type</label><select id="ef-type" name="instance_type">{types}</select></div>
-<div class="field"><label for="ef-count">Count</label><input id="ef-count" name="instance_count" type="number" min="1" max="10000"
+<div class="field"><label for="ef-type">Instance type</label>
+<select id="ef-type" name="instance_type">{types}</select></div>
+<div class="field"><label for="ef-count">Count</label>
+<input id="ef-count" name="instance_count" type="number" min="1" max="10000"
  value="{_attr(count or "1")}" required></div>
 <button type="submit" id="check" name="check" value="1">Check eligibility</button>
 <p class="help">In the region above, or {DEFAULT_ELIGIBILITY_REGION} when none is chosen.</p>
@@ -636,7 +666,11 @@ def render_page(
     here = model.by_region.get(region or "", {})
     smp = _smp_refs(model)
     rows = [
-        Row(r, here.get((r.framework, r.framework_version)), smp.get((r.framework, r.framework_version)))
+        Row(
+            r,
+            here.get((r.framework, r.framework_version)),
+            smp.get((r.framework, r.framework_version)),
+        )
         for r in model.plain
     ]
     prefixes = _wheel_parts(model.plain)
@@ -684,11 +718,14 @@ DLC image, wheel, instance types, and where each fact comes from.
 <h2 id="h-controls">Resolve a release</h2>
 <form id="resolve-form" method="get" action="{action}">
 <div class="fields">
-<div class="field"><label for="rf-framework">Framework</label><select id="rf-framework" name="framework">{framework_options}</select></div>
-<div class="field"><label for="rf-version">Version</label><input id="rf-version" name="version" value="{_attr(q.version or "latest")}" maxlength="100"
+<div class="field"><label for="rf-framework">Framework</label>
+<select id="rf-framework" name="framework">{framework_options}</select></div>
+<div class="field"><label for="rf-version">Version</label>
+<input id="rf-version" name="version" value="{_attr(q.version or "latest")}" maxlength="100"
  required autocomplete="off" spellcheck="false" list="versions-{_attr(first)}"
  aria-describedby="rf-version-help"></div>
-<div class="field"><label for="region">Region</label><select id="region" name="region">{_region_options(model, region)}</select></div>
+<div class="field"><label for="region">Region</label>
+<select id="region" name="region">{_region_options(model, region)}</select></div>
 <button type="submit" id="resolve">Resolve</button>
 <button type="button" id="copy-link" class="js-only">Copy link</button>
 </div>

@@ -30,9 +30,7 @@ NO_REGION = "-"
 _UNKNOWN = "no-such-name"
 
 
-def answer(
-    matrix: Matrix, framework: str, version: str, region: str | None
-) -> Resolution:
+def answer(matrix: Matrix, framework: str, version: str, region: str | None) -> Resolution:
     """The library's answer to a page query: the same call as ``/v1/resolve``.
 
     The one place to switch when the library's answer function changes.
@@ -160,9 +158,7 @@ def static_answers(matrix: Matrix) -> dict[str, bytes]:
     files["v1/answers/index.json"] = dump(
         {
             "frameworks": framework_names(matrix),
-            "regions": {
-                str(r).lower(): str(r) for r in regions if r is not None
-            },
+            "regions": {str(r).lower(): str(r) for r in regions if r is not None},
             "unknown": {
                 "framework": _unknown_problem(matrix, _UNKNOWN, "latest", None),
                 "region": _unknown_problem(matrix, frameworks[0], "latest", _UNKNOWN),
@@ -203,9 +199,7 @@ def _difference(base: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
             continue
         if isinstance(old, list) and isinstance(value, list):
             size = len(old)
-            at = next(
-                (i for i in range(len(value) - size + 1) if value[i : i + size] == old), None
-            )
+            at = next((i for i in range(len(value) - size + 1) if value[i : i + size] == old), None)
             if at is not None:
                 patch["+" + key] = [value[:at], value[at + size :]]
                 continue

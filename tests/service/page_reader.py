@@ -63,7 +63,7 @@ def _squash(text: str) -> str:
 
 
 def _value(key: str, value: Any) -> Any:
-    if value is None or value == "" or value == []:
+    if value is None or value in ("", []):
         return "-"
     if isinstance(value, list):
         out = []

@@ -301,7 +301,8 @@ def test_page_for_a_region_shows_the_library_uris(client) -> None:
     assert '<option value="us-west-2" selected>US West (Oregon) (us-west-2)</option>' in html
     # PyTorch 2.3.1 has only the SMP image: in us-west-2 it is there, in ap-east-1 it is not.
     smp = compat.resolve("pytorch", "2.3.1", "us-west-2").smp_image_uri
-    assert smp is not None and smp in html
+    assert smp is not None
+    assert smp in html
     far = client.get("/", params={"region": "ap-east-1"}).text.replace("<wbr>", "")
     with pytest.raises(compat.CompatError, match="not published in ap-east-1"):
         compat.resolve("pytorch", "2.3.1", "ap-east-1")
@@ -320,7 +321,7 @@ def test_page_without_javascript_answers_in_html(client) -> None:
     assert empty.headers["content-type"] == "text/html; charset=utf-8"
     res = compat.resolve("pt", "1.13")
     html = empty.text.replace("<wbr>", "")
-    assert f'data-field="image_uri"><span class="none">-</span>' in html
+    assert 'data-field="image_uri"><span class="none">-</span>' in html
     assert f"pytorch {res.framework_version} with smddp {res.smddp_version}</h3>" in html
     long = client.get("/", params={"region": "x" * 101})
     assert long.status_code == 400
@@ -347,7 +348,7 @@ def test_page_without_javascript_answers_in_html(client) -> None:
 
 def test_static_files_have_versioned_names_cached_for_a_year(client) -> None:
     html = client.get("/").text
-    for name in re.findall(r'/static/(page\.[0-9a-f]{12}\.(?:js|css))', html):
+    for name in re.findall(r"/static/(page\.[0-9a-f]{12}\.(?:js|css))", html):
         response = client.get("/static/" + name)
         assert response.status_code == 200
         assert response.headers["cache-control"] == "public, max-age=31536000, immutable"

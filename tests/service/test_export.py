@@ -105,8 +105,10 @@ def test_the_page_reads_the_exported_files(site: Path) -> None:
     assert 'data-api="static"' in html
     css = re.search(r'href="static/(page\.[0-9a-f]{12}\.css)"', html)
     js = re.search(r'src="static/(page\.[0-9a-f]{12}\.js)"', html)
-    assert css and (site / "static" / css.group(1)).is_file()
-    assert js and (site / "static" / js.group(1)).is_file()
+    assert css
+    assert (site / "static" / css.group(1)).is_file()
+    assert js
+    assert (site / "static" / js.group(1)).is_file()
     assert 'href="/' not in html  # every link works under any path prefix
     assert "loaded " not in html  # no load time: reproducible bytes
     # One page per region, whose tables show that region's URIs (the script only navigates).
@@ -114,7 +116,9 @@ def test_the_page_reads_the_exported_files(site: Path) -> None:
     import compat
 
     uri = compat.resolve("pytorch", "1.13.1", "us-west-2").image_uri
-    assert uri is not None and uri in west and uri not in html.replace("<wbr>", "")
+    assert uri is not None
+    assert uri in west
+    assert uri not in html.replace("<wbr>", "")
     assert 'data-region="us-west-2"' in west
 
 

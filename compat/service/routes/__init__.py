@@ -1,8 +1,8 @@
 """The service's routes, one ``APIRouter`` per group, each reading ``request.app.state``.
 
-``health`` (liveness, readiness), ``metrics`` (Prometheus), ``matrix`` (resolve and the catalog), ``snippets``,
-``preflight`` (preflight, explain), ``admin`` (reload), ``page`` (the web page,
-its static files, the API docs page).
+``health`` (liveness, readiness), ``metrics`` (Prometheus), ``matrix`` (resolve and
+the catalog), ``snippets`` (the CLI's snippets), ``preflight`` (preflight, explain),
+``admin`` (reload), ``page`` (the web page, its static files, the API docs page).
 """
 
 from __future__ import annotations

@@ -70,9 +70,7 @@ async def index(request: Request) -> Response:
         try:
             region = snap.matrix.region(region)["name"]
         except CompatError as exc:
-            page = render_page(
-                snap, None, assets=assets, error=f"{exc.message}. {exc.hint or ''}"
-            )
+            page = render_page(snap, None, assets=assets, error=f"{exc.message}. {exc.hint or ''}")
             return _html(page, 404)
     query = PageQuery(
         region=region or None,
@@ -101,9 +99,7 @@ async def static_file(request: Request, name: Annotated[str, Path(max_length=60)
         plain, cache = name, HTML_CACHE
     else:
         raise StarletteHTTPException(404)
-    return Response(
-        static[plain], media_type=STATIC_TYPES[plain], headers={"Cache-Control": cache}
-    )
+    return Response(static[plain], media_type=STATIC_TYPES[plain], headers={"Cache-Control": cache})
 
 
 @router.get("/docs")
