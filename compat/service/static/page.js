@@ -615,9 +615,14 @@
     var query = { framework: framework, version: params.get("version") || "latest",
       region: region };
     versionInput.value = query.version;
-    if (params.get("instance_type")) { document.getElementById("ef-type").value = params.get("instance_type"); }
-    if (params.get("instance_count")) { document.getElementById("ef-count").value = params.get("instance_count"); }
-    if (params.get("check") && document.getElementById("eligibility")) {
+    var eligibility = document.getElementById("eligibility");
+    if (eligibility && params.get("instance_type")) {
+      document.getElementById("ef-type").value = params.get("instance_type");
+    }
+    if (eligibility && params.get("instance_count")) {
+      document.getElementById("ef-count").value = params.get("instance_count");
+    }
+    if (params.get("check") && eligibility) {
       checkNow(query);
     } else {
       resolveNow(query);
