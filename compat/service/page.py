@@ -647,6 +647,13 @@ def render_page(
         root, api, docs, matrix_link = "/", "live", "/docs", "/v1/matrix"
         loaded, action = f" loaded {escape(snapshot.loaded_at)}", "/"
     framework = q.framework
+    if framework:
+        from compat.errors import CompatError
+
+        try:  # the library's canonical name, so that the select shows it (torch -> pytorch)
+            framework = snapshot.matrix.framework(framework)
+        except CompatError:
+            framework = None  # the answer panel names the problem
     framework_options = "".join(
         f'<option value="{_attr(f.name)}"{" selected" if f.name == framework else ""}>'
         f"{escape(f.display_name)}</option>"
