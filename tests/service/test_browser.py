@@ -165,11 +165,17 @@ def test_the_live_page_shows_exactly_what_v1_resolve_returns(browser: Any, serve
     assert [e for e in errors if "Failed to load resource" not in e] == [], errors
 
 
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One export for the static page's tests (it takes seconds)."""
+    target = tmp_path_factory.mktemp("export") / "site"
+    export_site(str(target))
+    return target
+
+
 def test_the_exported_page_shows_exactly_what_v1_resolve_returns(
-    browser: Any, server: Any, tmp_path: Path
+    browser: Any, server: Any, site: Path
 ) -> None:
-    site = tmp_path / "site"
-    export_site(str(site))
     with _static_server(site) as url:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         errors = _watch(page)
@@ -178,7 +184,9 @@ def test_the_exported_page_shows_exactly_what_v1_resolve_returns(
             if region is not None:
                 params["region"] = region
             status, body = _api(server, **params)
-            page.goto(_page_url(url + "/index.html", framework, version, region))
+            page.goto(
+                _page_url(url + "/index.html", framework, version, region), wait_until="commit"
+            )
             found = shown(page)
             if (framework, version, region) in (
                 ("pytorch", "0.1.0", None),
@@ -537,9 +545,7 @@ def _static_server(root: Path) -> Iterator[str]:
         proc.wait(timeout=10)
 
 
-def test_exported_site_resolves_and_copies_from_static_files(browser: Any, tmp_path: Path) -> None:
-    site = tmp_path / "site"
-    export_site(str(site))
+def test_exported_site_resolves_and_copies_from_static_files(browser: Any, site: Path) -> None:
     expected_uri = compat.resolve("pytorch", "1.13.1", "eu-west-1").image_uri
     with _static_server(site) as url:
         context = browser.new_context(viewport={"width": 390, "height": 844})
