@@ -43,10 +43,13 @@ class RegionInfo:
     dns_suffix: str
     dlc_account: str
     smp: bool
+    #: The friendly name ("US West (Oregon)"), None where the matrix gives none.
+    display_name: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
+            "display_name": self.display_name,
             "partition": self.partition,
             "dns_suffix": self.dns_suffix,
             "dlc_account": self.dlc_account,
@@ -115,6 +118,7 @@ def list_regions(*, matrix: Matrix | None = None) -> list[RegionInfo]:
             dns_suffix=info["dns_suffix"],
             dlc_account=info["account"],
             smp=name in smp,
+            display_name=info.get("display_name"),
         )
         for name, info in sorted(m.compiled["regions"].items())
     ]

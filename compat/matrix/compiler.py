@@ -55,6 +55,7 @@ def compile_document(doc: MatrixDocument, sha256: str) -> CompiledMatrix:
             "partition": region.partition,
             "account": region.dlc_account,
             "dns_suffix": doc.partitions[region.partition].dns_suffix,
+            "display_name": region.display_name,
         }
         for name, region in doc.regions.items()
     }

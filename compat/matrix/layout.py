@@ -17,7 +17,7 @@ import them under the same guard::
 from __future__ import annotations
 
 #: Bump when the compiled layout changes; older cache files are then ignored.
-COMPILED_FORMAT = 3
+COMPILED_FORMAT = 4
 
 #: The ``instance_support`` statuses (``schema.SupportStatus``) under which
 #: smddp runs on an instance type: ``limited`` runs, with a note.
@@ -52,6 +52,8 @@ if TYPE_CHECKING:
         partition: str
         account: str
         dns_suffix: str
+        #: The friendly name ("US West (Oregon)"), or None where the matrix gives none.
+        display_name: str | None
 
     class NamedRegion(CompiledRegion):
         """A region as :meth:`Matrix.region <compat.matrix.store.Matrix.region>` returns it."""

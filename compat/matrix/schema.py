@@ -134,6 +134,8 @@ class Partition(Strict):
 class Region(Strict):
     """A region: its partition and the ECR account that hosts the framework DLCs there."""
 
+    #: The name people know it by ("US West (Oregon)"), shown beside the code on the page.
+    display_name: Note | None = None
     partition: str
     dlc_account: AccountId
     sources: SourceIds

@@ -101,6 +101,11 @@ def create_app(
     app.state.matrix = state
     app.state.settings = settings
     app.state.static = read_static()
+    from compat.service.page import asset_names
+
+    #: page.js -> page.<hash>.js for the HTML, and back for GET /static/{name}.
+    app.state.asset_names = asset_names(app.state.static)
+    app.state.asset_files = {v: k for k, v in app.state.asset_names.items()}
     app.state.docs_page = {}
     app.state.aws_session = AwsSession()
     app.state.metrics = collector

@@ -3,10 +3,11 @@
 The answer space is small (every release x every region), so it is computed
 once: ``DIR/index.html`` (the page, answering from the files), ``DIR/v1/``
 ``matrix.json``, ``openapi.json``, ``frameworks.json``, ``regions.json``,
-``instance-types.json``, and ``v1/resolve/{framework}/{version}/{region}.json``
-plus ``.../index.json`` without a region. Each answer's bytes are those the
-live endpoint returns, because both come from the same snapshot and the same
-library calls (the tests compare all of them).
+``instance-types.json``, ``v1/resolve/{framework}/{version}/{region}.json``
+plus ``.../index.json`` without a region, the problems, and the index from
+every spelling the page accepts to them (:mod:`compat.service.page_answers`).
+Each answer's bytes are those the live endpoint returns, because both come
+from the same snapshot and the same library calls (the tests compare them).
 
 The export is atomic (built in a temporary directory beside ``DIR``, then
 renamed over it) and deterministic (same matrix, same bytes: no time stamps,
@@ -23,7 +24,7 @@ import tempfile
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from compat.errors import CompatError, UsageError
+from compat.errors import UsageError
 
 if TYPE_CHECKING:
     from compat.service.state import Snapshot
@@ -47,14 +48,15 @@ def site_files(snapshot: Snapshot, openapi: dict[str, object]) -> dict[str, byte
     from starlette.responses import JSONResponse
 
     from compat.catalog import list_regions
-    from compat.resolver import resolve
-    from compat.service.page import render_page
-    from compat.service.routes.common import dump
+    from compat.service.page import PageQuery, asset_names, render_page
+    from compat.service.page_answers import static_answers, static_snippets
     from compat.service.routes.page import read_static
 
     matrix = snapshot.matrix
+    static = read_static()
+    assets = asset_names(static)
     files: dict[str, bytes] = {
-        "index.html": render_page(snapshot, None, static=True),
+        "index.html": render_page(snapshot, None, static=True, assets=assets),
         "v1/matrix.json": snapshot.matrix_json,
         # As FastAPI serves /openapi.json (JSONResponse's compact encoding).
         "v1/openapi.json": bytes(JSONResponse(openapi).body),
@@ -63,24 +65,15 @@ def site_files(snapshot: Snapshot, openapi: dict[str, object]) -> dict[str, byte
         "v1/instance-types.json": snapshot.instance_types_json,
         MARKER: f"{snapshot.sha256}\n".encode(),
     }
-    files.update({f"static/{name}": body for name, body in read_static().items()})
-    regions = [r.name for r in list_regions(matrix=matrix)]
-    for framework, _ in sorted(matrix.iter_frameworks()):
-        for _, index in matrix.versions_newest_first(framework):
-            version = matrix.release_at(framework, index)["version"]
-            base = f"v1/resolve/{framework}/{version}"
-            try:
-                files[f"{base}/index.json"] = dump(
-                    resolve(framework, version, matrix=matrix).to_dict()
-                )
-            except CompatError:
-                continue  # a row without smddp: the live endpoint answers a problem too
-            for region in regions:
-                try:
-                    answer = resolve(framework, version, region, matrix=matrix)
-                except CompatError:
-                    continue  # not published there: the static host's 404
-                files[f"{base}/{region}.json"] = dump(answer.to_dict())
+    # One page per region (the tables show that region's URIs); the script only navigates.
+    for region in list_regions(matrix=matrix):
+        files[f"index-{region.name}.html"] = render_page(
+            snapshot, PageQuery(region=region.name), static=True, assets=assets
+        )
+    files.update({f"static/{assets[name]}": body for name, body in static.items()})
+    answers = static_answers(matrix)
+    files.update(answers)
+    files.update(static_snippets(matrix, answers))
     return files
 
 
@@ -106,7 +99,7 @@ def export_site(directory: str, matrix_path: str | None = None) -> ExportResult:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    answers = sum(1 for name in files if name.startswith("v1/resolve/"))
+    answers = sum(1 for name in files if name.startswith("v1/resolve/"))  # one per release x region
     return ExportResult(target, len(files), answers, snapshot.sha256)
 
 

@@ -242,6 +242,7 @@ def test_frameworks_regions_instance_types(run_cli: Invoke) -> None:
     assert len(regions) == 42
     assert {
         "name": "cn-north-1",
+        "display_name": "China (Beijing)",
         "partition": "aws-cn",
         "dns_suffix": "amazonaws.com.cn",
         "dlc_account": "727897471807",

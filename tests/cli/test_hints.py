@@ -62,6 +62,7 @@ FACES: dict[str, tuple[str, ...]] = {
     "matrix/store.py": tuple(COMMANDS),
     "recipes/byoc.py": ("byoc",),
     "recipes/sagemaker_sdk.py": ("resolve",),
+    "recipes/snippets.py": ("resolve", "byoc"),  # the commands that print each snippet
     "render/env.py": ("resolve",),  # --format env is resolve's only
     # image_uri_of answers resolve's single result; the list branch names --format and
     # --region only, which resolve has too.

@@ -60,7 +60,8 @@ def test_lint_finds_each_smell_at_its_line(tmp_path: Path) -> None:
         # a region named without an entry, and a region in the wrong partition
         ("\n            us-east-1, us-east-2, us-west-1, us-west-2]",
          "\n            us-east-1, us-east-2, us-west-1, us-west-2, me-west-1]"),
-        ("cn-northwest-1:  {partition: aws-cn,", "cn-northwest-1:  {partition: aws,"),
+        ('cn-northwest-1:  {display_name: "China (Ningxia)", partition: aws-cn,',
+         'cn-northwest-1:  {display_name: "China (Ningxia)", partition: aws,'),
         # a version listed twice
         ('  - version: "2.4.1"\n    smddp: "1.2.0"', '  - version: "2.3.2"\n    smddp: "1.2.0"'),
         # unconfirmed without a note
@@ -129,7 +130,8 @@ def test_diff_lists_entries_field_by_field(run_cli: Invoke, tmp_path: Path) -> N
     new = _edited(
         tmp_path,
         ('"2.3.2-gpu-py37-cu110-ubuntu18.04"', '"2.3.2-gpu-py37-cu110-ubuntu18.04-sagemaker"'),
-        ("  mx-central-1:    {partition: aws,        dlc_account: \"637423239942\", sources: [SDK]}\n", ""),
+        ('  mx-central-1:    {display_name: "Mexico (Central)", partition: aws,        '
+         'dlc_account: "637423239942", sources: [SDK, BOTOEP]}\n', ""),
         ('  - {versions: ["2.2.0"], pytorch: "2.2.0"', '  - {versions: ["2.2.1"], pytorch: "2.2.0"'),
     )  # fmt: skip
     result = run_cli("diff", str(SHIPPED), str(new))

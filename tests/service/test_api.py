@@ -283,12 +283,13 @@ def test_page_lists_every_release_with_notes_and_sources(client) -> None:
     response = client.get("/")
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/html; charset=utf-8"
-    html = response.text
+    assert response.headers["cache-control"] == "no-cache"
+    html = response.text.replace("<wbr>", "")  # line-break hints inside long URIs
     rows = re.findall(r'<tr data-framework="([^"]+)" data-version="([^"]+)"', html)
     assert rows == [(r.framework, r.framework_version) for r in compat.resolve_all()]
     first = compat.resolve_all()[0]
     assert f"{first.repository}:{first.image_tag}" in html
-    assert '<script src="/static/page.js" defer></script>' in html
+    assert re.search(r'<script src="/static/page\.[0-9a-f]{12}\.js" defer></script>', html)
     assert '<label for="region">' in html
     assert '<label for="rf-version">' in html
     assert not re.search(r"<(script|link|img)[^>]+(src|href)=\"https?:", html)
@@ -297,12 +298,67 @@ def test_page_lists_every_release_with_notes_and_sources(client) -> None:
 
 
 def test_page_for_a_region_shows_the_library_uris(client) -> None:
-    html = client.get("/", params={"region": "us-west-2"}).text
+    html = client.get("/", params={"region": "US-WEST-2"}).text.replace("<wbr>", "")
     res = compat.resolve("pytorch", "1.13.1", "us-west-2")
     assert res.image_uri is not None
     assert res.image_uri in html
-    assert '<option value="us-west-2" data-account' in html
-    assert " selected>" in html
+    assert '<option value="us-west-2" selected>US West (Oregon) (us-west-2)</option>' in html
+    # PyTorch 2.3.1 has only the SMP image: in us-west-2 it is there, in ap-east-1 it is not.
+    smp = compat.resolve("pytorch", "2.3.1", "us-west-2").smp_image_uri
+    assert smp is not None
+    assert smp in html
+    far = client.get("/", params={"region": "ap-east-1"}).text.replace("<wbr>", "")
+    with pytest.raises(compat.CompatError, match="not published in ap-east-1"):
+        compat.resolve("pytorch", "2.3.1", "ap-east-1")
+    row = re.search(r'<tr data-framework="pytorch" data-version="2\.3\.1".*?</tr>', far)
+    assert row is not None
+    assert "not published in ap-east-1" in row.group(0)
+    assert '<td class="smp" data-label="SMP image"><span class="none">-</span></td>' in row.group(0)
+    assert "Copy the SMP image URI" not in row.group(0)
+    assert ".dkr.ecr.us-west-2." not in far
+
+
+def test_page_without_javascript_answers_in_html(client) -> None:
+    """The form submits to / (region= may be empty); bad values get the page, not JSON."""
+    empty = client.get("/", params={"framework": "pt", "version": "1.13", "region": ""})
+    assert empty.status_code == 200
+    assert empty.headers["content-type"] == "text/html; charset=utf-8"
+    res = compat.resolve("pt", "1.13")
+    html = empty.text.replace("<wbr>", "")
+    assert 'data-field="image_uri"><span class="none">-</span>' in html
+    assert f"pytorch {res.framework_version} with smddp {res.smddp_version}</h3>" in html
+    long = client.get("/", params={"region": "x" * 101})
+    assert long.status_code == 400
+    assert long.headers["content-type"] == "text/html; charset=utf-8"
+    assert "region is longer than 100 characters" in long.text
+    missing = client.get("/", params={"framework": "pytorch", "version": "0.1.0"})
+    assert 'class="problem" data-status="404"' in missing.text
+    # Eligibility without a region: the default region, named on the page.
+    check = client.get(
+        "/",
+        params={
+            "framework": "pytorch",
+            "version": "1.13.1",
+            "region": "",
+            "instance_type": "ml.p4d.24xlarge",
+            "instance_count": "2",
+            "check": "1",
+        },
+    )
+    assert check.status_code == 200
+    assert "2 x ml.p4d.24xlarge in us-east-1: partial</h3>" in check.text
+    assert 'id="eligibility-answer"' in check.text
+
+
+def test_static_files_have_versioned_names_cached_for_a_year(client) -> None:
+    html = client.get("/").text
+    for name in re.findall(r"/static/(page\.[0-9a-f]{12}\.(?:js|css))", html):
+        response = client.get("/static/" + name)
+        assert response.status_code == 200
+        assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
+    plain = client.get("/static/page.js")
+    assert plain.headers["cache-control"] == "no-cache"
+    assert client.get("/static/page.0123456789ab.js").status_code == 404
 
 
 def test_page_escapes_what_it_echoes(client) -> None:

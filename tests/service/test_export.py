@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -52,21 +53,22 @@ def test_every_answer_is_the_live_endpoints_bytes(site: Path) -> None:
         "v1/frameworks.json": "/v1/frameworks",
         "v1/regions.json": "/v1/regions",
         "v1/instance-types.json": "/v1/instance-types",
-        "static/page.js": "/static/page.js",
-        "static/page.css": "/static/page.css",
     }
+    # Versioned asset names (page.<hash>.js): the live server serves the same names.
+    wanted.update({name: "/" + name for name in files if name.startswith("static/")})
+    assert len([n for n in wanted if n.startswith("static/")]) == 2
     plain = 0
     for name in files:
-        if not name.startswith("v1/resolve/"):
+        if not name.startswith(("v1/resolve/", "v1/snippets/")):
             continue
-        _, _, framework, version, leaf = name.split("/")
+        _, route, framework, version, leaf = name.split("/")
         params = {"framework": framework, "version": version}
         if leaf == "index.json":
-            plain += 1
+            plain += route == "resolve"
         else:
             params["region"] = leaf.removesuffix(".json")
-        wanted[name] = "/v1/resolve?" + urlencode(params)
-    assert len(wanted) > 1000
+        wanted[name] = f"/v1/{route}?" + urlencode(params)
+    assert len(wanted) > 3000
     live = asyncio.run(_live_bodies(sorted(set(wanted.values()))))
     for name, path in wanted.items():
         status, body = live[path]
@@ -101,10 +103,77 @@ def test_files_and_folders_are_readable_by_a_web_server(site: Path) -> None:
 def test_the_page_reads_the_exported_files(site: Path) -> None:
     html = (site / "index.html").read_text(encoding="utf-8")
     assert 'data-api="static"' in html
-    assert 'href="static/page.css"' in html
-    assert 'src="static/page.js"' in html
+    css = re.search(r'href="static/(page\.[0-9a-f]{12}\.css)"', html)
+    js = re.search(r'src="static/(page\.[0-9a-f]{12}\.js)"', html)
+    assert css
+    assert (site / "static" / css.group(1)).is_file()
+    assert js
+    assert (site / "static" / js.group(1)).is_file()
     assert 'href="/' not in html  # every link works under any path prefix
     assert "loaded " not in html  # no load time: reproducible bytes
+    # One page per region, whose tables show that region's URIs (the script only navigates).
+    west = (site / "index-us-west-2.html").read_text(encoding="utf-8").replace("<wbr>", "")
+    import compat
+
+    uri = compat.resolve("pytorch", "1.13.1", "us-west-2").image_uri
+    assert uri is not None
+    assert uri in west
+    assert uri not in html.replace("<wbr>", "")
+    assert 'data-region="us-west-2"' in west
+
+
+def _apply(stored: dict[str, object], patch: dict[str, list[object]]) -> dict[str, object]:
+    """What page.js does with an index entry: the stored answer plus the stored difference."""
+    out = dict(stored)
+    for key, value in patch.items():
+        if key.startswith("+"):
+            before, after = value
+            out[key[1:]] = [*before, *out[key[1:]], *after]  # type: ignore[misc]
+        else:
+            out[key] = value
+    return out
+
+
+def test_the_index_gives_what_v1_resolve_gives_for_every_spelling(site: Path) -> None:
+    """Every spelling in the static index, in four regions and none, against the live API."""
+    import asyncio
+    from urllib.parse import urlencode
+
+    files = _tree(site)
+    index = json.loads(files["v1/answers/index.json"])
+    assert index["frameworks"]["torch"] == "pytorch"
+    assert index["frameworks"]["pytorch"] == "pytorch"
+    assert index["regions"]["us-west-2"] == "us-west-2"
+    sample = ["-", "us-west-2", "cn-north-1", "us-isof-east-1", "af-south-1"]
+    wanted: dict[tuple[str, str, str], str] = {}
+    entries: dict[tuple[str, str, str], dict[str, object]] = {}
+    for framework in set(index["frameworks"].values()):
+        data = json.loads(files[f"v1/answers/{framework}.json"])
+        assert {"2", "latest"} <= set(data["spellings"]) or framework != "pytorch"
+        for spelling, flat in data["spellings"].items():
+            for region in sample:
+                at = data["regions"].index(region) * 2
+                stored = json.loads(files[data["files"][flat[at]]])
+                key = (framework, spelling, region)
+                entries[key] = _apply(stored, data["patches"][flat[at + 1]])
+                params = {"framework": framework, "version": spelling}
+                if region != "-":
+                    params["region"] = region
+                wanted[key] = "/v1/resolve?" + urlencode(params)
+    assert "2.2.0+cu121" in json.loads(files["v1/answers/pytorch.json"])["spellings"]
+    assert len(wanted) > 1200
+    live = asyncio.run(_live_bodies(sorted(set(wanted.values()))))
+    statuses = set()
+    for key, path in wanted.items():
+        status, body = live[path]
+        answer = json.loads(body)
+        for noise in ("instance", "request_id"):
+            answer.pop(noise, None)
+        statuses.add(status)
+        assert entries[key] == answer, key
+        if status != 200:
+            assert entries[key]["status"] == status, key
+    assert {200, 404} <= statuses
 
 
 def test_same_matrix_same_bytes_and_a_rerun_replaces_the_export(site: Path, tmp_path: Path) -> None:

@@ -63,7 +63,7 @@ def test_real_server_answers_and_survives_bad_reloads(tmp_path: Path) -> None:
         assert "server" not in answer.headers
         page = http.get("/")
         assert page.status_code == 200
-        assert "<table>" in page.text
+        assert '<table class="releases">' in page.text
         first_sha = http.get("/readyz").json()["matrix_sha256"]
 
         # A bad file: SIGHUP logs every problem and keeps the old matrix serving.
