@@ -243,7 +243,8 @@ class GuardedH11Protocol(Guard, H11Protocol):
 
     h11 hands over a request only once all of its headers have arrived, so the
     header limits are checked on that event (by wrapping the connection's
-    ``next_event``), and the bytes of headers still arriving are counted as they come.
+    ``next_event``), and the bytes of headers still arriving are counted as they come
+    (h11's own size limit, which would answer 400, is set above ours by ``serve``).
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -270,10 +271,7 @@ class GuardedH11Protocol(Guard, H11Protocol):
             self._count_arrived(len(data))
 
     def send_400_response(self, msg: str) -> None:
-        if self._limit_error is not None:
-            self._refuse(431, self._limit_error)
-        else:
-            self._refuse(400, msg)
+        self._refuse(400, msg)
 
     def _checked_next_event(self) -> Any:
         event = self._next_event()
@@ -286,7 +284,10 @@ class GuardedH11Protocol(Guard, H11Protocol):
                 for name, value in headers:
                     self._seen_header(name, value)
             except HeaderLimitError as exc:
-                raise h11.RemoteProtocolError(str(exc), error_status_hint=431) from None
+                # Refused here, not as a protocol error (uvicorn would log it as malformed);
+                # PAUSED makes uvicorn's event loop stop reading the closed connection.
+                self._refuse(431, str(exc))
+                return h11.PAUSED
             self._headers_done(headers)
         elif isinstance(event, h11.EndOfMessage):
             self._stop_body_timer()
