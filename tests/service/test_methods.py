@@ -86,3 +86,21 @@ def test_a_cors_preflight_is_answered_by_cors_not_by_allow() -> None:
     assert response.status_code == 200
     assert response.headers["access-control-allow-origin"] == origin
     assert "allow" not in response.headers
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("POST", "/v1/resolve", "GET, HEAD, OPTIONS"),
+        ("DELETE", "/healthz", "GET, HEAD, OPTIONS"),
+        ("PUT", "/static/page.js", "GET, HEAD, OPTIONS"),
+        ("GET", "/v1/explain", "OPTIONS, POST"),
+        ("HEAD", "/v1/admin/reload", "OPTIONS, POST"),
+        ("POST", "/openapi.json", "GET, HEAD, OPTIONS"),
+    ],
+)
+def test_a_405_allows_what_options_allows(client, method: str, path: str, allow: str) -> None:
+    response = client.request(method, path)
+    assert response.status_code == 405
+    assert response.headers["allow"] == allow
+    assert client.options(path).headers["allow"] == allow
