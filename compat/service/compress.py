@@ -102,6 +102,16 @@ class CompressionMiddleware:
         self.codings = available_codings()
         self._names = list(self.codings)
         self._cache: dict[tuple[str, bytes, str], bytes] = {}
+        #: The coding chosen for each Accept-Encoding value seen (clients send few distinct ones).
+        self._choices: dict[bytes, str | None] = {}
+
+    def _choose(self, header: bytes) -> str | None:
+        if header in self._choices:
+            return self._choices[header]
+        if len(self._choices) >= CACHE_SIZE:
+            self._choices.clear()
+        coding = self._choices[header] = accepted(header.decode("latin-1"), self._names)
+        return coding
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -110,7 +120,7 @@ class CompressionMiddleware:
         coding: str | None = None
         for name, value in scope.get("headers", ()):
             if name == b"accept-encoding":
-                coding = accepted(value.decode("latin-1"), self._names)
+                coding = self._choose(value)
                 break
         start: Message | None = None
 

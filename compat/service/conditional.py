@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from compat.service.state import MatrixState
 
 CACHE_CONTROL = b"public, no-cache"
+#: Most tags kept (by matrix, route and raw query), so that a hot answer's tag costs a lookup.
+TAG_CACHE_SIZE = 4096
 #: Suffixes a compressed representation's tag carries (see compat.service.compress).
 CODING_SUFFIXES = ("-br", "-gzip")
 
@@ -92,6 +94,16 @@ class ConditionalMiddleware:
             if path not in found:
                 raise ValueError(f"MATRIX_DERIVED names {path!r}, which is no route of the app")
             self.routes[path] = (found[path], by_query)
+        self._tags: dict[tuple[str, str, bytes], str] = {}
+
+    def _etag(self, sha256: str, route: str, query: bytes) -> str:
+        key = (sha256, route, query)
+        tag = self._tags.get(key)
+        if tag is None:
+            if len(self._tags) >= TAG_CACHE_SIZE:
+                self._tags.clear()
+            tag = self._tags[key] = etag_for(sha256, route, query)
+        return tag
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         entry = self.routes.get(scope.get("path", "")) if scope["type"] == "http" else None
@@ -101,7 +113,7 @@ class ConditionalMiddleware:
         route, by_query = entry
         snap = self.state.current
         query = scope.get("query_string", b"") if by_query else b""
-        etag = etag_for(snap.sha256, route.path, query)
+        etag = self._etag(snap.sha256, route.path, query)
         for name, value in scope.get("headers", ()):
             if name == b"if-none-match":
                 hit = if_none_match_hits(value.decode("latin-1"), etag)

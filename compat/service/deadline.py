@@ -16,6 +16,9 @@ import asyncio
 from compat.errors import UsageError
 from compat.service.security import ASGIApp, Message, Receive, Scope, Send
 
+#: Methods whose requests this service never reads a body of (no route reads one).
+_BODILESS = frozenset({"GET", "HEAD", "OPTIONS"})
+
 
 class RequestTimeoutError(UsageError):
     """A request body that did not arrive in time."""
@@ -32,7 +35,7 @@ class BodyDeadlineMiddleware:
         self.seconds = seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or self.seconds <= 0:
+        if scope["type"] != "http" or self.seconds <= 0 or scope["method"] in _BODILESS:
             await self.app(scope, receive, send)
             return
         loop = asyncio.get_running_loop()

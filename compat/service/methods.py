@@ -63,6 +63,12 @@ class MethodsMiddleware:
     def __init__(self, app: ASGIApp, routes: RouteTable) -> None:
         self.app = app
         self.routes = routes
+        #: Paths whose GET cannot be a 405 (a GET route has exactly that path): no Allow to fix.
+        self._gettable = {
+            route.path
+            for _, methods, route in routes
+            if "GET" in methods and "{" not in getattr(route, "path", "{")
+        }
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         method = scope.get("method")
@@ -70,7 +76,10 @@ class MethodsMiddleware:
             await self.app(scope, receive, send)
             return
         if method not in ("HEAD", "OPTIONS"):
-            await self.app(scope, receive, self._complete_allow(scope, send))
+            if method == "GET" and scope["path"] in self._gettable:
+                await self.app(scope, receive, send)
+            else:
+                await self.app(scope, receive, self._complete_allow(scope, send))
             return
         found = allowed_methods(self.routes, scope["path"])
         allowed = found[0] if found else None
