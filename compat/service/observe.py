@@ -30,6 +30,9 @@ REQUEST_ID_HEADER = b"x-request-id"
 #: The route label of a request that matched no route (a 404): never the raw path.
 UNMATCHED = "unmatched"
 Templates = tuple[tuple[re.Pattern[str], str], ...]
+_METHODS = frozenset(
+    {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE", "-"}
+)
 
 
 def new_request_id(given: str | None) -> str:
@@ -101,8 +104,12 @@ def record_refusal(
 ) -> None:
     """Log and count an answer the protocol layer gave without the app (408, 431, 503, 400).
 
-    Its route is ``unmatched``: no route was chosen for it.
+    Its route is ``unmatched``: no route was chosen for it. A method outside HTTP's own
+    is labelled ``other`` (h11 accepts any token as a method; a label per token would
+    let a scanner grow the series).
     """
+    if method not in _METHODS:
+        method = "other"
     metrics = app_metrics(app)
     if metrics is not None:
         metrics.observe(UNMATCHED, method, status, seconds)

@@ -316,3 +316,19 @@ def test_a_dribbled_body_nobody_reads_is_cut_off(server: ServerProcess) -> None:
                 closed = True
     assert closed, "the connection stayed open while the body dribbled"
     assert time.monotonic() - started < 6
+
+
+def test_without_httptools_auto_takes_the_guarded_h11(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from compat.cli.commands.serve import _http_protocol
+    from compat.errors import UsageError
+    from compat.service.guard import GuardedH11Protocol
+
+    monkeypatch.delitem(sys.modules, "compat.service.guard_httptools", raising=False)
+    monkeypatch.setitem(sys.modules, "httptools", None)  # an import of it now fails
+    assert _http_protocol("auto") is GuardedH11Protocol
+    assert _http_protocol("h11") is GuardedH11Protocol
+    with pytest.raises(UsageError, match="httptools is not installed") as found:
+        _http_protocol("httptools")
+    assert "--http h11" in (found.value.hint or "")
