@@ -27,6 +27,7 @@ CACHE_SIZE = 512
 GZIP_LEVEL = 6
 #: Brotli's quality for answers made per request (11 is several times slower for ~5% less).
 BROTLI_QUALITY = 5
+_Entry = tuple[bytes, bytes, "bytes | None"]
 _TEXTUAL = (b"text/", b"application/json", b"application/problem+json", b"application/javascript")
 
 
@@ -85,12 +86,11 @@ def accepted(header: str, codings: list[str]) -> str | None:
 def _compressible(headers: list[tuple[bytes, bytes]]) -> bool:
     media = b""
     for name, value in headers:
-        lower = name.lower()
-        if lower == b"content-encoding":
+        if name == b"content-encoding":
             return False
-        if lower == b"content-type":
-            media = value.lower()
-    return media.startswith(_TEXTUAL)
+        if name == b"content-type":
+            media = value
+    return media.lower().startswith(_TEXTUAL)
 
 
 class CompressionMiddleware:
@@ -101,7 +101,7 @@ class CompressionMiddleware:
         self.minimum_size = minimum_size
         self.codings = available_codings()
         self._names = list(self.codings)
-        self._cache: dict[tuple[str, bytes, str], bytes] = {}
+        self._cache: dict[tuple[str, bytes, str], _Entry] = {}
         #: The coding chosen for each Accept-Encoding value seen (clients send few distinct ones).
         self._choices: dict[bytes, str | None] = {}
 
@@ -155,23 +155,32 @@ class CompressionMiddleware:
     def _encode(
         self, path: str, body: bytes, headers: list[tuple[bytes, bytes]], coding: str
     ) -> tuple[bytes, list[tuple[bytes, bytes]]]:
-        etag = next((v for n, v in headers if n.lower() == b"etag"), None)
-        strong = etag is not None and not etag.startswith(b"W/")
-        key = (path, etag or b"", coding)
-        encoded = self._cache.get(key) if strong else None
-        if encoded is None:
-            encoded = self.codings[coding](body)
-            if strong:
+        # Response header names are lower case in ASGI (Starlette writes them so).
+        etag = None
+        for name, value in headers:
+            if name == b"etag":
+                etag = value
+                break
+        if etag is not None and not etag.startswith(b"W/"):
+            key = (path, etag, coding)
+            entry = self._cache.get(key)
+            if entry is None:
                 if len(self._cache) >= CACHE_SIZE:
                     self._cache.clear()
-                self._cache[key] = encoded
-        out: list[tuple[bytes, bytes]] = []
-        for name, value in headers:
-            lower = name.lower()
-            if lower == b"content-length":
-                continue
-            tagged = value[:-1] + f'-{coding}"'.encode() if lower == b"etag" and strong else value
-            out.append((name, tagged))
-        out.append((b"content-encoding", coding.encode()))
-        out.append((b"content-length", str(len(encoded)).encode()))
+                entry = self._cache[key] = self._entry(body, coding, etag)
+        else:
+            entry = self._entry(body, coding, None)
+        encoded, length, tagged = entry
+        out = [
+            (name, tagged if name == b"etag" and tagged is not None else value)
+            for name, value in headers
+            if name != b"content-length"
+        ]
+        out += [(b"content-encoding", coding.encode()), (b"content-length", length)]
         return encoded, out
+
+    def _entry(self, body: bytes, coding: str, etag: bytes | None) -> _Entry:
+        """(compressed body, its Content-Length, the ETag with the coding's suffix)."""
+        encoded = self.codings[coding](body)
+        tagged = None if etag is None else etag[:-1] + f'-{coding}"'.encode()
+        return encoded, str(len(encoded)).encode(), tagged

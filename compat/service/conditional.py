@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from compat.service.state import MatrixState
 
 CACHE_CONTROL = b"public, no-cache"
+_REPLACED = frozenset({b"etag", b"cache-control"})
 #: Most tags kept (by matrix, route and raw query), so that a hot answer's tag costs a lookup.
 TAG_CACHE_SIZE = 4096
 #: Suffixes a compressed representation's tag carries (see compat.service.compress).
@@ -134,6 +135,8 @@ class ConditionalMiddleware:
                     return
                 break
 
+        tag_bytes = etag.encode("latin-1")
+
         async def send_tagged(message: Message) -> None:
             # Only a 200 from the matrix the tag was made from (a reload may land mid-request).
             if (
@@ -141,12 +144,9 @@ class ConditionalMiddleware:
                 and message["status"] == 200
                 and self.state.current is snap
             ):
-                headers = [
-                    (n, v)
-                    for n, v in message.get("headers", [])
-                    if n.lower() not in (b"etag", b"cache-control")
-                ]
-                headers += [(b"etag", etag.encode("latin-1")), (b"cache-control", CACHE_CONTROL)]
+                # Lower-case names (ASGI); a route's own tag or policy gives way to these.
+                headers = [(n, v) for n, v in message.get("headers", []) if n not in _REPLACED]
+                headers += [(b"etag", tag_bytes), (b"cache-control", CACHE_CONTROL)]
                 message["headers"] = headers
             await send(message)
 
