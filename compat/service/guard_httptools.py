@@ -70,7 +70,6 @@ class GuardedHttpToolsProtocol(Guard, HttpToolsProtocol):
         super().on_header(name, value)
 
     def on_headers_complete(self) -> None:
-        self._method = self.parser.get_method().decode("latin-1")
         self._headers_done(self.headers)
         super().on_headers_complete()
 
