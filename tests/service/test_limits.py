@@ -332,3 +332,20 @@ def test_without_httptools_auto_takes_the_guarded_h11(monkeypatch: pytest.Monkey
     with pytest.raises(UsageError, match="httptools is not installed") as found:
         _http_protocol("httptools")
     assert "--http h11" in (found.value.hint or "")
+
+
+def test_a_websocket_upgrade_is_answered_by_the_app(server: ServerProcess) -> None:
+    with contextlib.closing(_connect(server)) as sock:
+        sock.sendall(
+            _request(
+                "Connection: Upgrade, close",
+                "Upgrade: websocket",
+                "Sec-WebSocket-Version: 13",
+                "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+                "X-Request-ID: ws-try",
+            )
+        )
+        answer = _read_until_closed(sock, time.monotonic() + 8)
+    assert answer.startswith(b"HTTP/1.1 200 "), answer[:200]
+    assert b"x-request-id: ws-try" in answer
+    assert '"GET /healthz HTTP/1.1" 200' in _wait_for_log(server, "ws-try")

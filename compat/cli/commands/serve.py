@@ -279,6 +279,9 @@ def serve_cmd(
         "limit_concurrency": limits.limit_concurrency,
         "timeout_keep_alive": limits.timeout_keep_alive,
         "http": protocol,
+        # No route is a WebSocket: an upgrade request is answered by the app as plain HTTP
+        # (logged, counted, with its request id), not refused by uvicorn outside the app.
+        "ws": "none",
         # The guarded h11 protocol answers 431 above max_header_bytes itself (h11's own
         # limit would answer 400), checking after each read: h11 may hold one read more.
         "h11_max_incomplete_event_size": limits.max_header_bytes + 256 * 1024,
