@@ -128,7 +128,8 @@ class CompressionMiddleware:
             nonlocal start
             if message["type"] == "http.response.start":
                 status = message["status"]
-                if status < 200 or status in (204, 304) or not _compressible(message["headers"]):
+                plain = not _compressible(message.get("headers", []))
+                if status < 200 or status in (204, 304) or plain:
                     await send(message)
                 else:
                     start = message  # held until the body says how large it is
@@ -142,7 +143,7 @@ class CompressionMiddleware:
                 await send(held)
                 await send(message)
                 return
-            headers: list[tuple[bytes, bytes]] = list(held["headers"])
+            headers: list[tuple[bytes, bytes]] = list(held.get("headers", []))
             headers.append((b"vary", b"Accept-Encoding"))
             if coding is not None:
                 body, headers = self._encode(scope.get("path", ""), body, headers, coding)
