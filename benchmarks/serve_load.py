@@ -9,9 +9,12 @@ from elsewhere on a shared machine falls on both alike rather than on
 whichever ran second. (Shorter turns would not help: each wrk run starts with
 a burst of 50 connects that inflates a short run's p99.) Prints throughput
 (all requests over both turns), p50 and p99 latency (each the worse turn's),
-errors, and the server's RSS before and after.
+errors, and the server's RSS before and after. Every request sends
+``Accept-Encoding: gzip, br`` as browsers do, so answers above 1 kB (the
+resolve answer is 1.5 kB) go out compressed, and the server computes each
+answer's ETag as it always does.
 
-    python benchmarks/serve_load.py [--seconds 8] [--connections 50]
+    python benchmarks/serve_load.py [--seconds 8] [--connections 50] [--accept-encoding 'gzip, br']
 
 Limits: at most 20 s per endpoint and 50 connections; loopback only.
 """
@@ -89,9 +92,13 @@ end
 """
 
 
-def run_wrk(url: str, path: str, seconds: int, connections: int, lua: str) -> Figures:
+def run_wrk(
+    url: str, path: str, seconds: int, connections: int, lua: str, encoding: str
+) -> Figures:
+    header = ["-H", f"Accept-Encoding: {encoding}"] if encoding else []
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", lua]
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", lua, url + path],
+        [*command, *header, url + path],
         capture_output=True,
         text=True,
         check=True,
@@ -108,13 +115,18 @@ def run_wrk(url: str, path: str, seconds: int, connections: int, lua: str) -> Fi
     )
 
 
-async def _httpx_load(url: str, path: str, seconds: int, connections: int) -> Figures:
+async def _httpx_load(
+    url: str, path: str, seconds: int, connections: int, encoding: str
+) -> Figures:
     import httpx
 
     latencies: list[float] = []
     errors = 0
     limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=10) as client:
+    headers = {"Accept-Encoding": encoding or "identity"}
+    async with httpx.AsyncClient(
+        base_url=url, limits=limits, timeout=10, headers=headers
+    ) as client:
         end = time.perf_counter() + seconds
 
         async def worker() -> None:
@@ -143,7 +155,13 @@ def main() -> int:  # noqa: PLR0915 - one linear script
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument(
+        "--accept-encoding",
+        default="gzip, br",
+        help="Accept-Encoding of every request ('' for none: answers uncompressed)",
+    )
     args = parser.parse_args()
+    encoding = args.accept_encoding
     seconds = max(1, min(args.seconds, MAX_SECONDS))
     connections = max(1, min(args.connections, MAX_CONNECTIONS))
     port = free_port()
@@ -180,9 +198,15 @@ def main() -> int:  # noqa: PLR0915 - one linear script
                 return 1
             time.sleep(0.1)
         # Warm up both paths (page caches, first imports) before measuring.
+        sizes = {}
         for path in ("/healthz", RESOLVE):
             for _ in range(200):
-                httpx.get(url + path)
+                answer = httpx.get(url + path, headers={"Accept-Encoding": encoding or "identity"})
+            sizes[path] = (
+                answer.headers.get("content-length", "?"),
+                answer.headers.get("content-encoding", "identity"),
+                "etag" in answer.headers,
+            )
         rss_before = rss_kib(server.pid)
         tool = "wrk" if shutil.which("wrk") else "httpx"
         rounds: dict[str, list[Figures]] = {"/healthz": [], RESOLVE: []}
@@ -199,9 +223,9 @@ def main() -> int:  # noqa: PLR0915 - one linear script
                 for path in (RESOLVE, "/healthz") if i % 2 else ("/healthz", RESOLVE):
                     got = rounds[path]
                     if lua is not None:
-                        got.append(run_wrk(url, path, turn, connections, lua))
+                        got.append(run_wrk(url, path, turn, connections, lua, encoding))
                     else:
-                        got.append(asyncio.run(_httpx_load(url, path, turn, connections)))
+                        got.append(asyncio.run(_httpx_load(url, path, turn, connections, encoding)))
         finally:
             if lua is not None:
                 os.unlink(lua)
@@ -215,11 +239,13 @@ def main() -> int:  # noqa: PLR0915 - one linear script
         f"serve load: {datetime.now(timezone.utc):%Y-%m-%d}, {platform.machine()}, "
         f"{os.cpu_count()} cores, Python {platform.python_version()}, {tool}, "
         f"{connections} connections, {seconds} s per endpoint in turns of {turn} s, "
-        f"one uvicorn worker on {HOST}"
+        f"one uvicorn worker on {HOST}, Accept-Encoding {encoding!r}"
     )
     print(f"{'endpoint':<16}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}")
     for fig, name in ((health, "/healthz"), (resolve, "/v1/resolve")):
         print(f"{name:<16}{fig.rps:>10.0f}{fig.p50_ms:>10.2f}{fig.p99_ms:>10.2f}{fig.errors:>8}")
+    for path, (size, coding, tagged) in sizes.items():
+        print(f"{path}: {size} bytes sent, {coding}, ETag {'yes' if tagged else 'no'}")
     print(f"resolve/healthz throughput: {resolve.rps / health.rps:.2f}x (target >= 0.8x)")
     print(f"server RSS: {rss_before / 1024:.1f} MiB before, {rss_after / 1024:.1f} MiB after")
     return 0

@@ -24,9 +24,13 @@ from fastapi import FastAPI
 from compat._version import __version__
 from compat.errors import CompatError
 from compat.service import problems
+from compat.service.compress import CompressionMiddleware
+from compat.service.conditional import ConditionalMiddleware
+from compat.service.deadline import BodyDeadlineMiddleware
 from compat.service.methods import MethodsMiddleware, route_table
-from compat.service.observe import ObserveMiddleware
+from compat.service.observe import ObserveMiddleware, route_templates
 from compat.service.routes import ROUTERS
+from compat.service.routes.common import MATRIX_DERIVED
 from compat.service.routes.page import read_static
 from compat.service.routes.preflight import AwsSession
 from compat.service.security import SecurityHeadersMiddleware
@@ -36,6 +40,7 @@ from compat.service.settings import (
     MATRIX_ENV,
     METRICS_TOKEN_ENV,
     TOKEN_ENV,
+    Limits,
     Settings,
 )
 from compat.service.state import MatrixState
@@ -85,6 +90,16 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         _install_sighup(state)
+        snap = state.current
+        # One line per process (each worker logs its own, with its pid in JSON logs).
+        log.info(
+            "serving matrix %s sha256 %s (schema %d, %d releases, loaded %s)",
+            state.path,
+            snap.sha256,
+            snap.schema_version,
+            snap.release_count,
+            snap.loaded_at,
+        )
         yield
         if collector is not None:
             collector.process_ended()
@@ -110,6 +125,9 @@ def create_app(
     app.state.aws_session = AwsSession()
     app.state.metrics = collector
     routes = [*app.router.routes, *(route for router in ROUTERS for route in router.routes)]
+    # Innermost first: tags and 304s, then compression (which suffixes the tag it compresses).
+    app.add_middleware(ConditionalMiddleware, state=state, policies=MATRIX_DERIVED, routes=routes)
+    app.add_middleware(CompressionMiddleware)
     app.add_middleware(MethodsMiddleware, routes=route_table(routes))
     app.add_middleware(SecurityHeadersMiddleware)
     if cors_origin:
@@ -122,8 +140,9 @@ def create_app(
             allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
             expose_headers=["X-Request-ID"],
         )
+    app.add_middleware(BodyDeadlineMiddleware, seconds=Limits.from_env().body_timeout)
     # Outermost: every response (CORS and security answers too) gets its request id.
-    app.add_middleware(ObserveMiddleware, metrics=collector)
+    app.add_middleware(ObserveMiddleware, metrics=collector, templates=route_templates(routes))
     problems.install_handlers(app)
     for router in ROUTERS:
         # The routers' own routes, as app.get() would add them: include_router() wraps each

@@ -1,7 +1,7 @@
 """The server's logging: uvicorn's and ours, as text for people or JSON lines for collectors.
 
 ``serve --log-format json`` writes one JSON object per line (``time``,
-``level``, ``logger``, ``message`` and, for requests, ``request_id``,
+``level``, ``logger``, ``pid``, ``message`` and, for requests, ``request_id``,
 ``method``, ``path``, ``route``, ``status``, ``duration_ms``). The access
 line is ours (``compat.service.access``, written by
 :mod:`compat.service.observe`), not uvicorn's, because only the app knows the
@@ -30,6 +30,8 @@ class JsonFormatter(logging.Formatter):
             "time": when.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
             "level": record.levelname.lower(),
             "logger": record.name,
+            # Which worker wrote it (serve --workers N): each is a process of its own.
+            "pid": record.process,
             "message": record.getMessage(),
         }
         for name in REQUEST_FIELDS:

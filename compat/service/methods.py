@@ -53,16 +53,33 @@ def allowed_methods(table: RouteTable, path: str) -> tuple[list[str], Any] | Non
 
 
 class MethodsMiddleware:
-    """HEAD as GET without a body; OPTIONS as 204 with ``Allow``; every other request untouched."""
+    """HEAD as GET without a body; OPTIONS as 204 with ``Allow``; a 405's ``Allow`` complete.
+
+    A route's own 405 lists only that route's methods (``GET``); the path also
+    answers HEAD and OPTIONS here, and maybe other methods on other routes, so
+    a 405's ``Allow`` is replaced by :func:`allowed_methods` of the path.
+    """
 
     def __init__(self, app: ASGIApp, routes: RouteTable) -> None:
         self.app = app
         self.routes = routes
+        #: Paths whose GET cannot be a 405 (a GET route has exactly that path): no Allow to fix.
+        self._gettable = {
+            route.path
+            for _, methods, route in routes
+            if "GET" in methods and "{" not in getattr(route, "path", "{")
+        }
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         method = scope.get("method")
-        if scope["type"] != "http" or method not in ("HEAD", "OPTIONS"):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if method not in ("HEAD", "OPTIONS"):
+            if method == "GET" and scope["path"] in self._gettable:
+                await self.app(scope, receive, send)
+            else:
+                await self.app(scope, receive, self._complete_allow(scope, send))
             return
         found = allowed_methods(self.routes, scope["path"])
         allowed = found[0] if found else None
@@ -89,6 +106,22 @@ class MethodsMiddleware:
             elif not message.get("more_body", False):
                 await send({"type": "http.response.body", "body": b""})
 
-        await self.app(get_scope, receive, send_headers_only)
+        await self.app(get_scope, receive, self._complete_allow(scope, send_headers_only))
         if "route" in get_scope:  # for the access log and the metrics, outside this layer
             scope["route"] = get_scope["route"]
+
+    def _complete_allow(self, scope: Scope, send: Send) -> Send:
+        """``send`` with a 405's ``Allow`` set to every method the path answers."""
+
+        async def send_allow(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 405:
+                found = allowed_methods(self.routes, scope["path"])
+                if found is not None:
+                    headers = [
+                        (n, v) for n, v in message.get("headers", []) if n.lower() != b"allow"
+                    ]
+                    headers.append((b"allow", ", ".join(found[0]).encode("ascii")))
+                    message["headers"] = headers
+            await send(message)
+
+        return send_allow

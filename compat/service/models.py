@@ -142,10 +142,24 @@ class Health(BaseModel):
     status: Literal["ok"]
 
 
+class LastReload(BaseModel):
+    """The outcome of the last reload (SIGHUP or POST /v1/admin/reload) of this process."""
+
+    result: Literal["success", "failure"]
+    #: When it ended (UTC, ISO 8601).
+    at: str
+    #: The matrix served after it (the old one after a failure).
+    sha256: str
+    #: Why it failed: the file's problems, as the failure's log line lists them.
+    error: str | None = None
+
+
 class Ready(BaseModel):
     status: Literal["ready"]
     matrix_sha256: str
     loaded_at: str
+    #: None until this process has reloaded once.
+    last_reload: LastReload | None = None
 
 
 class ReloadAnswer(BaseModel):

@@ -58,6 +58,8 @@ class Limits:
     max_headers: int = 100
     #: Seconds for the request line and headers to arrive.
     header_timeout: float = 10.0
+    #: Seconds for a request body to arrive once its headers have.
+    body_timeout: float = 10.0
 
     def to_env(self) -> str:
         return json.dumps(asdict(self))

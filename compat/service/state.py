@@ -108,6 +108,10 @@ class ReloadResult:
         }
 
 
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
 class MatrixState:
     """The current snapshot of one matrix file; reloads are serialised by a lock."""
 
@@ -119,6 +123,8 @@ class MatrixState:
         self._lock = threading.Lock()
         #: Called after every reload with (succeeded, the snapshot now served): metrics.
         self.listeners: list[Callable[[bool, Snapshot], None]] = []
+        #: The last reload's outcome (see compat.service.models.LastReload); None before one.
+        self.last_reload: dict[str, str] | None = None
 
     def reload(self) -> ReloadResult:
         """Load the file again; swap it in only when all of it is valid.
@@ -130,15 +136,23 @@ class MatrixState:
             try:
                 fresh = load_snapshot(self.path)
             except MatrixError as exc:
+                why = "; ".join([exc.message, *exc.problems])
                 log.error(
                     "matrix reload failed; still serving sha256 %s: %s",
                     previous.sha256[:12],
-                    "; ".join([exc.message, *exc.problems]),
+                    why,
                 )
+                self.last_reload = {
+                    "result": "failure",
+                    "at": _now(),
+                    "sha256": previous.sha256,
+                    "error": why,
+                }
                 for listener in self.listeners:
                     listener(False, previous)
                 raise
             self.current = fresh
+            self.last_reload = {"result": "success", "at": _now(), "sha256": fresh.sha256}
             for listener in self.listeners:
                 listener(True, fresh)
         log.info(

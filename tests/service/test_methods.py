@@ -36,7 +36,9 @@ def test_head_is_get_without_a_body(client, path: str) -> None:
     assert got.status_code == 200
     assert head.status_code == 200
     assert head.content == b""
-    assert head.headers["content-length"] == str(len(got.content))
+    # The same representation (compressed alike: the client sends the same Accept-Encoding).
+    assert head.headers["content-length"] == got.headers["content-length"]
+    assert head.headers.get("content-encoding") == got.headers.get("content-encoding")
     assert head.headers["content-type"] == got.headers["content-type"]
     assert head.headers["content-security-policy"] == got.headers["content-security-policy"]
 
@@ -84,3 +86,21 @@ def test_a_cors_preflight_is_answered_by_cors_not_by_allow() -> None:
     assert response.status_code == 200
     assert response.headers["access-control-allow-origin"] == origin
     assert "allow" not in response.headers
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("POST", "/v1/resolve", "GET, HEAD, OPTIONS"),
+        ("DELETE", "/healthz", "GET, HEAD, OPTIONS"),
+        ("PUT", "/static/page.js", "GET, HEAD, OPTIONS"),
+        ("GET", "/v1/explain", "OPTIONS, POST"),
+        ("HEAD", "/v1/admin/reload", "OPTIONS, POST"),
+        ("POST", "/openapi.json", "GET, HEAD, OPTIONS"),
+    ],
+)
+def test_a_405_allows_what_options_allows(client, method: str, path: str, allow: str) -> None:
+    response = client.request(method, path)
+    assert response.status_code == 405
+    assert response.headers["allow"] == allow
+    assert client.options(path).headers["allow"] == allow

@@ -153,3 +153,69 @@ def test_metrics_add_up_every_worker(tmp_path: Path) -> None:
         pids = {labels["pid"] for labels, _ in _samples(text, "smddp_compat_matrix_info")}
     assert _value(text, "smddp_compat_http_requests_total", route="/healthz") == before + 20
     assert len(pids) == 2
+
+
+def test_every_route_is_labelled_by_its_template() -> None:
+    with make_client() as c:
+        assert c.get("/openapi.json").status_code == 200
+        assert c.head("/openapi.json").status_code == 200
+        assert c.post("/v1/resolve").status_code == 405
+        assert c.delete("/static/page.js").status_code == 405
+        text = c.get("/metrics").text
+    total = "smddp_compat_http_requests_total"
+    assert _value(text, total, route="/openapi.json", method="GET", status="200") == 1
+    assert _value(text, total, route="/openapi.json", method="HEAD", status="200") == 1
+    assert _value(text, total, route="/v1/resolve", method="POST", status="405") == 1
+    assert _value(text, total, route="/static/{name}", method="DELETE", status="405") == 1
+    assert _value(text, total, route="unmatched") == 0
+
+
+def test_readyz_reports_the_last_reload(tmp_path: Path) -> None:
+    matrix = tmp_path / "matrix.yaml"
+    shutil.copyfile(shipped_matrix_path(), matrix)
+    original = matrix.read_text(encoding="utf-8")
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    with make_client(matrix_path=str(matrix), token=TOKEN) as c:
+        assert c.get("/readyz").json()["last_reload"] is None
+        matrix.write_text(original + "\nbogus_key: 1\n", encoding="utf-8")
+        assert c.post("/v1/admin/reload", headers=auth).status_code == 422
+        failed = c.get("/readyz")
+        matrix.write_text(original.replace("pytorch:", "pytorch:  ", 1), encoding="utf-8")
+        assert c.post("/v1/admin/reload", headers=auth).status_code == 200
+        ok = c.get("/readyz").json()
+    old_sha = compat.load_matrix().sha256
+    assert failed.status_code == 200  # the old matrix serves on
+    last = failed.json()["last_reload"]
+    assert last["result"] == "failure"
+    assert last["sha256"] == old_sha
+    assert "bogus_key" in last["error"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", last["at"])
+    assert ok["last_reload"]["result"] == "success"
+    assert ok["last_reload"]["sha256"] == ok["matrix_sha256"] != old_sha
+    assert "error" not in ok["last_reload"]
+    assert ok["last_reload"]["at"] >= last["at"]
+
+
+@pytest.mark.integration
+def test_each_worker_logs_its_matrix_and_pid_in_json(tmp_path: Path) -> None:
+    log = tmp_path / "server.log"
+    args = ["--workers", "2", "--log-format", "json"]
+    with running_server(args, log) as server:
+        for i in range(10):  # a new connection each time, so that both workers may answer
+            httpx.get(server.url + "/healthz", headers={"X-Request-ID": f"w-{i}"}, timeout=10)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            entries = [json.loads(line) for line in server.log_text().splitlines() if line.strip()]
+            started = [e for e in entries if e["message"].startswith("serving matrix ")]
+            if len(started) >= 2 and sum(1 for e in entries if e.get("request_id")) >= 10:
+                break
+            time.sleep(0.2)
+    sha = compat.load_matrix().sha256
+    assert len({e["pid"] for e in started}) == 2
+    assert all(
+        re.search(rf"serving matrix \S+matrix\.yaml sha256 {sha} ", e["message"]) for e in started
+    )
+    access = [e for e in entries if str(e.get("request_id", "")).startswith("w-")]
+    assert len(access) == 10
+    assert {e["pid"] for e in access} <= {e["pid"] for e in started}
+    assert all(isinstance(e["pid"], int) for e in entries)

@@ -27,18 +27,25 @@ def _require_server_packages() -> None:
         ) from None
 
 
-def _http_protocol() -> object:
-    """uvicorn's httptools protocol with our header limits, or h11 where httptools is missing."""
-    try:
-        from compat.service.guard import GuardedHttpToolsProtocol
-    except ImportError:
-        click.echo(
-            "warning: httptools is not installed: h11 bounds the header size, but the header "
-            "count and the header timeout are not enforced (pip install 'smddp-compat[serve]')",
-            err=True,
-        )
-        return "h11"
-    return GuardedHttpToolsProtocol
+def _http_protocol(choice: str) -> type:
+    """The guarded protocol class for ``--http``: both enforce every limit of ``serve``.
+
+    ``auto`` is httptools (the faster parser) where it is installed, else h11.
+    """
+    if choice in ("auto", "httptools"):
+        try:
+            from compat.service.guard_httptools import GuardedHttpToolsProtocol
+        except ImportError:
+            if choice == "httptools":
+                raise UsageError(
+                    "--http httptools: httptools is not installed",
+                    hint="install it with: pip install 'smddp-compat[serve]', or pass --http h11",
+                ) from None
+        else:
+            return GuardedHttpToolsProtocol
+    from compat.service.guard import GuardedH11Protocol
+
+    return GuardedH11Protocol
 
 
 def _check_origin(origin: str | None) -> str | None:
@@ -158,6 +165,22 @@ def _check_address(host: str, port: int) -> None:
     help="Most header fields per request; above it, 431 and close.",
 )
 @click.option(
+    "--body-timeout",
+    default=Limits.body_timeout,
+    show_default=True,
+    type=click.FloatRange(0.1, 3600),
+    help="Seconds for a request's body to arrive after its headers; after it, 408 and close.",
+)
+@click.option(
+    "--http",
+    "http_impl",
+    type=click.Choice(["auto", "httptools", "h11"]),
+    default="auto",
+    show_default=True,
+    help="HTTP parser: httptools (fast, C) or h11 (pure Python); auto takes httptools when "
+    "installed. Both enforce the limits above.",
+)
+@click.option(
     "--header-timeout",
     default=Limits.header_timeout,
     show_default=True,
@@ -180,6 +203,8 @@ def serve_cmd(
     max_header_bytes: int,
     max_headers: int,
     header_timeout: float,
+    body_timeout: float,
+    http_impl: str,
 ) -> None:
     """Serve the HTTP API (/v1/...) and the web page (/).
 
@@ -215,10 +240,12 @@ def serve_cmd(
         max_header_bytes=max_header_bytes,
         max_headers=max_headers,
         header_timeout=header_timeout,
+        body_timeout=body_timeout,
     )
     # The guarded protocol (and worker processes) read the limits from the environment.
     os.environ[LIMITS_ENV] = limits.to_env()
 
+    protocol = _http_protocol(http_impl)
     origin = _check_origin(cors_origin)
     _check_address(host, port)
     path = matrix_path or ctx.find_root().params.get("matrix_path")
@@ -251,8 +278,13 @@ def serve_cmd(
         "server_header": False,
         "limit_concurrency": limits.limit_concurrency,
         "timeout_keep_alive": limits.timeout_keep_alive,
-        "http": _http_protocol(),
-        "h11_max_incomplete_event_size": limits.max_header_bytes,
+        "http": protocol,
+        # No route is a WebSocket: an upgrade request is answered by the app as plain HTTP
+        # (logged, counted, with its request id), not refused by uvicorn outside the app.
+        "ws": "none",
+        # The guarded h11 protocol answers 431 above max_header_bytes itself (h11's own
+        # limit would answer 400), checking after each read: h11 may hold one read more.
+        "h11_max_incomplete_event_size": limits.max_header_bytes + 256 * 1024,
     }
     if workers == 1:
         uvicorn.run(app, **common)  # type: ignore[arg-type]

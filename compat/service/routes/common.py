@@ -14,6 +14,20 @@ if TYPE_CHECKING:
 
 JSON_TYPE = "application/json"
 
+#: The routes whose answer depends only on the matrix (and this code): route template ->
+#: whether the query changes the answer. compat.service.conditional gives each a strong
+#: ETag, Cache-Control and 304 on If-None-Match; a route added here needs nothing else.
+MATRIX_DERIVED: dict[str, bool] = {
+    "/v1/resolve": True,
+    "/v1/snippets": True,
+    "/v1/frameworks": False,
+    "/v1/regions": False,
+    "/v1/instance-types": True,
+    "/v1/matrix": False,
+    "/": True,
+    "/openapi.json": False,
+}
+
 
 def json_response(
     body: bytes, status: int = 200, headers: dict[str, str] | None = None

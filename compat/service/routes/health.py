@@ -20,11 +20,21 @@ async def healthz() -> Response:
 @router.get(
     "/readyz",
     response_model=Ready,
-    summary="A validated matrix is loaded",
+    summary="A validated matrix is loaded; the last reload's result and time",
+    description="Still ready after a failed reload (the old matrix serves on): "
+    "`last_reload` says that it failed, when, and why.",
     responses=problem_responses(503),
 )
 async def readyz(request: Request) -> Response:
-    snap = matrix_state(request).current
+    state = matrix_state(request)
+    snap = state.current
     return json_response(
-        dump({"status": "ready", "matrix_sha256": snap.sha256, "loaded_at": snap.loaded_at})
+        dump(
+            {
+                "status": "ready",
+                "matrix_sha256": snap.sha256,
+                "loaded_at": snap.loaded_at,
+                "last_reload": state.last_reload,
+            }
+        )
     )

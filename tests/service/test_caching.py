@@ -1,0 +1,174 @@
+"""ETag, Cache-Control and 304 on every answer that depends only on the matrix; compression.
+
+In-process for the rules, and once against the real server on loopback.
+"""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+from pathlib import Path
+
+import brotli
+import httpx
+import pytest
+
+import compat
+from compat.matrix import shipped_matrix_path
+from compat.service.conditional import normalised_query
+from compat.service.routes.common import MATRIX_DERIVED
+
+from .support import TOKEN, make_client, running_server
+
+RESOLVE = "/v1/resolve?framework=pytorch&version=1.13.1&region=us-west-2"
+#: One request per matrix-derived route (every key of MATRIX_DERIVED).
+MATRIX_PATHS = [
+    RESOLVE,
+    "/v1/frameworks",
+    "/v1/regions",
+    "/v1/instance-types",
+    "/v1/instance-types?smddp_version=1.7.0",
+    "/v1/matrix",
+    "/",
+    "/?region=us-west-2",
+    "/openapi.json",
+    "/v1/snippets?framework=pytorch&version=1.13.1&region=us-west-2",
+]
+SHA = compat.load_matrix().sha256
+
+
+@pytest.fixture(scope="module")
+def client():  # type: ignore[no-untyped-def]
+    with make_client() as c:
+        yield c
+
+
+def test_every_declared_route_is_covered_here() -> None:
+    assert {p.split("?")[0] for p in MATRIX_PATHS} == set(MATRIX_DERIVED)
+
+
+@pytest.mark.parametrize("path", MATRIX_PATHS)
+def test_a_matrix_derived_answer_is_tagged_and_revalidated(client, path: str) -> None:
+    first = client.get(path)
+    assert first.status_code == 200
+    etag = first.headers["etag"]
+    assert etag.startswith(f'"{SHA}.')  # strong: no W/
+    assert etag.endswith('"')
+    assert first.headers["cache-control"] == "public, no-cache"
+    again = client.get(path, headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again.headers["etag"] == etag
+    assert again.headers["cache-control"] == "public, no-cache"
+    head = client.head(path, headers={"If-None-Match": f'"nope", W/{etag}'})
+    assert head.status_code == 304
+    stale = client.get(path, headers={"If-None-Match": f'"{"0" * 64}.0000000000000000"'})
+    assert stale.status_code == 200
+    assert stale.content == first.content
+
+
+def test_each_route_and_query_has_its_own_tag(client) -> None:
+    tags = {client.get(path).headers["etag"] for path in MATRIX_PATHS}
+    assert len(tags) == len(MATRIX_PATHS)
+    other = client.get("/v1/resolve?framework=pytorch&version=1.12.1&region=us-west-2")
+    assert other.headers["etag"] != client.get(RESOLVE).headers["etag"]
+    # A tag for one query never validates another's answer.
+    assert client.get(RESOLVE, headers={"If-None-Match": other.headers["etag"]}).status_code == 200
+
+
+def test_the_order_of_different_parameters_does_not_matter(client) -> None:
+    swapped = "/v1/resolve?region=us-west-2&version=1.13.1&framework=pytorch"
+    assert client.get(swapped).headers["etag"] == client.get(RESOLVE).headers["etag"]
+
+
+def test_the_order_of_a_repeated_parameter_does(client) -> None:
+    # Whatever a repeated parameter means to the route, its two orders are not assumed equal.
+    assert normalised_query(b"version=1&b=2&version=3") == b"b=2&version=1&version=3"
+    assert normalised_query(b"versio%6E=3&version=1") != normalised_query(b"version=1&versio%6E=3")
+    assert normalised_query(b"a=1&&b=2&") == b"a=1&b=2"
+
+
+def test_errors_and_unlisted_routes_carry_no_tag(client) -> None:
+    missing = client.get("/v1/resolve?framework=pt&version=0.0.1")
+    assert missing.status_code == 404
+    assert "etag" not in missing.headers
+    assert "etag" not in client.get("/healthz").headers
+    assert "etag" not in client.get("/readyz").headers
+
+
+def test_a_reload_changes_every_tag(tmp_path: Path) -> None:
+    matrix = tmp_path / "matrix.yaml"
+    shutil.copyfile(shipped_matrix_path(), matrix)
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    with make_client(matrix_path=str(matrix), token=TOKEN) as c:
+        before = {path: c.get(path).headers["etag"] for path in MATRIX_PATHS}
+        text = matrix.read_text(encoding="utf-8")
+        matrix.write_text(text.replace("pytorch:", "pytorch:  ", 1), encoding="utf-8")
+        assert c.post("/v1/admin/reload", headers=auth).status_code == 200
+        for path, etag in before.items():
+            answer = c.get(path, headers={"If-None-Match": etag})
+            assert answer.status_code == 200, path
+            assert answer.headers["etag"] != etag
+
+
+# -- compression -------------------------------------------------------------------------
+def test_large_answers_are_gzipped_for_clients_that_take_gzip(client) -> None:
+    plain = client.get("/", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    assert plain.headers["vary"] == "Accept-Encoding"
+    zipped = client.get("/", headers={"Accept-Encoding": "gzip"})
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert zipped.headers["vary"] == "Accept-Encoding"
+    assert zipped.content == plain.content  # httpx decodes it
+    assert zipped.headers["etag"] == plain.headers["etag"][:-1] + '-gzip"'
+    assert int(zipped.headers["content-length"]) < len(plain.content) / 4
+    # A compressed tag validates: the same content.
+    assert client.get("/", headers={"If-None-Match": zipped.headers["etag"]}).status_code == 304
+
+
+def test_brotli_is_preferred_when_accepted(client) -> None:
+    raw = client.get("/v1/matrix", headers={"Accept-Encoding": "gzip, br"})
+    assert raw.headers["content-encoding"] == "br"
+    assert raw.headers["etag"].endswith('-br"')
+    with client.stream("GET", "/v1/matrix", headers={"Accept-Encoding": "br"}) as stream:
+        body = b"".join(stream.iter_raw())
+    plain = client.get("/v1/matrix", headers={"Accept-Encoding": "identity"}).content
+    assert brotli.decompress(body) == plain
+
+
+@pytest.mark.parametrize("header", ["identity", "gzip;q=0", "br;q=0, gzip;q=0", "compress"])
+def test_refused_codings_are_not_used(client, header: str) -> None:
+    assert "content-encoding" not in client.get("/", headers={"Accept-Encoding": header}).headers
+
+
+def test_gzip_when_brotli_is_refused(client) -> None:
+    got = client.get("/", headers={"Accept-Encoding": "br;q=0, *"})
+    assert got.headers["content-encoding"] == "gzip"
+
+
+def test_small_answers_are_sent_as_they_are(client) -> None:
+    small = client.get("/healthz", headers={"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in small.headers
+    assert "vary" not in small.headers
+
+
+# -- the real server -----------------------------------------------------------------------
+@pytest.mark.integration
+def test_the_real_server_answers_304_and_gzip(tmp_path: Path) -> None:
+    with (
+        running_server([], tmp_path / "server.log") as server,
+        httpx.Client(base_url=server.url, timeout=10) as http,
+    ):
+        raw = http.build_request("GET", "/", headers={"Accept-Encoding": "gzip"})
+        first = http.send(raw, stream=True)
+        body = b"".join(first.iter_raw())
+        first.close()
+        assert first.headers["content-encoding"] == "gzip"
+        page = gzip.decompress(body)
+        assert b"<!doctype html>" in page.lower()
+        assert int(first.headers["content-length"]) == len(body)
+        again = http.get("/", headers={"If-None-Match": first.headers["etag"]})
+        assert again.status_code == 304
+        assert again.headers["x-request-id"]
+        metrics = http.get("/metrics").text
+    assert 'route="/",status="304"' in metrics
