@@ -297,12 +297,9 @@ def _find_region(text: str, m: Matrix | None) -> str | None:
 def _code_of(name: str, m: Matrix | None) -> str | None:
     if m is None:
         return None
-    quotas = m.compiled["quotas"]
-    for entry in quotas["account_wide"]:
-        if entry["name"] == name:
-            return str(entry["code"])
-    code = (quotas.get("known_codes") or {}).get(name)
-    return None if code is None else str(code)
+    from compat.aws.quota_codes import known_codes
+
+    return known_codes(m).get(name)
 
 
 def _command(

@@ -507,14 +507,15 @@ def test_throttling_is_retried_in_standard_mode(
         calls.append(self.region)
         if len(calls) <= 2:
             return _error("TooManyRequestsException", "slow down")
-        return _list_defaults(self)
+        return _get_applied(self)
 
-    monkeypatch.setattr(ServiceQuotasResponse, "list_aws_default_service_quotas", flaky)
+    # The known codes are read with GetServiceQuota (no listing): throttle that.
+    monkeypatch.setattr(ServiceQuotasResponse, "get_service_quota", flaky)
     monkeypatch.setenv("AWS_ENDPOINT_URL", server_url)
     retried = SessionClients(boto3.Session(), max_attempts=3)
     report = compat.preflight("pytorch", "2.2.0", REGION, P4D, 2, clients=retried)
     assert report.exit_code is ExitCode.OK
-    assert len(calls) == 4  # two throttled, then the two pages
+    assert len(calls) == 5  # two throttled, then one read for each of the three quotas
 
     calls.clear()
     clear_cache()
