@@ -539,3 +539,92 @@ def test_scan_shows_progress_on_a_terminal(
     assert result.exit_code == 0
     assert "checked 2/2 regions" in result.stderr
     assert "checked" not in result.stdout
+
+
+def _new_process() -> None:
+    """What a new CI process starts with: no in-memory caches, the cache directory kept."""
+    from compat.aws.job_cache import forget_job_caches
+    from compat.aws.quota_codes import forget_books
+
+    clear_cache()
+    forget_books()
+    forget_job_caches()
+
+
+def _counted(server_url: str, monkeypatch: pytest.MonkeyPatch) -> tuple[SessionClients, list[str]]:
+    """Clients whose every API call (each page too) is recorded by operation name."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL", server_url)
+    session = boto3.Session()
+    calls: list[str] = []
+
+    def record(model: Any, **_: Any) -> None:
+        calls.append(model.name)
+
+    session.events.register("provide-client-params", record)
+    return SessionClients(session, max_attempts=1), calls
+
+
+def test_a_warm_preflight_reads_each_quota_once_and_lists_none(
+    server_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The exact calls of a preflight over HTTP: cold (first run) and warm (a new process
+    with the cache directory kept, as a CI step runs it)."""
+    seed_job(server_url, "running", "InProgress", count=2)
+    set_quotas(p3dn=(0, 4), total=(4, 20), per_job=(10, None))
+    clients, calls = _counted(server_url, monkeypatch)
+    cold = compat.preflight("pytorch", "2.2.0", REGION, "ml.p3dn.24xlarge", 1, clients=clients)
+    assert cold.exit_code is ExitCode.OK, cold.to_text()
+    # ml.p3dn.24xlarge has no code in the matrix: listed once (two quotas a page), learned.
+    assert calls == [
+        "ListTrainingJobs",
+        "DescribeTrainingJob",
+        "ListTrainingJobs",
+        "ListTrainingJobs",
+        "ListAWSDefaultServiceQuotas",
+        "ListAWSDefaultServiceQuotas",
+        "GetServiceQuota",
+        "GetServiceQuota",
+        "GetServiceQuota",
+        "GetAWSDefaultServiceQuota",
+    ]
+    _new_process()
+    clients, calls = _counted(server_url, monkeypatch)
+    warm = compat.preflight("pytorch", "2.2.0", REGION, "ml.p3dn.24xlarge", 1, clients=clients)
+    assert warm.to_dict()["checks"] == cold.to_dict()["checks"]
+    assert calls == [
+        "ListTrainingJobs",  # InProgress: the running job was described last time
+        "ListTrainingJobs",  # Stopping
+        "ListTrainingJobs",  # WarmPoolStatusEquals=Available
+        "GetServiceQuota",  # ml.p3dn.24xlarge, by the code learned from the listing
+        "GetServiceQuota",  # Number of instances across all training jobs
+        "GetServiceQuota",  # Maximum number of instances per training job: never applied,
+        "GetAWSDefaultServiceQuota",  # so its default
+    ]
+
+
+def test_a_code_that_answers_with_another_name_falls_back_to_the_listing(
+    server_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cached code that AWS now gives another name is not trusted: the listing decides."""
+    import json as _json
+
+    from compat.aws.quota_codes import codes_file
+
+    set_quotas(p3dn=(0, 4), total=(4, 20), per_job=(10, None))
+    path = codes_file()
+    assert path is not None
+    import os
+    import time
+
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    wrong = {"codes": {P3DN_NAME: {"code": QUOTA_CODES[TOTAL], "learned_at": time.time()}}}
+    with open(path, "w", encoding="utf-8") as fh:
+        _json.dump(wrong, fh)
+    _new_process()
+    clients, calls = _counted(server_url, monkeypatch)
+    report = compat.preflight("pytorch", "2.2.0", REGION, "ml.p3dn.24xlarge", 1, clients=clients)
+    check = report.check("instance-quota")
+    assert (check.quota_code, check.limit) == (QUOTA_CODES[P3DN_NAME], 4)
+    assert calls.count("ListAWSDefaultServiceQuotas") >= 1
+    with open(path, encoding="utf-8") as fh:
+        assert _json.load(fh)["codes"][P3DN_NAME]["code"] == QUOTA_CODES[P3DN_NAME]

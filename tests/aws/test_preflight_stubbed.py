@@ -27,6 +27,7 @@ from compat.exit_codes import ExitCode
 
 from .conftest import (
     P3DN,
+    P3DN_NAME,
     P4D,
     P4D_NAME,
     P4D_SPOT_NAME,
@@ -706,3 +707,78 @@ def test_quota_table_rows() -> None:
         False,
         10.0,
     ]
+
+
+def test_a_warm_preflight_makes_exactly_these_calls_and_no_listing() -> None:
+    """Cold: the unknown code is listed and learned, the running job described. Warm (a new
+    process, the cache directory kept): three ListTrainingJobs pages and one read per quota."""
+    from compat.aws.job_cache import forget_job_caches
+    from compat.aws.quota_codes import forget_books
+    from compat.aws.quotas import clear_cache
+
+    def run(s: Stubs) -> tuple[compat.PreflightReport, list[str]]:
+        calls: list[str] = []
+
+        def record(model: Any, **_: Any) -> None:
+            calls.append(model.name)
+
+        for client in (s.sq, s.sm):
+            client.meta.events.register("provide-client-params", record)
+        report = compat.preflight("pytorch", "1.13.1", REGION, P3DN, 2, clients=s.clients)
+        s.assert_done()
+        return report, calls
+
+    with Stubs() as s:
+        s.listing({"StatusEquals": "InProgress"}, ["job-a"])
+        s.describe("job-a", P3DN, 1)
+        s.listing({"StatusEquals": "Stopping"}, [])
+        s.listing({"WarmPoolStatusEquals": "Available"}, [], warm=True)
+        s.catalog([TOTAL], [P3DN_NAME, PER_JOB])
+        s.quota(P3DN_NAME, 4)
+        s.quota(TOTAL, 20)
+        s.default_only(PER_JOB, 10)
+        cold, cold_calls = run(s)
+    assert cold.exit_code is ExitCode.OK
+    assert cold_calls.count("ListAWSDefaultServiceQuotas") == 2
+    assert cold_calls.count("DescribeTrainingJob") == 1
+
+    clear_cache()
+    forget_books()
+    forget_job_caches()
+    with Stubs() as s:
+        s.listing({"StatusEquals": "InProgress"}, ["job-a"])
+        s.listing({"StatusEquals": "Stopping"}, [])
+        s.listing({"WarmPoolStatusEquals": "Available"}, [], warm=True)
+        s.quota(P3DN_NAME, 4)  # by the learned code
+        s.quota(TOTAL, 20)
+        s.default_only(PER_JOB, 10)
+        warm, warm_calls = run(s)
+    assert warm_calls == [
+        "ListTrainingJobs",
+        "ListTrainingJobs",
+        "ListTrainingJobs",
+        "GetServiceQuota",
+        "GetServiceQuota",
+        "GetServiceQuota",
+        "GetAWSDefaultServiceQuota",
+    ]
+    assert warm.to_dict()["checks"] == cold.to_dict()["checks"]
+    assert warm.check("instance-quota").usage == 1  # the remembered job still counts
+
+
+def test_a_job_seen_before_is_not_described_again() -> None:
+    from compat.aws.job_cache import JobCache
+
+    cache = JobCache()
+    with Stubs() as s:
+        s.listing({"StatusEquals": "InProgress"}, ["job-a"])
+        s.describe("job-a", P4D, 2)
+        s.listing({"StatusEquals": "Stopping"}, [])
+        s.listing({"WarmPoolStatusEquals": "Available"}, [], warm=True)
+        first = count_usage(s.sm, REGION, jobs=cache)
+        s.listing({"StatusEquals": "InProgress"}, ["job-a"])
+        s.listing({"StatusEquals": "Stopping"}, [])
+        s.listing({"WarmPoolStatusEquals": "Available"}, [], warm=True)
+        second = count_usage(s.sm, REGION, jobs=cache)
+        s.assert_done()
+    assert dict(first.on_demand) == dict(second.on_demand) == {P4D: 2}
