@@ -628,3 +628,37 @@ def test_a_code_that_answers_with_another_name_falls_back_to_the_listing(
     assert calls.count("ListAWSDefaultServiceQuotas") >= 1
     with open(path, encoding="utf-8") as fh:
         assert _json.load(fh)["codes"][P3DN_NAME]["code"] == QUOTA_CODES[P3DN_NAME]
+
+
+def test_quota_request_off_a_terminal_says_to_pass_yes(
+    server_url: str, run_cli: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    set_quotas(p4d=(0, 4))
+    monkeypatch.setenv("AWS_ENDPOINT_URL", server_url)
+    monkeypatch.setattr("sys.stdin", _Input(""))  # a pipe or CI: end of input, no answer
+    result = run_cli("quota", "request", "-t", P4D, "-r", REGION, "--desired", "8")
+    assert result.exit_code == 2
+    assert "Aborted" not in result.stderr
+    assert "hint: pass --yes" in result.stderr
+    assert REQUESTS.get("L-09B4A649") is None  # nothing was requested
+
+
+def test_quota_request_for_a_type_not_offered_names_no_other_type(
+    server_url: str, run_cli: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The region lists p4d but not p3dn: asking for p3dn must not suggest p4d's quota."""
+    set_quotas(p4d=(0, 4), total=(4, 20))
+    monkeypatch.setenv("AWS_ENDPOINT_URL", server_url)
+    result = run_cli(
+        "quota", "request", "-t", "ml.p3dn.24xlarge", "-r", REGION, "--desired", "2", "--yes"
+    )
+    assert result.exit_code == 4, result.stderr
+    assert "ml.p3dn.24xlarge is likely not offered for training there" in result.stderr
+    assert P4D not in result.stderr
+    assert "quota scan --instance-type ml.p3dn.24xlarge" in result.stderr
+    typo = run_cli(
+        "quota", "request", "--quota-name", "Number of instances across all jobs",
+        "-r", REGION, "--desired", "30", "--yes",
+    )  # fmt: skip
+    assert typo.exit_code == 3
+    assert f"did you mean {TOTAL!r}?" in typo.stderr
