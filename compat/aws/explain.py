@@ -33,7 +33,8 @@ _QUOTE = "'\"\u2018\u2019\u201c\u201d"
 _LIMIT_RE = re.compile(
     r"service\s+limit\s+(?:for\s+)?"
     rf"(?:[{_QUOTE}](?P<quoted>[^{_QUOTE}]{{1,200}})[{_QUOTE}]"
-    rf"|(?P<bare>[a-z0-9][^{_QUOTE},;]{{0,199}}?))"
+    # A bare name ends where its sentence does: ". " is never inside a quota name.
+    rf"|(?P<bare>[a-z0-9](?:[^{_QUOTE},;.]|\.(?!\s)){{0,199}}?))"
     r"\s+(?:is|of)\s+" + _NUM.replace("(", "(?P<limit>", 1),
     re.IGNORECASE,
 )
@@ -45,6 +46,7 @@ _USAGE_RE = re.compile(
 _DELTA_RE = re.compile(
     r"request\s+delta\s+(?:of|is)\s+" + _NUM.replace("(", "(?P<n>", 1), re.IGNORECASE
 )
+_SENTENCE_BREAK = re.compile(r"\.\s")
 _SENTENCE_END = re.compile(r"\.(?:\s|$)|[\"}]\s*$")
 _ESCAPED_QUOTE = re.compile(r"\\+(['\"])")
 _TYPE = r"(?P<type>ml\.[a-z0-9-]{1,20}\.[a-z0-9]{1,20})"
@@ -152,6 +154,9 @@ def explain(
     if found is None:
         raise _unreadable(text)
     name = (found["quoted"] or found["bare"]).strip()
+    if _SENTENCE_BREAK.search(name):
+        # "'training-job/ml.p3.16xlarge. Current limit' is 0": no quota is called that.
+        raise _unreadable(text)
     limit = float(found["limit"])
     start = max(text.rfind(". ", 0, found.start()) + 1, 0)
     end_match = _SENTENCE_END.search(text, found.end())
