@@ -662,3 +662,29 @@ def test_quota_request_for_a_type_not_offered_names_no_other_type(
     )  # fmt: skip
     assert typo.exit_code == 3
     assert f"did you mean {TOTAL!r}?" in typo.stderr
+
+
+def test_explain_check_reads_the_quota_now_with_one_call(
+    server_url: str, run_cli: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from compat.aws.explain import check_explanation
+
+    from .conftest import NEWER_ENDING  # limit 2, in use 1, delta 4: 5 needed
+
+    set_quotas(p4d=(0, 8))
+    clients, calls = _counted(server_url, monkeypatch)
+    checked = check_explanation(compat.explain(NEWER_ENDING, region=REGION), clients=clients)
+    assert calls == ["GetServiceQuota"]  # the code is known: no listing
+    assert (checked.current is not None, checked.raised_enough) == (True, True)
+    assert checked.verdict() == "raised since: 8 now holds the 5 needed; retry the job"
+
+    set_quotas(p4d=(0, 3))
+    result = run_cli("explain", "--check", "-r", REGION, NEWER_ENDING, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert (data["current"]["value"], data["raised_enough"]) == (3, False)
+    assert data["verdict"].startswith("still short: 3 now, 5 needed: smddp-compat quota request")
+
+    no_region = run_cli("explain", "--check", NEWER_ENDING)
+    assert no_region.exit_code == 2
+    assert "--region" in no_region.stderr
