@@ -12,6 +12,11 @@ and waits the simulated latency before forwarding it. Each preflight is
 * warm: the cache directory of the run before, no in-memory caches (the next
   CI job: a new process on a runner that keeps ~/.cache).
 
+Clients are created for every preflight, from one boto3 session (its loader
+keeps the parsed service models), so the wall time is the calls' cost, not
+botocore's model loading. "floor" is calls x latency: what the calls cost
+one after another at that latency, whatever the CPU.
+
     python benchmarks/preflight_calls.py [--runs 3] [--latency 0,50,200]
 
 Loopback only; no real AWS. Needs the test extras (moto[server]).
@@ -201,11 +206,14 @@ def main() -> None:
             sagemaker_backends[ACCOUNT][REGION].training_jobs[
                 f"job-{i}"
             ].training_job_status = "InProgress"
-        # Load (and compile) the matrix before anything is timed.
+        # Load (and compile) the matrix and the service models before anything is timed.
         compat.preflight("pt", "2.2.0", REGION, "ml.p4d.24xlarge", 4, no_aws=True)
+        session = boto3.Session()
+        for service in ("sagemaker", "service-quotas"):
+            session.client(service, region_name=REGION)
         print(
-            f"{'type':<18}{'latency':>8}  {'run':<5}{'calls':>6}{'median ms':>11}  "
-            "calls by operation"
+            f"{'type':<18}{'latency':>8}  {'run':<5}{'calls':>6}{'median ms':>11}"
+            f"{'floor ms':>10}  calls by operation"
         )
         for instance_type in ("ml.p4d.24xlarge", "ml.p3dn.24xlarge"):
             for latency_ms in (float(x) for x in args.latency.split(",")):
@@ -215,14 +223,14 @@ def main() -> None:
                     for _ in range(args.runs):
                         with tempfile.TemporaryDirectory() as cache:
                             os.environ["SMDDP_COMPAT_CACHE_DIR"] = cache
-                            clients = SessionClients(boto3.Session())
+                            clients = SessionClients(session)
                             _new_process()
                             if kind == "warm":
                                 compat.preflight(
                                     "pt", "2.2.0", REGION, instance_type, 4, clients=clients
                                 )
                                 _new_process()
-                                clients = SessionClients(boto3.Session())
+                                clients = SessionClients(session)
                             proxy.calls.clear()
                             t0 = time.perf_counter()
                             report = compat.preflight(
@@ -235,7 +243,8 @@ def main() -> None:
                     print(
                         f"{instance_type:<18}{latency_ms:>6.0f}ms  {kind:<5}"
                         f"{sum(calls.values()):>6}"
-                        f"{statistics.median(times) * 1000:>11.1f}  {detail}"
+                        f"{statistics.median(times) * 1000:>11.1f}"
+                        f"{sum(calls.values()) * latency_ms:>10.0f}  {detail}"
                     )
     finally:
         proxy.shutdown()
