@@ -118,6 +118,16 @@ class QuotaCodeBook:
                 self._learned[name] = (code, self._clock())
                 self._dirty = True
 
+    def confirm(self, name: str, code: str) -> None:
+        """AWS answered ``code`` with exactly ``name``: remember it as confirmed."""
+        self.learn(name, code)
+
+    def confirmed(self, name: str, code: str) -> bool:
+        """Whether AWS has answered ``code`` with exactly ``name`` (within the expiry)."""
+        with self._lock:
+            learned = self._learned.get(name)
+        return learned is not None and learned[0] == code
+
     def forget(self, name: str) -> None:
         """Drop a learned code that answered with another name."""
         with self._lock:
@@ -144,8 +154,9 @@ class QuotaCodeBook:
 
 def _by_code(
     client: Any, region: str, name: str, code: str, service_code: str
-) -> QuotaValue | None:
-    """The quota ``code`` if it answers with exactly ``name``; None otherwise."""
+) -> tuple[QuotaValue | None, bool]:
+    """(the quota ``code`` if it answers with exactly ``name``, else None; whether the
+    region has no quota ``code`` at all)."""
     from botocore.exceptions import ClientError
 
     def missing(exc: ClientError) -> bool:
@@ -168,12 +179,12 @@ def _by_code(
             except ClientError as exc:
                 if not missing(exc):
                     raise
-                return None
+                return None, True
     quota = answer.get("Quota") or {}
     if quota.get("QuotaName") != name or "Value" not in quota:
-        return None
+        return None, False
     value = float(quota["Value"])
-    return QuotaValue(
+    found = QuotaValue(
         name=name,
         code=code,
         region=region,
@@ -182,6 +193,7 @@ def _by_code(
         adjustable=quota.get("Adjustable"),
         applied=applied,
     )
+    return found, False
 
 
 def read_quota(
@@ -199,16 +211,20 @@ def read_quota(
     """
     code = book.code_for(name)
     if code is not None:
-        found = _by_code(client, region, name, code, service_code)
+        found, absent = _by_code(client, region, name, code, service_code)
         if found is not None:
+            book.confirm(name, code)
             return found
+        if absent and book.confirmed(name, code):
+            # A code AWS has answered with this very name (in some region) and that this
+            # region does not have: the quota is not offered here. No listing needed.
+            return None
     info = find_quota(client, region, name, service_code=service_code)
     if info is None:
         if code is not None:
             book.forget(name)  # a learned code that AWS contradicts is not kept
         return None
-    if info.code != code:
-        book.learn(name, info.code)
+    book.learn(name, info.code)  # confirmed by the listing, whether new or not
     return quota_value(client, region, info, service_code=service_code)
 
 

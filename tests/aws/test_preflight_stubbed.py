@@ -782,3 +782,23 @@ def test_a_job_seen_before_is_not_described_again() -> None:
         second = count_usage(s.sm, REGION, jobs=cache)
         s.assert_done()
     assert dict(first.on_demand) == dict(second.on_demand) == {P4D: 2}
+
+
+def test_a_confirmed_code_absent_from_a_region_means_not_offered_without_a_listing() -> None:
+    """Codes are the same in every region: once AWS answered a code with its name, a region
+    that has no such code does not offer the quota (the listing is not read)."""
+    from compat.aws.quota_codes import QuotaCodeBook, read_quota
+
+    book = QuotaCodeBook({P4D_NAME: QUOTA_CODES[P4D_NAME]})
+    with Stubs() as s:
+        s.absent(P4D_NAME)  # not yet confirmed: the listing decides
+        s.catalog([TOTAL])
+        assert read_quota(s.sq, "eu-north-1", P4D_NAME, book) is None
+        s.quota(P4D_NAME, 8)  # confirmed here
+        found = read_quota(s.sq, REGION, P4D_NAME, book)
+        s.absent(P4D_NAME)  # and absent elsewhere: no second listing is stubbed
+        missing = read_quota(s.sq, "ap-south-2", P4D_NAME, book)
+        s.assert_done()
+    assert found is not None
+    assert found.value == 8
+    assert missing is None
