@@ -192,37 +192,28 @@ def quota_checks(
     source = client_source(source)
     specs = quota_specs(matrix, instance_type, spot=spot)
     service_code = matrix.compiled["quotas"]["service_code"]
+    book = None
     if reader is None:
         from compat.aws.quota_codes import book_for, reader_for
 
         book = book_for(matrix)
-        try:
-            return _checks(
-                source,
-                matrix,
-                region,
-                instance_type,
-                instance_count,
-                specs,
-                spot=spot,
-                reader=reader_for(book),
-                usage=usage,
-                service_code=service_code,
-            )
-        finally:
-            book.save()
-    return _checks(
-        source,
-        matrix,
-        region,
-        instance_type,
-        instance_count,
-        specs,
-        spot=spot,
-        reader=reader,
-        usage=usage,
-        service_code=service_code,
-    )
+        reader = reader_for(book)
+    try:
+        return _checks(
+            source,
+            matrix,
+            region,
+            instance_type,
+            instance_count,
+            specs,
+            spot=spot,
+            reader=reader,
+            usage=usage,
+            service_code=service_code,
+        )
+    finally:
+        if book is not None:
+            book.save()  # what was learned or confirmed serves the next run
 
 
 def _checks(
