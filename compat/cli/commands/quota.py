@@ -225,17 +225,9 @@ def request_cmd(
         click.echo(
             "note: an open request exists for this quota; AWS may refuse a second one", err=True
         )
-    if not yes and not _confirmed(f"Request '{name}' in {where} be raised to {desired}?"):
-        click.echo("Not requested.", err=True)
-        return int(ExitCode.OK)
-    emit(request_increase(source, matrix, state, desired), output_format)
-    return int(ExitCode.OK)
-
-
-def _confirmed(question: str) -> bool:
-    """Ask on the terminal; with nothing to answer (no terminal, end of input) say how not to."""
+    question = f"Request '{name}' in {where} be raised to {desired}?"
     try:
-        return bool(click.confirm(question, default=False, err=True))
+        confirmed = yes or click.confirm(question, default=False, err=True)
     except click.Abort:
         if sys.stdin.isatty():
             raise  # Ctrl-C or Ctrl-D at the prompt: the user stopped it
@@ -243,3 +235,8 @@ def _confirmed(question: str) -> bool:
             "quota request asks for confirmation and no answer came (no terminal on stdin)",
             hint="pass --yes to request without asking, as a script or CI job must",
         ) from None
+    if not confirmed:
+        click.echo("Not requested.", err=True)
+        return int(ExitCode.OK)
+    emit(request_increase(source, matrix, state, desired), output_format)
+    return int(ExitCode.OK)
