@@ -15,14 +15,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from compat.aws.clients import SAGEMAKER, SERVICE_QUOTAS, aws_call, client_source
-from compat.aws.quotas import QuotaValue, find_quota, quota_value
+from compat.aws.quotas import QuotaValue
 from compat.aws.report import Check, CheckStatus
 from compat.aws.usage import Usage, count_usage
 from compat.errors import AwsAccessDeniedError, AwsError
 from compat.exit_codes import ExitCode
 
 if TYPE_CHECKING:
-    from compat.aws.clients import Clients
+    from compat.aws.clients import Clients, ClientSource
     from compat.matrix import Matrix
 
 INSTANCE_QUOTA = "instance-quota"
@@ -31,7 +31,7 @@ PER_JOB_QUOTA = "per-job-quota"
 QUOTA_CHECKS = (INSTANCE_QUOTA, TOTAL_QUOTA, PER_JOB_QUOTA)
 
 #: Reads a quota by exact name: (client, region, name, service code) -> value, or None
-#: when the region lists no such quota. The default finds the code in the listing.
+#: when the region lists no such quota. The default reads through the quota-code book.
 QuotaReader = Callable[[Any, str, str, str], "QuotaValue | None"]
 
 
@@ -182,14 +182,53 @@ def quota_checks(
 ) -> list[Check]:
     """The per-type, total and per-job quota checks of a request in ``region``.
 
-    ``reader`` replaces how a quota is found and read (the account scan tries
-    known codes first, :mod:`compat.aws.quota_codes`); None lists the codes.
+    Quotas are read through the quota-code book (:mod:`compat.aws.quota_codes`):
+    one ``GetServiceQuota`` per quota whose code is known and confirmed by its
+    exact name, the listing only for a code that is unknown or contradicted.
+    ``reader`` replaces that reader (the account scan passes its own book);
     ``usage`` counted beforehand (the account scan describes jobs on its
     pool) replaces counting it here.
     """
     source = client_source(source)
     specs = quota_specs(matrix, instance_type, spot=spot)
     service_code = matrix.compiled["quotas"]["service_code"]
+    book = None
+    if reader is None:
+        from compat.aws.quota_codes import book_for, reader_for
+
+        book = book_for(matrix)
+        reader = reader_for(book)
+    try:
+        return _checks(
+            source,
+            matrix,
+            region,
+            instance_type,
+            instance_count,
+            specs,
+            spot=spot,
+            reader=reader,
+            usage=usage,
+            service_code=service_code,
+        )
+    finally:
+        if book is not None:
+            book.save()  # what was learned or confirmed serves the next run
+
+
+def _checks(
+    source: ClientSource,
+    matrix: Matrix,
+    region: str,
+    instance_type: str,
+    instance_count: int,
+    specs: list[QuotaSpec],
+    *,
+    spot: bool,
+    reader: QuotaReader,
+    usage: Usage | None,
+    service_code: str,
+) -> list[Check]:
     try:
         with aws_call(f"create the clients for {region}"):
             sq = source.client(SERVICE_QUOTAS, region)
@@ -205,18 +244,11 @@ def quota_checks(
             checks.append(error_check(spec.check, blocked, quota_name=spec.name))
             continue
         try:
-            if reader is not None:
-                read = reader(sq, region, spec.name, service_code)
-                if read is None:
-                    checks.append(_not_listed(spec, region, instance_type))
-                    continue
-                quota = read
-            else:
-                info = find_quota(sq, region, spec.name, service_code=service_code)
-                if info is None:
-                    checks.append(_not_listed(spec, region, instance_type))
-                    continue
-                quota = quota_value(sq, region, info, service_code=service_code)
+            read = reader(sq, region, spec.name, service_code)
+            if read is None:
+                checks.append(_not_listed(spec, region, instance_type))
+                continue
+            quota = read
         except AwsError as exc:
             if not isinstance(exc, AwsAccessDeniedError):
                 blocked = exc

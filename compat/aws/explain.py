@@ -24,6 +24,10 @@ from typing import TYPE_CHECKING, Any
 from compat.errors import NotFoundError
 
 if TYPE_CHECKING:
+    from boto3.session import Session
+
+    from compat.aws.clients import Clients
+    from compat.aws.quotas import QuotaValue
     from compat.matrix import Matrix
 
 _NUM = r"(\d{1,12}(?:\.\d{1,6})?)(?![\d.]?\d)"
@@ -33,7 +37,8 @@ _QUOTE = "'\"\u2018\u2019\u201c\u201d"
 _LIMIT_RE = re.compile(
     r"service\s+limit\s+(?:for\s+)?"
     rf"(?:[{_QUOTE}](?P<quoted>[^{_QUOTE}]{{1,200}})[{_QUOTE}]"
-    rf"|(?P<bare>[a-z0-9][^{_QUOTE},;]{{0,199}}?))"
+    # A bare name ends where its sentence does: ". " is never inside a quota name.
+    rf"|(?P<bare>[a-z0-9](?:[^{_QUOTE},;.]|\.(?!\s)){{0,199}}?))"
     r"\s+(?:is|of)\s+" + _NUM.replace("(", "(?P<limit>", 1),
     re.IGNORECASE,
 )
@@ -45,6 +50,7 @@ _USAGE_RE = re.compile(
 _DELTA_RE = re.compile(
     r"request\s+delta\s+(?:of|is)\s+" + _NUM.replace("(", "(?P<n>", 1), re.IGNORECASE
 )
+_SENTENCE_BREAK = re.compile(r"\.\s")
 _SENTENCE_END = re.compile(r"\.(?:\s|$)|[\"}]\s*$")
 _ESCAPED_QUOTE = re.compile(r"\\+(['\"])")
 _TYPE = r"(?P<type>ml\.[a-z0-9-]{1,20}\.[a-z0-9]{1,20})"
@@ -152,6 +158,9 @@ def explain(
     if found is None:
         raise _unreadable(text)
     name = (found["quoted"] or found["bare"]).strip()
+    if _SENTENCE_BREAK.search(name):
+        # "'training-job/ml.p3.16xlarge. Current limit' is 0": no quota is called that.
+        raise _unreadable(text)
     limit = float(found["limit"])
     start = max(text.rfind(". ", 0, found.start()) + 1, 0)
     end_match = _SENTENCE_END.search(text, found.end())
@@ -297,12 +306,9 @@ def _find_region(text: str, m: Matrix | None) -> str | None:
 def _code_of(name: str, m: Matrix | None) -> str | None:
     if m is None:
         return None
-    quotas = m.compiled["quotas"]
-    for entry in quotas["account_wide"]:
-        if entry["name"] == name:
-            return str(entry["code"])
-    code = (quotas.get("known_codes") or {}).get(name)
-    return None if code is None else str(code)
+    from compat.aws.quota_codes import known_codes
+
+    return known_codes(m).get(name)
 
 
 def _command(
@@ -330,3 +336,96 @@ def _quote(text: str) -> str:
     import shlex
 
     return shlex.quote(text)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedExplanation:
+    """An explanation and the quota's value now (``explain --check``): raised enough yet?"""
+
+    explanation: Explanation
+    current: QuotaValue | None  # None: the region lists no such quota
+
+    @property
+    def raised_enough(self) -> bool | None:
+        """Whether the value now holds what the job needed (None when that is unknown)."""
+        needed = self.explanation.needed
+        if self.current is None or needed is None:
+            return None
+        return self.current.value >= needed
+
+    def verdict(self) -> str:
+        e, now = self.explanation, self.current
+        if now is None:
+            return (
+                f"Service Quotas lists no quota '{e.quota_name}' in {e.region}: the instance "
+                "type is likely not offered for training there"
+            )
+        value = _plain(now.value)
+        if self.raised_enough is None:
+            return f"the quota is {value} now"
+        if self.raised_enough:
+            return f"raised since: {value} now holds the {_plain(e.needed)} needed; retry the job"
+        return f"still short: {value} now, {_plain(e.needed)} needed: {e.command}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.explanation.to_dict(),
+            "current": None if self.current is None else self.current.to_dict(),
+            "raised_enough": self.raised_enough,
+            "verdict": self.verdict(),
+        }
+
+    def to_text(self) -> str:
+        now = self.current
+        value = "not listed" if now is None else str(_plain(now.value))
+        if now is not None and not now.applied:
+            value += " (the default)"
+        return "\n".join(
+            [
+                self.explanation.to_text(),
+                f"{'value now':<14} {value}",
+                f"{'verdict':<14} {self.verdict()}",
+            ]
+        )
+
+
+def check_explanation(
+    explanation: Explanation,
+    *,
+    clients: Clients = None,
+    session: Session | None = None,
+    matrix: Matrix | None = None,
+) -> CheckedExplanation:
+    """Read the explained quota's value now, through the quota-code book (one call when
+    its code is known): has it been raised since the error?
+
+    Raises :class:`~compat.errors.UsageError` when neither the message nor the caller
+    named a region, and :class:`~compat.errors.AwsError` when AWS cannot be asked.
+    """
+    from compat.aws.clients import SERVICE_QUOTAS, aws_call, client_source
+    from compat.aws.quota_codes import book_for, read_quota
+    from compat.errors import UsageError
+
+    if explanation.region is None:
+        raise UsageError(
+            "the message names no region, so the quota cannot be read",
+            hint="pass --region (the region the job ran in)",
+        )
+    m = _load(matrix)
+    assert m is not None
+    region = explanation.region
+    source = client_source(clients, session)
+    with aws_call(f"create the service-quotas client for {region}"):
+        sq = source.client(SERVICE_QUOTAS, region)
+    book = book_for(m)
+    try:
+        now = read_quota(
+            sq,
+            region,
+            explanation.quota_name,
+            book,
+            service_code=m.compiled["quotas"]["service_code"],
+        )
+    finally:
+        book.save()
+    return CheckedExplanation(explanation, now)

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from compat.aws.clients import SERVICE_QUOTAS, aws_call, client_source
-from compat.aws.quotas import QuotaValue, find_quota, quota_catalog, quota_value
-from compat.errors import NotFoundError, UsageError
+from compat.aws.quotas import QuotaValue, quota_catalog
+from compat.errors import CompatError, NotEligibleError, NotFoundError, UsageError
 
 if TYPE_CHECKING:
     from mypy_boto3_service_quotas.type_defs import RequestedServiceQuotaChangeTypeDef
@@ -107,33 +107,74 @@ def quota_name_for(
 
 
 def quota_state(source: Clients, matrix: Matrix, region: str, name: str) -> QuotaState:
-    """The current value of quota ``name`` in ``region`` and its open requests."""
+    """The current value of quota ``name`` in ``region`` and its open requests.
+
+    The value is read through the quota-code book (one ``GetServiceQuota`` for a
+    known code confirmed by its name); only an unknown name is looked up in the listing.
+    """
+    from compat.aws.quota_codes import book_for, read_quota
+
     source = client_source(source)
     service_code = matrix.compiled["quotas"]["service_code"]
     with aws_call(f"create the service-quotas client for {region}"):
         sq = source.client(SERVICE_QUOTAS, region)
-    info = find_quota(sq, region, name, service_code=service_code)
-    if info is None:
-        from compat.matrix.suggest import closest
-
-        names = sorted(quota_catalog(sq, region, service_code))
-        guess = closest(name, names)
-        raise NotFoundError(
-            f"Service Quotas lists no quota {name!r} for {service_code} in {region}",
-            hint=(f"did you mean {guess!r}? " if guess else "")
-            + "'smddp-compat quota show --region "
-            + region
-            + "' lists the training quotas",
-        )
-    quota = quota_value(sq, region, info, service_code=service_code)
+    book = book_for(matrix)
+    try:
+        quota = read_quota(sq, region, name, book, service_code=service_code)
+    finally:
+        book.save()
+    if quota is None:
+        raise _not_listed(sq, matrix, region, name, service_code)
     open_requests: list[QuotaRequest] = []
     with aws_call(f"call ListRequestedServiceQuotaChangeHistoryByQuota in {region}"):
         paginator = sq.get_paginator("list_requested_service_quota_change_history_by_quota")
-        for page in paginator.paginate(ServiceCode=service_code, QuotaCode=info.code):
+        for page in paginator.paginate(ServiceCode=service_code, QuotaCode=quota.code):
             for item in page.get("RequestedQuotas", []):
                 if item.get("Status") in OPEN_STATES:
-                    open_requests.append(_request(item, region, info.name, info.code))
+                    open_requests.append(_request(item, region, quota.name, quota.code))
     return QuotaState(quota, tuple(open_requests))
+
+
+def _not_listed(sq: Any, matrix: Matrix, region: str, name: str, service_code: str) -> CompatError:
+    """Why ``name`` is not in ``region``: a type not offered there, or a name to correct.
+
+    A per-type quota of a type the region does not offer gets no "did you mean"
+    another type's quota: that would ask for a quota the job cannot use.
+    """
+    from compat.matrix.suggest import closest
+
+    kind, instance_type = per_type_quota(matrix, name)
+    if instance_type is not None:
+        return NotEligibleError(
+            f"Service Quotas lists no quota {name!r} in {region}: {instance_type} is likely "
+            "not offered for training there",
+            hint=f"find a region that offers it: smddp-compat quota scan --instance-type "
+            f"{instance_type} --count N" + (" --spot" if kind == "spot" else ""),
+        )
+    names = sorted(quota_catalog(sq, region, service_code))
+    guess = closest(name, [n for n in names if per_type_quota(matrix, n)[1] is None])
+    return NotFoundError(
+        f"Service Quotas lists no quota {name!r} for {service_code} in {region}",
+        hint=(f"did you mean {guess!r}? " if guess else "")
+        + "'smddp-compat quota show --region "
+        + region
+        + "' lists the training quotas",
+    )
+
+
+def per_type_quota(matrix: Matrix, name: str) -> tuple[str | None, str | None]:
+    """(kind, instance type) when ``name`` is a per-type training quota name, else (None, None)."""
+    import re
+
+    q = matrix.compiled["quotas"]
+    for kind in ("on_demand", "spot", "warm_pool"):
+        prefix, _, suffix = str(q[kind]).partition("{instance_type}")
+        found = re.fullmatch(
+            re.escape(prefix) + r"(ml\.[a-z0-9-]+\.[a-z0-9]+)" + re.escape(suffix), name
+        )
+        if found is not None:
+            return kind, found.group(1)
+    return None, None
 
 
 def _request(

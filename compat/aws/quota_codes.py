@@ -19,7 +19,7 @@ import json
 import os
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from compat.aws.clients import aws_call
@@ -31,6 +31,23 @@ if TYPE_CHECKING:
 #: Learned codes are trusted this long (seconds), then looked up again.
 DEFAULT_TTL = 7 * 24 * 3600
 _FILE = "quota-codes-v1.json"
+
+
+def known_codes(matrix: Matrix) -> dict[str, str]:
+    """Quota name -> code, as the matrix records them (per instance type and account-wide).
+
+    A per-type record without a code (no public source gave one) is left out:
+    its code is learned from the listing on first use.
+    """
+    quotas = matrix.compiled["quotas"]
+    known: dict[str, str] = {}
+    for entry in quotas.get("known_codes") or []:
+        if entry.get("code"):
+            known[str(entry["name"])] = str(entry["code"])
+    for wide in quotas.get("account_wide") or []:
+        if wide.get("code"):
+            known[str(wide["name"])] = str(wide["code"])
+    return known
 
 
 def codes_file() -> str | None:
@@ -66,12 +83,7 @@ class QuotaCodeBook:
     @classmethod
     def from_matrix(cls, matrix: Matrix, *, path: str | None = None) -> QuotaCodeBook:
         """The matrix's known codes (per type and account-wide) and the cache file's."""
-        quotas = matrix.compiled["quotas"]
-        known = dict(quotas.get("known_codes") or {})
-        for entry in quotas.get("account_wide") or []:
-            if entry.get("code"):
-                known[entry["name"]] = entry["code"]
-        return cls(known, path=path)
+        return cls(known_codes(matrix), path=path)
 
     def _read(self) -> dict[str, tuple[str, float]]:
         if self._path is None:
@@ -106,6 +118,16 @@ class QuotaCodeBook:
                 self._learned[name] = (code, self._clock())
                 self._dirty = True
 
+    def confirm(self, name: str, code: str) -> None:
+        """AWS answered ``code`` with exactly ``name``: remember it as confirmed."""
+        self.learn(name, code)
+
+    def confirmed(self, name: str, code: str) -> bool:
+        """Whether AWS has answered ``code`` with exactly ``name`` (within the expiry)."""
+        with self._lock:
+            learned = self._learned.get(name)
+        return learned is not None and learned[0] == code
+
     def forget(self, name: str) -> None:
         """Drop a learned code that answered with another name."""
         with self._lock:
@@ -132,8 +154,9 @@ class QuotaCodeBook:
 
 def _by_code(
     client: Any, region: str, name: str, code: str, service_code: str
-) -> QuotaValue | None:
-    """The quota ``code`` if it answers with exactly ``name``; None otherwise."""
+) -> tuple[QuotaValue | None, bool]:
+    """(the quota ``code`` if it answers with exactly ``name``, else None; whether the
+    region has no quota ``code`` at all)."""
     from botocore.exceptions import ClientError
 
     def missing(exc: ClientError) -> bool:
@@ -156,12 +179,12 @@ def _by_code(
             except ClientError as exc:
                 if not missing(exc):
                     raise
-                return None
+                return None, True
     quota = answer.get("Quota") or {}
     if quota.get("QuotaName") != name or "Value" not in quota:
-        return None
+        return None, False
     value = float(quota["Value"])
-    return QuotaValue(
+    found = QuotaValue(
         name=name,
         code=code,
         region=region,
@@ -170,6 +193,7 @@ def _by_code(
         adjustable=quota.get("Adjustable"),
         applied=applied,
     )
+    return found, False
 
 
 def read_quota(
@@ -187,12 +211,53 @@ def read_quota(
     """
     code = book.code_for(name)
     if code is not None:
-        found = _by_code(client, region, name, code, service_code)
+        found, absent = _by_code(client, region, name, code, service_code)
         if found is not None:
+            book.confirm(name, code)
             return found
+        if absent and book.confirmed(name, code):
+            # A code AWS has answered with this very name (in some region) and that this
+            # region does not have: the quota is not offered here. No listing needed.
+            return None
     info = find_quota(client, region, name, service_code=service_code)
     if info is None:
+        if code is not None:
+            book.forget(name)  # a learned code that AWS contradicts is not kept
         return None
-    if info.code != code:
-        book.learn(name, info.code)
+    book.learn(name, info.code)  # confirmed by the listing, whether new or not
     return quota_value(client, region, info, service_code=service_code)
+
+
+#: One code book per (matrix, cache file) for the life of the process, so that a
+#: long-lived service reads the cache file once and shares what it learns.
+_BOOKS: dict[tuple[frozenset[tuple[str, str]], str | None], QuotaCodeBook] = {}
+_BOOKS_LOCK = threading.Lock()
+
+
+def book_for(matrix: Matrix) -> QuotaCodeBook:
+    """The code book of ``matrix``: its known codes and those learned in the cache directory."""
+    path = codes_file()
+    known = known_codes(matrix)
+    key = (frozenset(known.items()), path)
+    with _BOOKS_LOCK:
+        book = _BOOKS.get(key)
+        if book is None:
+            book = QuotaCodeBook(known, path=path)
+            _BOOKS.clear()  # one matrix at a time: a reloaded matrix replaces the old book
+            _BOOKS[key] = book
+    return book
+
+
+def forget_books() -> None:
+    """Drop the process's code books (tests; a cache directory that changed)."""
+    with _BOOKS_LOCK:
+        _BOOKS.clear()
+
+
+def reader_for(book: QuotaCodeBook) -> Callable[[Any, str, str, str], QuotaValue | None]:
+    """A :data:`compat.aws.checks.QuotaReader` that reads through ``book``."""
+
+    def read(client: Any, region: str, name: str, service_code: str) -> QuotaValue | None:
+        return read_quota(client, region, name, book, service_code=service_code)
+
+    return read

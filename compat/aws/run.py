@@ -33,6 +33,7 @@ def preflight(
     no_aws: bool = False,
     require_aws: bool = False,
     skip_reason: str = "--no-aws",
+    aws_unavailable: str | None = None,
     matrix: Matrix | None = None,
 ) -> PreflightReport:
     """Check, before submitting, whether a training job would start.
@@ -42,13 +43,17 @@ def preflight(
     total and per-job quotas against live usage. ``clients`` (an object with
     ``client(service, region)``, or a mapping of service to client or to
     {region: client}) or ``session`` (a boto3 session) gives the AWS clients;
-    without either the default boto3 chain is used. ``no_aws`` skips the AWS
-    checks and sends nothing; ``skip_reason`` says why in those checks'
-    messages (the CLI's ``--no-aws``, or the HTTP service's reason).
-    The report's status is ``partial`` when checks were skipped; with
-    ``require_aws`` its exit code is then 5 (the quota was not checked).
+    without either the default boto3 chain is used. ``no_aws`` (the caller's
+    choice) skips the AWS checks and sends nothing; ``skip_reason`` says why in
+    those checks' messages. ``aws_unavailable`` says why AWS cannot be asked
+    here (the HTTP service without ``--enable-aws``): the checks are skipped
+    with that reason. The report's status is ``partial`` when checks were
+    skipped; with ``require_aws`` its exit code is then 5 (the quota was not
+    checked).
 
-    Raises :class:`~compat.errors.UsageError` for malformed arguments; every
+    Raises :class:`~compat.errors.UsageError` for malformed arguments, and for
+    ``no_aws`` with ``require_aws`` (one skips the quota checks, the other
+    requires them: every face gives this same answer); every
     other outcome is a check in the report, whose ``exit_code`` is that of the
     first failing check (3 resolve, 4 eligibility, 5 quota, 6 AWS).
     """
@@ -62,6 +67,15 @@ def preflight(
     require_text("instance_type", instance_type, "ml.p4d.24xlarge")
     for flag, value in (("spot", spot), ("no_aws", no_aws), ("require_aws", require_aws)):
         require_flag(flag, value)
+    require_text("aws_unavailable", aws_unavailable, "why AWS cannot be asked", optional=True)
+    if no_aws and require_aws:
+        raise UsageError(
+            "--no-aws (no_aws) and --require-aws (require_aws) contradict each other: one "
+            "skips the quota checks, the other requires them",
+            hint="drop --no-aws to check the quotas, or --require-aws to check eligibility only",
+        )
+    if aws_unavailable is not None:
+        no_aws, skip_reason = True, aws_unavailable
     if isinstance(instance_count, bool) or not isinstance(instance_count, int):
         raise UsageError(
             f"instance count must be a whole number, not {instance_count!r}",

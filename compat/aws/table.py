@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from compat.aws.clients import SAGEMAKER, SERVICE_QUOTAS, aws_call, client_source
-from compat.aws.quotas import find_quota, quota_value
+from compat.aws.quota_codes import QuotaCodeBook, book_for, read_quota
+from compat.aws.quotas import QuotaValue
 from compat.aws.usage import Usage, count_usage
 
 if TYPE_CHECKING:
@@ -111,28 +112,61 @@ def quota_table(
         sq = source.client(SERVICE_QUOTAS, region)
         sm = source.client(SAGEMAKER, region)
     usage = count_usage(sm, region)
+    book = book_for(matrix)
     rows: list[QuotaRow] = []
-    for name, kind, itype in quota_names(matrix, instance_types):
-        info = find_quota(sq, region, name, service_code=service_code)
-        if info is None:
-            rows.append(
-                QuotaRow(region, name, None, None, None, None, None, None, None, "not offered")
-            )
-            continue
-        value = quota_value(sq, region, info, service_code=service_code)
-        used = _usage(kind, usage, itype)
-        headroom = value.value if used is None else max(0.0, value.value - used)
-        rows.append(
-            QuotaRow(
-                region=region,
-                quota_name=name,
-                quota_code=value.code,
-                value=value.value,
-                default=value.default,
-                applied=value.applied,
-                adjustable=value.adjustable,
-                usage=used,
-                headroom=headroom,
-            )
-        )
+    try:
+        for name, kind, itype in quota_names(matrix, instance_types):
+            row = _row(sq, region, name, kind, itype, usage, book, service_code)
+            rows.append(row)
+    finally:
+        book.save()
     return rows
+
+
+def _row(
+    sq: Any,
+    region: str,
+    name: str,
+    kind: str,
+    itype: str | None,
+    usage: Usage,
+    book: QuotaCodeBook,
+    service_code: str,
+) -> QuotaRow:
+    value = read_quota(sq, region, name, book, service_code=service_code)
+    if value is None:
+        return QuotaRow(region, name, None, None, None, None, None, None, None, "not offered")
+    if value.applied and value.default is None:
+        value = _with_default(sq, region, value, service_code)
+    used = _usage(kind, usage, itype)
+    headroom = value.value if used is None else max(0.0, value.value - used)
+    return QuotaRow(
+        region=region,
+        quota_name=name,
+        quota_code=value.code,
+        value=value.value,
+        default=value.default,
+        applied=value.applied,
+        adjustable=value.adjustable,
+        usage=used,
+        headroom=headroom,
+    )
+
+
+def _with_default(sq: Any, region: str, value: QuotaValue, service_code: str) -> QuotaValue:
+    """An applied quota with its AWS default beside it (one more call: the table shows both)."""
+    import dataclasses
+
+    from botocore.exceptions import ClientError
+
+    with aws_call(f"call GetAWSDefaultServiceQuota in {region}"):
+        try:
+            answer = sq.get_aws_default_service_quota(
+                ServiceCode=service_code, QuotaCode=value.code
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "NoSuchResourceException":
+                raise
+            return value
+    default = (answer.get("Quota") or {}).get("Value")
+    return value if default is None else dataclasses.replace(value, default=float(default))

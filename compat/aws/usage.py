@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from mypy_boto3_sagemaker.type_defs import ListTrainingJobsRequestPaginateTypeDef
     from typing_extensions import Unpack
 
+    from compat.aws.job_cache import JobCache, JobShape
+
 #: Job states that hold instances.
 ACTIVE_STATES: tuple[TrainingJobStatusType, ...] = ("InProgress", "Stopping")
 
@@ -103,30 +105,41 @@ def _describe(sagemaker: SageMakerClient, region: str, name: str) -> Mapping[str
     return answer
 
 
-def count_usage(sagemaker: SageMakerClient, region: str) -> Usage:
-    """Count the instances that running, stopping and warm-pooled jobs hold in ``region``."""
+def count_usage(sagemaker: SageMakerClient, region: str, *, jobs: JobCache | None = None) -> Usage:
+    """Count the instances that running, stopping and warm-pooled jobs hold in ``region``.
+
+    Pages ``ListTrainingJobs`` three times (``StatusEquals`` InProgress and
+    Stopping, ``WarmPoolStatusEquals`` Available: the filters AWS offers) and
+    describes only jobs whose shape ``jobs`` (by default the cache directory's,
+    :mod:`compat.aws.job_cache`) does not already know: a job's instances
+    never change after it is created.
+    """
+    from compat.aws.job_cache import job_cache
+
+    cache = job_cache() if jobs is None else jobs
     on_demand: Counter[str] = Counter()
     spot: Counter[str] = Counter()
     warm: Counter[str] = Counter()
     seen: set[str] = set()
-    for state in ACTIVE_STATES:
-        for name, _summary in list(_job_names(sagemaker, region, StatusEquals=state)):
-            if name in seen:
+    try:
+        for state in ACTIVE_STATES:
+            for name, summary in list(_job_names(sagemaker, region, StatusEquals=state)):
+                if name in seen:
+                    continue
+                seen.add(name)
+                shape = _shape(sagemaker, region, name, summary, cache)
+                if shape is not None:
+                    (spot if shape.spot else on_demand).update(shape.counter())
+        for name, summary in list(_job_names(sagemaker, region, WarmPoolStatusEquals="Available")):
+            status = (summary.get("WarmPoolStatus") or {}).get("Status")
+            if name in seen or status != "Available":
                 continue
             seen.add(name)
-            description = _describe(sagemaker, region, name)
-            if description is None:
-                continue
-            target = spot if description.get("EnableManagedSpotTraining") else on_demand
-            target.update(job_instances(description))
-    for name, summary in list(_job_names(sagemaker, region, WarmPoolStatusEquals="Available")):
-        status = (summary.get("WarmPoolStatus") or {}).get("Status")
-        if name in seen or status != "Available":
-            continue
-        seen.add(name)
-        description = _describe(sagemaker, region, name)
-        if description is not None:
-            warm.update(job_instances(description))
+            shape = _shape(sagemaker, region, name, summary, cache)
+            if shape is not None:
+                warm.update(shape.counter())
+    finally:
+        cache.save()
     return Usage(
         region=region,
         on_demand=dict(on_demand),
@@ -134,6 +147,40 @@ def count_usage(sagemaker: SageMakerClient, region: str) -> Usage:
         warm_pool=dict(warm),
         jobs=len(seen),
     )
+
+
+def _shape(
+    sagemaker: SageMakerClient,
+    region: str,
+    name: str,
+    summary: Mapping[str, Any],
+    cache: JobCache,
+) -> JobShape | None:
+    """What job ``name`` holds: remembered, else described (None when it vanished)."""
+    from compat.aws.job_cache import JobShape
+
+    key = _job_key(region, name, summary)
+    known = cache.get(key)
+    if known is not None:
+        return known
+    description = _describe(sagemaker, region, name)
+    if description is None:
+        return None
+    shape = JobShape(
+        spot=bool(description.get("EnableManagedSpotTraining")),
+        instances=dict(job_instances(description)),
+    )
+    cache.put(key, shape)
+    return shape
+
+
+def _job_key(region: str, name: str, summary: Mapping[str, Any]) -> str:
+    """A job's identity: its ARN (or region and name) and creation time, so a reused
+    name is a new job."""
+    arn = summary.get("TrainingJobArn") or f"{region}/{name}"
+    created: Any = summary.get("CreationTime")
+    stamp = created.isoformat() if hasattr(created, "isoformat") else str(created or "")
+    return f"{arn}@{stamp}"
 
 
 @dataclass(frozen=True, slots=True)

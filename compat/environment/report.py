@@ -75,18 +75,24 @@ class DoctorReport:
 
     @property
     def ok(self) -> bool:
-        return not self.mismatches
+        """True only when a release was compared and nothing mismatched it.
+
+        With nothing compared (no framework installed, none named) nothing is
+        known to match, so this is False, though nothing mismatched either
+        (``exit_code`` stays 0 and ``compared`` says why).
+        """
+        return self.target is not None and not self.mismatches
 
     @property
     def exit_code(self) -> ExitCode:
         """NOT_ELIGIBLE (4) when something does not match the matrix, else OK (0)."""
-        return ExitCode.OK if self.ok else ExitCode.NOT_ELIGIBLE
+        return ExitCode.NOT_ELIGIBLE if self.mismatches else ExitCode.OK
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "ok": self.ok,
             # False when no release was compared (no framework installed, none named):
-            # "ok" then means only that nothing was found wrong, not that anything matched.
+            # "ok" is then False too: nothing was found wrong, but nothing matched either.
             "compared": self.target is not None,
             "exit_code": int(self.exit_code),
             "environment": self.environment.to_dict(),

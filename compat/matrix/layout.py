@@ -92,6 +92,15 @@ if TYPE_CHECKING:
         sources: list[str]
         confidence: str
 
+    class CompiledQuotaCode(TypedDict):
+        """A per-instance-type quota (``quotas.known_codes``), as JSON."""
+
+        name: str
+        code: str | None
+        sources: list[str]
+        confidence: str
+        note: str | None
+
     class CompiledQuotas(TypedDict):
         """The ``quotas`` section, as its model dumps it to JSON."""
 
@@ -100,7 +109,7 @@ if TYPE_CHECKING:
         spot: str
         warm_pool: str
         account_wide: list[CompiledAccountQuota]
-        known_codes: dict[str, str]
+        known_codes: list[CompiledQuotaCode]
         iam_read: list[str]
         iam_optional: list[str]
         iam_request: list[str]

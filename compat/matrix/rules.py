@@ -21,6 +21,7 @@ from packaging.version import InvalidVersion, Version
 
 from compat.matrix.naming import DLC_TAG_RE, HF_TAG_RE, WHEEL_RE, cuda_tag, py_tag
 from compat.matrix.schema import (
+    Confidence,
     FrameworkRelease,
     HuggingFaceRelease,
     MatrixDocument,
@@ -150,11 +151,38 @@ def _check(doc: MatrixDocument) -> Iterator[MatrixProblem]:
     for field in ("on_demand", "spot", "warm_pool"):
         if "{instance_type}" not in getattr(doc.quotas, field):
             yield MatrixProblem(("quotas", field), "the name format must contain {instance_type}")
+    yield from _check_quota_codes(doc)
     yield from _check_frameworks(doc)
     for section in ("pytorch", "tensorflow"):
         for i, row in enumerate(getattr(doc, section)):
             yield from _check_release(doc, section, i, row)
     yield from _check_derived(doc)
+
+
+def _check_quota_codes(doc: MatrixDocument) -> Iterator[MatrixProblem]:
+    """Every instance type's on-demand, spot and warm-pool quota is recorded, once."""
+    q = doc.quotas
+    wanted = {
+        getattr(q, kind).format(instance_type=itype)
+        for itype in doc.instance_types
+        for kind in ("on_demand", "spot", "warm_pool")
+    }
+    seen: set[str] = set()
+    for i, entry in enumerate(q.known_codes):
+        if entry.name in seen:
+            yield MatrixProblem(("quotas", "known_codes", i, "name"), f"{entry.name!r} twice")
+        seen.add(entry.name)
+        if entry.code is None and entry.confidence is not Confidence.UNCONFIRMED:
+            yield MatrixProblem(
+                ("quotas", "known_codes", i, "confidence"),
+                "a quota without a code must say confidence: unconfirmed",
+            )
+    for name in sorted(wanted - seen):
+        yield MatrixProblem(
+            ("quotas", "known_codes"),
+            f"no entry for {name!r}: record its code with a source, or code: null with "
+            "confidence: unconfirmed",
+        )
 
 
 def _unknown_region(region: str) -> str:
@@ -174,6 +202,8 @@ def _cited(doc: MatrixDocument) -> Iterator[tuple[Path, list[str]]]:
     yield ("quotas", "sources"), doc.quotas.sources
     for i, quota in enumerate(doc.quotas.account_wide):
         yield ("quotas", "account_wide", i, "sources"), quota.sources
+    for i, code in enumerate(doc.quotas.known_codes):
+        yield ("quotas", "known_codes", i, "sources"), code.sources
     for name, fw in doc.frameworks.items():
         for i, rule in enumerate(fw.availability):
             yield ("frameworks", name, "availability", i, "sources"), rule.sources

@@ -328,6 +328,22 @@ class QuotaName(Strict):
     confidence: Confidence = Confidence.DOCUMENTED
 
 
+class QuotaCode(Strict):
+    """A per-instance-type quota, by its exact name, with its code where a source gives one.
+
+    ``code`` None says no public source was found for it: the code is then
+    learned from Service Quotas' listing on first use. Every code is
+    confirmed by its exact ``QuotaName`` before its value is used, so an
+    unconfirmed code costs at most one call, never a wrong answer.
+    """
+
+    name: str
+    code: Annotated[str, Field(pattern=r"^L-[0-9A-F]{8}$")] | None = None
+    sources: SourceIds
+    confidence: Confidence = Confidence.DOCUMENTED
+    note: Note | None = None
+
+
 class Quotas(Strict):
     """The SageMaker training quotas: name formats, account-wide quotas, IAM actions."""
 
@@ -336,7 +352,10 @@ class Quotas(Strict):
     spot: str
     warm_pool: str
     account_wide: list[QuotaName]
-    known_codes: dict[str, Annotated[str, Field(pattern=r"^L-[0-9A-F]{8}$")]] = {}
+    known_codes: list[QuotaCode] = Field(
+        default_factory=list,
+        description="The on-demand, spot and warm-pool quota of every instance type, with codes",
+    )
     iam_read: list[str]
     iam_optional: list[str] = []
     iam_request: list[str]

@@ -82,9 +82,24 @@ def resource_config(
 
 @pytest.fixture(autouse=True)
 def _fresh_quota_catalog() -> Iterator[None]:
-    """Quota codes are cached per endpoint and region: no test sees another's."""
+    """Quota codes are cached per endpoint and region, learned codes and described jobs
+    in the cache directory: no test sees another's."""
+    import contextlib
+    import os
+
+    from compat.aws.job_cache import forget_job_caches, jobs_file
+    from compat.aws.quota_codes import codes_file, forget_books
     from compat.aws.quotas import clear_cache
 
-    clear_cache()
+    def clear() -> None:
+        clear_cache()
+        forget_books()
+        forget_job_caches()
+        for path in (codes_file(), jobs_file()):
+            if path is not None:
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(path)
+
+    clear()
     yield
-    clear_cache()
+    clear()

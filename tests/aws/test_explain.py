@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 import compat
 from compat.errors import NotFoundError
 
-from ..conftest import SEED_PAGE, needs_shared
+from ..conftest import SEED_PAGE, Invoke, needs_shared
 from .conftest import CLASSIC_WRAPPED, NEWER_ENDING
 
 # message, expected fields (a subset of to_dict())
@@ -372,3 +372,25 @@ def test_a_genuine_resource_limit_error_is_never_no_message_found() -> None:
     assert "no ResourceLimitExceeded quota message found" not in caught.value.message
     assert "ResourceLimitExceeded" in caught.value.message
     assert "quota show" in (caught.value.hint or "")
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "The account-level service limit for training-job/ml.p3.16xlarge. Current limit is 0 "
+        "Instances, with current utilization of 0 Instances and a request delta of 1 Instances.",
+        "The account-level service limit 'training-job/ml.p3.16xlarge. Current limit' is 0 "
+        "Instances, with current utilization of 0 Instances and a request delta of 1 Instances.",
+    ],
+)
+def test_junk_after_a_quota_name_is_not_read_as_part_of_it(message: str, run_cli: Invoke) -> None:
+    """No quota is called "training-job/ml.p3.16xlarge. Current limit": refuse, do not guess."""
+    with pytest.raises(compat.NotFoundError, match="names no quota and limit"):
+        compat.explain(message)
+    import json
+
+    result = run_cli("explain", message, "--format", "json")
+    assert result.exit_code == 3
+    answer = json.loads(result.stdout)
+    assert answer["error"] == "not-found"
+    assert "quota_name" not in answer

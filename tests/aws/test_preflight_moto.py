@@ -507,14 +507,15 @@ def test_throttling_is_retried_in_standard_mode(
         calls.append(self.region)
         if len(calls) <= 2:
             return _error("TooManyRequestsException", "slow down")
-        return _list_defaults(self)
+        return _get_applied(self)
 
-    monkeypatch.setattr(ServiceQuotasResponse, "list_aws_default_service_quotas", flaky)
+    # The known codes are read with GetServiceQuota (no listing): throttle that.
+    monkeypatch.setattr(ServiceQuotasResponse, "get_service_quota", flaky)
     monkeypatch.setenv("AWS_ENDPOINT_URL", server_url)
     retried = SessionClients(boto3.Session(), max_attempts=3)
     report = compat.preflight("pytorch", "2.2.0", REGION, P4D, 2, clients=retried)
     assert report.exit_code is ExitCode.OK
-    assert len(calls) == 4  # two throttled, then the two pages
+    assert len(calls) == 5  # two throttled, then one read for each of the three quotas
 
     calls.clear()
     clear_cache()
@@ -538,3 +539,152 @@ def test_scan_shows_progress_on_a_terminal(
     assert result.exit_code == 0
     assert "checked 2/2 regions" in result.stderr
     assert "checked" not in result.stdout
+
+
+def _new_process() -> None:
+    """What a new CI process starts with: no in-memory caches, the cache directory kept."""
+    from compat.aws.job_cache import forget_job_caches
+    from compat.aws.quota_codes import forget_books
+
+    clear_cache()
+    forget_books()
+    forget_job_caches()
+
+
+def _counted(server_url: str, monkeypatch: pytest.MonkeyPatch) -> tuple[SessionClients, list[str]]:
+    """Clients whose every API call (each page too) is recorded by operation name."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL", server_url)
+    session = boto3.Session()
+    calls: list[str] = []
+
+    def record(model: Any, **_: Any) -> None:
+        calls.append(model.name)
+
+    session.events.register("provide-client-params", record)
+    return SessionClients(session, max_attempts=1), calls
+
+
+def test_a_warm_preflight_reads_each_quota_once_and_lists_none(
+    server_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The exact calls of a preflight over HTTP: cold (first run) and warm (a new process
+    with the cache directory kept, as a CI step runs it)."""
+    seed_job(server_url, "running", "InProgress", count=2)
+    set_quotas(p3dn=(0, 4), total=(4, 20), per_job=(10, None))
+    clients, calls = _counted(server_url, monkeypatch)
+    cold = compat.preflight("pytorch", "2.2.0", REGION, "ml.p3dn.24xlarge", 1, clients=clients)
+    assert cold.exit_code is ExitCode.OK, cold.to_text()
+    # ml.p3dn.24xlarge has no code in the matrix: listed once (two quotas a page), learned.
+    assert calls == [
+        "ListTrainingJobs",
+        "DescribeTrainingJob",
+        "ListTrainingJobs",
+        "ListTrainingJobs",
+        "ListAWSDefaultServiceQuotas",
+        "ListAWSDefaultServiceQuotas",
+        "GetServiceQuota",
+        "GetServiceQuota",
+        "GetServiceQuota",
+        "GetAWSDefaultServiceQuota",
+    ]
+    _new_process()
+    clients, calls = _counted(server_url, monkeypatch)
+    warm = compat.preflight("pytorch", "2.2.0", REGION, "ml.p3dn.24xlarge", 1, clients=clients)
+    assert warm.to_dict()["checks"] == cold.to_dict()["checks"]
+    assert calls == [
+        "ListTrainingJobs",  # InProgress: the running job was described last time
+        "ListTrainingJobs",  # Stopping
+        "ListTrainingJobs",  # WarmPoolStatusEquals=Available
+        "GetServiceQuota",  # ml.p3dn.24xlarge, by the code learned from the listing
+        "GetServiceQuota",  # Number of instances across all training jobs
+        "GetServiceQuota",  # Maximum number of instances per training job: never applied,
+        "GetAWSDefaultServiceQuota",  # so its default
+    ]
+
+
+def test_a_code_that_answers_with_another_name_falls_back_to_the_listing(
+    server_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cached code that AWS now gives another name is not trusted: the listing decides."""
+    import json as _json
+
+    from compat.aws.quota_codes import codes_file
+
+    set_quotas(p3dn=(0, 4), total=(4, 20), per_job=(10, None))
+    path = codes_file()
+    assert path is not None
+    import os
+    import time
+
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    wrong = {"codes": {P3DN_NAME: {"code": QUOTA_CODES[TOTAL], "learned_at": time.time()}}}
+    with open(path, "w", encoding="utf-8") as fh:
+        _json.dump(wrong, fh)
+    _new_process()
+    clients, calls = _counted(server_url, monkeypatch)
+    report = compat.preflight("pytorch", "2.2.0", REGION, "ml.p3dn.24xlarge", 1, clients=clients)
+    check = report.check("instance-quota")
+    assert (check.quota_code, check.limit) == (QUOTA_CODES[P3DN_NAME], 4)
+    assert calls.count("ListAWSDefaultServiceQuotas") >= 1
+    with open(path, encoding="utf-8") as fh:
+        assert _json.load(fh)["codes"][P3DN_NAME]["code"] == QUOTA_CODES[P3DN_NAME]
+
+
+def test_quota_request_off_a_terminal_says_to_pass_yes(
+    server_url: str, run_cli: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    set_quotas(p4d=(0, 4))
+    monkeypatch.setenv("AWS_ENDPOINT_URL", server_url)
+    monkeypatch.setattr("sys.stdin", _Input(""))  # a pipe or CI: end of input, no answer
+    result = run_cli("quota", "request", "-t", P4D, "-r", REGION, "--desired", "8")
+    assert result.exit_code == 2
+    assert "Aborted" not in result.stderr
+    assert "hint: pass --yes" in result.stderr
+    assert REQUESTS.get("L-09B4A649") is None  # nothing was requested
+
+
+def test_quota_request_for_a_type_not_offered_names_no_other_type(
+    server_url: str, run_cli: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The region lists p4d but not p3dn: asking for p3dn must not suggest p4d's quota."""
+    set_quotas(p4d=(0, 4), total=(4, 20))
+    monkeypatch.setenv("AWS_ENDPOINT_URL", server_url)
+    result = run_cli(
+        "quota", "request", "-t", "ml.p3dn.24xlarge", "-r", REGION, "--desired", "2", "--yes"
+    )
+    assert result.exit_code == 4, result.stderr
+    assert "ml.p3dn.24xlarge is likely not offered for training there" in result.stderr
+    assert P4D not in result.stderr
+    assert "quota scan --instance-type ml.p3dn.24xlarge" in result.stderr
+    typo = run_cli(
+        "quota", "request", "--quota-name", "Number of instances across all jobs",
+        "-r", REGION, "--desired", "30", "--yes",
+    )  # fmt: skip
+    assert typo.exit_code == 3
+    assert f"did you mean {TOTAL!r}?" in typo.stderr
+
+
+def test_explain_check_reads_the_quota_now_with_one_call(
+    server_url: str, run_cli: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from compat.aws.explain import check_explanation
+
+    from .conftest import NEWER_ENDING  # limit 2, in use 1, delta 4: 5 needed
+
+    set_quotas(p4d=(0, 8))
+    clients, calls = _counted(server_url, monkeypatch)
+    checked = check_explanation(compat.explain(NEWER_ENDING, region=REGION), clients=clients)
+    assert calls == ["GetServiceQuota"]  # the code is known: no listing
+    assert (checked.current is not None, checked.raised_enough) == (True, True)
+    assert checked.verdict() == "raised since: 8 now holds the 5 needed; retry the job"
+
+    set_quotas(p4d=(0, 3))
+    result = run_cli("explain", "--check", "-r", REGION, NEWER_ENDING, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert (data["current"]["value"], data["raised_enough"]) == (3, False)
+    assert data["verdict"].startswith("still short: 3 now, 5 needed: smddp-compat quota request")
+
+    no_region = run_cli("explain", "--check", NEWER_ENDING)
+    assert no_region.exit_code == 2
+    assert "--region" in no_region.stderr

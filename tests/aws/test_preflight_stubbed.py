@@ -31,6 +31,7 @@ from .conftest import (
     P4D,
     P4D_NAME,
     P4D_SPOT_NAME,
+    P4D_WARM_NAME,
     PER_JOB,
     PER_JOB_SPOT,
     QUOTA_CODES,
@@ -119,6 +120,31 @@ class Stubs:
             {"ServiceCode": "sagemaker", "QuotaCode": QUOTA_CODES[name]},
         )
 
+    def default(self, name: str, value: float) -> None:
+        self.sq_stub.add_response(
+            "get_aws_default_service_quota",
+            {
+                "Quota": {
+                    "ServiceCode": "sagemaker",
+                    "QuotaName": name,
+                    "QuotaCode": QUOTA_CODES[name],
+                    "Value": value,
+                    "Adjustable": True,
+                }
+            },
+            {"ServiceCode": "sagemaker", "QuotaCode": QUOTA_CODES[name]},
+        )
+
+    def absent(self, name: str) -> None:
+        """The code answers NoSuchResourceException for both reads (not in this region)."""
+        for operation in ("get_service_quota", "get_aws_default_service_quota"):
+            self.sq_stub.add_client_error(
+                operation,
+                service_error_code="NoSuchResourceException",
+                http_status_code=400,
+                expected_params={"ServiceCode": "sagemaker", "QuotaCode": QUOTA_CODES[name]},
+            )
+
     # -- sagemaker -----------------------------------------------------------
     def listing(self, filters: dict[str, str], *pages: list[str], warm: bool = False) -> None:
         for i, names in enumerate(pages):
@@ -199,8 +225,8 @@ def _busy_account(s: Stubs) -> None:
     s.describe("job-warm", P4D, 1)
 
 
-def _catalog_and_quotas(s: Stubs, *, p4d: float, total: float, per_job: float) -> None:
-    s.catalog([TOTAL, P3DN_NAME], [], [P4D_NAME, PER_JOB])
+def _quotas(s: Stubs, *, p4d: float, total: float, per_job: float) -> None:
+    """The matrix knows these three codes: one read each, no listing."""
     s.quota(P4D_NAME, p4d)
     s.quota(TOTAL, total)
     s.default_only(PER_JOB, per_job)
@@ -209,7 +235,7 @@ def _catalog_and_quotas(s: Stubs, *, p4d: float, total: float, per_job: float) -
 def test_preflight_passes_with_headroom_counted_from_live_usage() -> None:
     with Stubs() as s:
         _busy_account(s)
-        _catalog_and_quotas(s, p4d=8, total=20, per_job=10)
+        _quotas(s, p4d=8, total=20, per_job=10)
         report = compat.preflight("pytorch", "1.13.1", REGION, P4D, 4, clients=s.clients)
         s.assert_done()
     assert report.status.value == "pass"
@@ -228,7 +254,7 @@ def test_preflight_passes_with_headroom_counted_from_live_usage() -> None:
 def test_preflight_fails_with_the_numbers_when_the_request_does_not_fit() -> None:
     with Stubs() as s:
         _busy_account(s)
-        _catalog_and_quotas(s, p4d=8, total=20, per_job=10)
+        _quotas(s, p4d=8, total=20, per_job=10)
         report = compat.preflight("pytorch", "1.13.1", REGION, P4D, 5, clients=s.clients)
     assert report.status.value == "fail"
     assert report.exit_code is ExitCode.QUOTA
@@ -265,7 +291,6 @@ def test_preflight_fails_with_the_numbers_when_the_request_does_not_fit() -> Non
 def test_spot_counts_only_spot_jobs_against_spot_quotas() -> None:
     with Stubs() as s:
         _busy_account(s)
-        s.catalog([P4D_SPOT_NAME, TOTAL_SPOT, PER_JOB_SPOT])
         s.quota(P4D_SPOT_NAME, 6)
         s.quota(TOTAL_SPOT, 6)
         s.quota(PER_JOB_SPOT, 4)
@@ -282,7 +307,7 @@ def test_spot_counts_only_spot_jobs_against_spot_quotas() -> None:
 def test_usage_above_the_limit_gives_zero_headroom_never_negative() -> None:
     with Stubs() as s:
         _busy_account(s)
-        _catalog_and_quotas(s, p4d=2, total=20, per_job=10)
+        _quotas(s, p4d=2, total=20, per_job=10)
         report = compat.preflight("pytorch", "1.13.1", REGION, P4D, 1, clients=s.clients)
     check = report.check("instance-quota")
     assert (check.limit, check.usage, check.headroom) == (2, 4, 0)
@@ -293,7 +318,6 @@ def test_usage_above_the_limit_gives_zero_headroom_never_negative() -> None:
 def test_per_job_limit_fails_with_a_quota_name_request() -> None:
     with Stubs() as s:
         s.no_jobs()
-        s.catalog([P4D_NAME, TOTAL, PER_JOB])
         s.quota(P4D_NAME, 16)
         s.quota(TOTAL, 16)
         s.quota(PER_JOB, 4)
@@ -310,7 +334,6 @@ def test_per_job_limit_fails_with_a_quota_name_request() -> None:
 def test_unadjustable_quota_says_so() -> None:
     with Stubs() as s:
         s.no_jobs()
-        s.catalog([P4D_NAME, TOTAL, PER_JOB])
         s.quota(P4D_NAME, 1, adjustable=False)
         s.quota(TOTAL, 16)
         s.quota(PER_JOB, 16)
@@ -322,6 +345,7 @@ def test_unadjustable_quota_says_so() -> None:
 def test_quota_not_offered_in_region_is_not_eligible() -> None:
     with Stubs() as s:
         s.no_jobs()
+        s.absent(P4D_NAME)  # the known code is not there: the listing decides
         s.catalog([TOTAL, PER_JOB])
         s.quota(TOTAL, 16)
         s.quota(PER_JOB, 16)
@@ -428,7 +452,6 @@ def test_usage_errors_become_error_checks_with_exit_6(
 def test_access_denied_on_one_quota_names_the_action_and_the_rest_still_run() -> None:
     with Stubs() as s:
         s.no_jobs()
-        s.catalog([P4D_NAME, TOTAL, PER_JOB])
         s.sq_stub.add_client_error(
             "get_service_quota",
             service_error_code="AccessDeniedException",
@@ -456,7 +479,8 @@ def test_throttling_on_the_listing_stops_the_region_after_one_call() -> None:
             service_error_code="TooManyRequestsException",
             http_status_code=400,
         )
-        report = compat.preflight("pytorch", "1.13.1", REGION, P4D, 2, clients=s.clients)
+        # ml.p3dn.24xlarge has no recorded code: its quota is looked up in the listing.
+        report = compat.preflight("pytorch", "1.13.1", REGION, P3DN, 2, clients=s.clients)
         s.assert_done()  # one failed call; the other checks were not attempted
     statuses = [report.check(n).status.value for n in ("instance-quota", "per-job-quota")]
     assert statuses == ["error", "error"]
@@ -574,7 +598,6 @@ def test_quota_state_lists_open_requests_across_pages_and_requests_more() -> Non
     from compat.aws.increase import quota_state, request_increase
 
     with Stubs() as s:
-        s.catalog([P4D_NAME])
         s.quota(P4D_NAME, 4)
         params = {"ServiceCode": "sagemaker", "QuotaCode": QUOTA_CODES[P4D_NAME]}
         s.sq_stub.add_response(
@@ -625,7 +648,6 @@ def test_request_refused_by_aws_is_an_aws_error() -> None:
     from compat.aws.increase import quota_state, request_increase
 
     with Stubs() as s:
-        s.catalog([P4D_NAME])
         s.quota(P4D_NAME, 4)
         s.sq_stub.add_response(
             "list_requested_service_quota_change_history_by_quota", {"RequestedQuotas": []}
@@ -660,16 +682,24 @@ def test_quota_table_rows() -> None:
 
     with Stubs() as s:
         _busy_account(s)
-        s.catalog([P4D_NAME, TOTAL, PER_JOB, TOTAL_SPOT, PER_JOB_SPOT])
+        # An applied value is shown with its default beside it (one more read each).
         s.quota(P4D_NAME, 8)
+        s.default(P4D_NAME, 0)
+        s.absent(P4D_SPOT_NAME)  # not offered here: the listing says so, once
+        s.catalog([P4D_NAME, TOTAL, PER_JOB, TOTAL_SPOT, PER_JOB_SPOT])
+        s.default_only(P4D_WARM_NAME, 0)
         s.quota(TOTAL, 20)
+        s.default(TOTAL, 4)
         s.quota(TOTAL_SPOT, 10)
+        s.default(TOTAL_SPOT, 4)
         s.default_only(PER_JOB, 10)
         s.quota(PER_JOB_SPOT, 10)
+        s.default(PER_JOB_SPOT, 10)
         rows = quota_table(s.clients, compat.load_matrix(), REGION, [P4D])
         s.assert_done()
     table = {r.quota_name: r for r in rows}
     assert [table[P4D_NAME].usage, table[P4D_NAME].headroom] == [4, 4.0]
+    assert (table[P4D_NAME].value, table[P4D_NAME].default) == (8, 0)
     assert table[P4D_SPOT_NAME].note == "not offered"
     assert [table[TOTAL_SPOT].usage, table[TOTAL_SPOT].headroom] == [4, 6.0]
     assert [table[PER_JOB].usage, table[PER_JOB].applied, table[PER_JOB].headroom] == [
@@ -677,3 +707,98 @@ def test_quota_table_rows() -> None:
         False,
         10.0,
     ]
+
+
+def test_a_warm_preflight_makes_exactly_these_calls_and_no_listing() -> None:
+    """Cold: the unknown code is listed and learned, the running job described. Warm (a new
+    process, the cache directory kept): three ListTrainingJobs pages and one read per quota."""
+    from compat.aws.job_cache import forget_job_caches
+    from compat.aws.quota_codes import forget_books
+    from compat.aws.quotas import clear_cache
+
+    def run(s: Stubs) -> tuple[compat.PreflightReport, list[str]]:
+        calls: list[str] = []
+
+        def record(model: Any, **_: Any) -> None:
+            calls.append(model.name)
+
+        for client in (s.sq, s.sm):
+            client.meta.events.register("provide-client-params", record)
+        report = compat.preflight("pytorch", "1.13.1", REGION, P3DN, 2, clients=s.clients)
+        s.assert_done()
+        return report, calls
+
+    with Stubs() as s:
+        s.listing({"StatusEquals": "InProgress"}, ["job-a"])
+        s.describe("job-a", P3DN, 1)
+        s.listing({"StatusEquals": "Stopping"}, [])
+        s.listing({"WarmPoolStatusEquals": "Available"}, [], warm=True)
+        s.catalog([TOTAL], [P3DN_NAME, PER_JOB])
+        s.quota(P3DN_NAME, 4)
+        s.quota(TOTAL, 20)
+        s.default_only(PER_JOB, 10)
+        cold, cold_calls = run(s)
+    assert cold.exit_code is ExitCode.OK
+    assert cold_calls.count("ListAWSDefaultServiceQuotas") == 2
+    assert cold_calls.count("DescribeTrainingJob") == 1
+
+    clear_cache()
+    forget_books()
+    forget_job_caches()
+    with Stubs() as s:
+        s.listing({"StatusEquals": "InProgress"}, ["job-a"])
+        s.listing({"StatusEquals": "Stopping"}, [])
+        s.listing({"WarmPoolStatusEquals": "Available"}, [], warm=True)
+        s.quota(P3DN_NAME, 4)  # by the learned code
+        s.quota(TOTAL, 20)
+        s.default_only(PER_JOB, 10)
+        warm, warm_calls = run(s)
+    assert warm_calls == [
+        "ListTrainingJobs",
+        "ListTrainingJobs",
+        "ListTrainingJobs",
+        "GetServiceQuota",
+        "GetServiceQuota",
+        "GetServiceQuota",
+        "GetAWSDefaultServiceQuota",
+    ]
+    assert warm.to_dict()["checks"] == cold.to_dict()["checks"]
+    assert warm.check("instance-quota").usage == 1  # the remembered job still counts
+
+
+def test_a_job_seen_before_is_not_described_again() -> None:
+    from compat.aws.job_cache import JobCache
+
+    cache = JobCache()
+    with Stubs() as s:
+        s.listing({"StatusEquals": "InProgress"}, ["job-a"])
+        s.describe("job-a", P4D, 2)
+        s.listing({"StatusEquals": "Stopping"}, [])
+        s.listing({"WarmPoolStatusEquals": "Available"}, [], warm=True)
+        first = count_usage(s.sm, REGION, jobs=cache)
+        s.listing({"StatusEquals": "InProgress"}, ["job-a"])
+        s.listing({"StatusEquals": "Stopping"}, [])
+        s.listing({"WarmPoolStatusEquals": "Available"}, [], warm=True)
+        second = count_usage(s.sm, REGION, jobs=cache)
+        s.assert_done()
+    assert dict(first.on_demand) == dict(second.on_demand) == {P4D: 2}
+
+
+def test_a_confirmed_code_absent_from_a_region_means_not_offered_without_a_listing() -> None:
+    """Codes are the same in every region: once AWS answered a code with its name, a region
+    that has no such code does not offer the quota (the listing is not read)."""
+    from compat.aws.quota_codes import QuotaCodeBook, read_quota
+
+    book = QuotaCodeBook({P4D_NAME: QUOTA_CODES[P4D_NAME]})
+    with Stubs() as s:
+        s.absent(P4D_NAME)  # not yet confirmed: the listing decides
+        s.catalog([TOTAL])
+        assert read_quota(s.sq, "eu-north-1", P4D_NAME, book) is None
+        s.quota(P4D_NAME, 8)  # confirmed here
+        found = read_quota(s.sq, REGION, P4D_NAME, book)
+        s.absent(P4D_NAME)  # and absent elsewhere: no second listing is stubbed
+        missing = read_quota(s.sq, "ap-south-2", P4D_NAME, book)
+        s.assert_done()
+    assert found is not None
+    assert found.value == 8
+    assert missing is None

@@ -69,18 +69,33 @@ def test_require_aws_fails_a_partial_preflight_with_exit_5(run_cli: Invoke) -> N
     import compat
 
     report = compat.preflight(
-        "pytorch", "2.2.0", "us-west-2", "ml.p4d.24xlarge", 2, no_aws=True, require_aws=True
+        "pytorch",
+        "2.2.0",
+        "us-west-2",
+        "ml.p4d.24xlarge",
+        2,
+        require_aws=True,
+        aws_unavailable="this server runs without --enable-aws",
     )
     assert report.status.value == "partial"
     assert int(report.exit_code) == 5
     assert "require" in report.to_text().splitlines()[-1]
+    assert "without --enable-aws" in report.check("instance-quota").message
 
 
 def test_require_aws_with_no_aws_is_a_usage_error_naming_both(run_cli: Invoke) -> None:
+    """The library decides, so the CLI and a caller of compat.preflight get one answer."""
+    import compat
+
     result = run_cli(*PREFLIGHT, *P4D, "--no-aws", "--require-aws")
     assert result.exit_code == 2
     assert "--no-aws" in result.stderr
     assert "--require-aws" in result.stderr
+    with pytest.raises(compat.UsageError) as caught:
+        compat.preflight(
+            "pytorch", "2.2.0", "us-west-2", "ml.p4d.24xlarge", 2, no_aws=True, require_aws=True
+        )
+    assert caught.value.message in result.stderr
 
 
 def test_a_failed_eligibility_stays_a_failure_not_partial(run_cli: Invoke) -> None:

@@ -425,6 +425,8 @@ def test_nothing_to_compare_is_not_reported_as_no_mismatches(site: Path) -> None
     assert text.splitlines()[-1].startswith("nothing compared:")
     data = report.to_dict()
     assert data["compared"] is False
-    assert data["ok"] is True  # nothing is wrong either: exit 0 stays
+    # Issue 19: "ok": true said the environment matched when nothing was compared.
+    assert data["ok"] is False
+    assert data["exit_code"] == 0  # nothing is wrong either: exit 0 stays
     named = doctor("pytorch", "1.13.1", path=[str(site)], environ={}, nvcc=None)
     assert named.to_dict()["compared"] is True

@@ -244,3 +244,21 @@ def test_release_for_is_exactly_the_resolved_release_or_an_error() -> None:
         assert m.release_for(res.framework, res.framework_version)["version"] == version
     with pytest.raises(LookupError, match=r"pytorch 9\.9\.9 is not a release of the matrix"):
         m.release_for("pytorch", "9.9.9")
+
+
+def test_every_instance_type_has_its_three_quotas_recorded() -> None:
+    """A quota of a listed type with neither a sourced code nor 'unconfirmed' is an error."""
+    entry = '    - {name: "ml.p5.48xlarge for training warm pool usage", code: null'
+    start = SHIPPED.index(entry)
+    end = SHIPPED.index("\n", SHIPPED.index("\n", start) + 1) + 1
+    dropped = problems_of(SHIPPED[:start] + SHIPPED[end:])
+    assert any(
+        "quotas.known_codes" in p and "'ml.p5.48xlarge for training warm pool usage'" in p
+        for p in dropped
+    ), dropped
+    unsourced = SHIPPED.replace(
+        'code: null, sources: [SQ], confidence: unconfirmed,\n       note: "no public source',
+        'code: null, sources: [SQ],\n       note: "no public source',
+        1,
+    )
+    assert any("must say confidence: unconfirmed" in p for p in problems_of(unsourced))

@@ -17,6 +17,17 @@ MAX_INPUT = 4 * 1024 * 1024
 @click.command("explain")
 @click.argument("message", required=False, default=None)
 @click.option("--region", "-r", default=None, help="Region, when the message does not name one.")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Also read the quota's value now (one GetServiceQuota): has it been raised since?",
+)
+@click.option(
+    "--profile",
+    envvar="AWS_PROFILE",
+    default=None,
+    help="AWS profile for --check [env: AWS_PROFILE]; default: the default credential chain.",
+)
 @format_option()
 @matrix_option
 @click.pass_context
@@ -24,6 +35,8 @@ def explain_cmd(
     ctx: click.Context,
     message: str | None,
     region: str | None,
+    check: bool,
+    profile: str | None,
     output_format: OutputFormat,
     matrix_path: str | None,
 ) -> None:
@@ -38,6 +51,7 @@ def explain_cmd(
       smddp-compat explain "... service limit 'ml.p4d.24xlarge for training job usage' is 0 \\
           Instances, with current utilization of 0 Instances and a request delta of 2 Instances."
       python train.py 2>&1 | tail -50 | smddp-compat explain -
+      smddp-compat explain --check -r us-west-2 "..."   # raised since? (reads AWS)
     """
     from compat.aws.explain import explain
 
@@ -48,4 +62,15 @@ def explain_cmd(
                 hint="pass the error text as an argument, or '-' to read it from stdin",
             )
         message = sys.stdin.read(MAX_INPUT)
-    emit(explain(message, region=region, matrix=load(ctx, matrix_path)), output_format)
+    matrix = load(ctx, matrix_path)
+    found = explain(message, region=region, matrix=matrix)
+    if not check:
+        emit(found, output_format)
+        return
+    from compat.aws.clients import SessionClients
+    from compat.aws.explain import check_explanation
+
+    emit(
+        check_explanation(found, clients=SessionClients(profile=profile), matrix=matrix),
+        output_format,
+    )

@@ -105,14 +105,6 @@ def preflight_cmd(
     from compat.aws.clients import SessionClients
     from compat.cli.commands.accounts import account_args, run_preflight
 
-    if no_aws and require_aws:
-        from compat.errors import UsageError
-
-        raise UsageError(
-            "--no-aws and --require-aws contradict each other: one skips the quota checks, "
-            "the other requires them",
-            hint="drop --no-aws to check the quotas, or --require-aws to check eligibility only",
-        )
     matrix = load(ctx, matrix_path)
     if REGION_FROM_ENV and region is not None:
         # An unknown region from AWS_REGION is an error that names the variable
@@ -121,6 +113,8 @@ def preflight_cmd(
     across = account_args(account_params)
     if across.given:
         if no_aws:
+            from compat.errors import UsageError
+
             raise UsageError("--no-aws sends nothing: it cannot read other accounts")
         return run_preflight(
             across,

@@ -225,9 +225,17 @@ def request_cmd(
         click.echo(
             "note: an open request exists for this quota; AWS may refuse a second one", err=True
         )
-    if not yes and not click.confirm(
-        f"Request '{name}' in {where} be raised to {desired}?", default=False, err=True
-    ):
+    question = f"Request '{name}' in {where} be raised to {desired}?"
+    try:
+        confirmed = yes or click.confirm(question, default=False, err=True)
+    except click.Abort:
+        if sys.stdin.isatty():
+            raise  # Ctrl-C or Ctrl-D at the prompt: the user stopped it
+        raise UsageError(
+            "quota request asks for confirmation and no answer came (no terminal on stdin)",
+            hint="pass --yes to request without asking, as a script or CI job must",
+        ) from None
+    if not confirmed:
         click.echo("Not requested.", err=True)
         return int(ExitCode.OK)
     emit(request_increase(source, matrix, state, desired), output_format)

@@ -108,9 +108,8 @@ def get_preflight(
         instance_count,
         spot=spot,
         session=aws.get() if use_aws else None,
-        no_aws=not use_aws,
         require_aws=require_aws,
-        skip_reason=why,
+        aws_unavailable=None if use_aws else why,
         matrix=matrix_state(request).current.matrix,
     )
     if report.exit_code == ExitCode.AWS:
