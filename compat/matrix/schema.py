@@ -335,12 +335,62 @@ class Quotas(Strict):
     warm_pool: str
     account_wide: list[QuotaName]
     known_codes: dict[str, Annotated[str, Field(pattern=r"^L-[0-9A-F]{8}$")]] = {}
+    unconfirmed_codes: dict[str, Note] = Field(
+        default={},
+        description="Quota names in known_codes whose code no public source confirms, and why "
+        "the code is kept: such a code is only tried, then confirmed by the quota's name",
+    )
     iam_read: list[str]
     iam_optional: list[str] = []
     iam_request: list[str]
     notes: list[Note] = []
     sources: SourceIds
     confidence: Confidence = Confidence.DOCUMENTED
+
+
+SdkVersionText = Annotated[
+    str,
+    Field(
+        pattern=r"^[0-9]+(\.[0-9]+)*$",
+        description="A framework_version exactly as the SDK spells it (2.3 and 2.3.1 differ)",
+    ),
+]
+
+
+class SdkAbsent(Strict):
+    """A version the SDK names for smdistributed that has no matrix row, and why."""
+
+    framework: str = Field(description="pytorch, tensorflow or pytorch-smp (an SMP image key)")
+    version: VersionField
+    reason: Note
+    sources: SourceIds
+    confidence: Confidence = Confidence.DOCUMENTED
+
+
+class SdkVersions(Strict):
+    """What the SageMaker Python SDK accepts, read from its files (never imported).
+
+    ``--format sagemaker`` hands the SDK a framework_version without image_uri
+    only where both lists below accept it; elsewhere it passes image_uri or refuses.
+    """
+
+    read: str = Field(description="The SDK releases these lists were read from")
+    smdistributed: dict[str, list[SdkVersionText]] = Field(
+        description="fw_utils.py SM_DATAPARALLEL_SUPPORTED_FRAMEWORK_VERSIONS, per framework"
+    )
+    torch_distributed: list[SdkVersionText] = Field(
+        description="fw_utils.py TORCH_DISTRIBUTED_GPU_SUPPORTED_FRAMEWORK_VERSIONS"
+    )
+    training_versions: dict[str, list[SdkVersionText]] = Field(
+        description="The training framework_version values of the SDK v2 image configs "
+        "(image_uri_config/<framework>.json: versions and version_aliases), per framework"
+    )
+    known_absent: list[SdkAbsent] = Field(
+        default=[],
+        description="Versions in the SDK's smdistributed list (or SMP image keys) with no row",
+    )
+    notes: list[Note] = []
+    sources: SourceIds
 
 
 class MatrixDocument(Strict):
@@ -359,3 +409,6 @@ class MatrixDocument(Strict):
     tensorflow: list[FrameworkRelease]
     pytorch_lightning: list[LightningRelease]
     huggingface: list[HuggingFaceRelease]
+    sdk: SdkVersions | None = Field(
+        default=None, description="What the SageMaker Python SDK accepts (fw_utils.py, image configs)"
+    )
