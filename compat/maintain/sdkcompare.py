@@ -235,38 +235,44 @@ def _compare_lists(recorded: CompiledSdk | None, sdk: SdkData, tally: _Tally) ->
         if sdk.lists is not None:
             tally.notes.append("the matrix has no sdk section: the SDK's lists are not compared")
         return
-    where = "fw_utils.py"
-    if sdk.lists is not None:
-        where = sdk.lists.file
-        for fw in sorted(set(recorded["smdistributed"]) | set(sdk.lists.smdistributed)):
-            mine = recorded["smdistributed"].get(fw, [])
-            theirs = list(sdk.lists.smdistributed.get(fw, ()))
-            if mine != theirs:
-                tally.differences.append(
-                    RowDifference(
-                        "sdk",
-                        f"smdistributed.{fw}",
-                        None,
-                        where,
-                        (FieldChange(f"smdistributed.{fw}", mine, theirs),),
-                    )
-                )
-        if recorded["torch_distributed"] != list(sdk.lists.torch_distributed):
+    if sdk.lists is None:
+        # Not an SDK package (no fw_utils.py beside the configs): a few files, not the
+        # whole record, so absent versions prove nothing.
+        tally.notes.append(
+            "no fw_utils.py beside the image configs: the SDK's version lists "
+            "(sdk.smdistributed, sdk.torch_distributed, sdk.training_versions) are not compared"
+        )
+        return
+    where = sdk.lists.file
+    for fw in sorted(set(recorded["smdistributed"]) | set(sdk.lists.smdistributed)):
+        mine = recorded["smdistributed"].get(fw, [])
+        theirs = list(sdk.lists.smdistributed.get(fw, ()))
+        if mine != theirs:
             tally.differences.append(
                 RowDifference(
                     "sdk",
-                    "torch_distributed",
+                    f"smdistributed.{fw}",
                     None,
                     where,
-                    (
-                        FieldChange(
-                            "torch_distributed",
-                            recorded["torch_distributed"],
-                            list(sdk.lists.torch_distributed),
-                        ),
-                    ),
+                    (FieldChange(f"smdistributed.{fw}", mine, theirs),),
                 )
             )
+    if recorded["torch_distributed"] != list(sdk.lists.torch_distributed):
+        tally.differences.append(
+            RowDifference(
+                "sdk",
+                "torch_distributed",
+                None,
+                where,
+                (
+                    FieldChange(
+                        "torch_distributed",
+                        recorded["torch_distributed"],
+                        list(sdk.lists.torch_distributed),
+                    ),
+                ),
+            )
+        )
     for fw, versions in recorded["training_versions"].items():
         if fw not in sdk.training_versions:
             continue
