@@ -410,5 +410,6 @@ class MatrixDocument(Strict):
     pytorch_lightning: list[LightningRelease]
     huggingface: list[HuggingFaceRelease]
     sdk: SdkVersions | None = Field(
-        default=None, description="What the SageMaker Python SDK accepts (fw_utils.py, image configs)"
+        default=None,
+        description="What the SageMaker Python SDK accepts (fw_utils.py, image configs)",
     )
