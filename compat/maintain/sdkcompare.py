@@ -322,16 +322,17 @@ def smp_pytorch_versions(sdk: SdkData) -> dict[Version, Version]:
     """
     out: dict[Version, Version] = {}
     shadowed = set(sdk.smp_aliases)
-    for alias, key in sdk.smp_aliases.items():
+    targets: set[Version] = set()
+    for alias, target in sdk.smp_aliases.items():
         if alias.count(".") >= 2:
             try:
-                out[Version(alias)] = Version(key)
+                out[Version(alias)] = Version(target)
             except InvalidVersion:
                 continue
-    targets = {Version(k) for a, k in sdk.smp_aliases.items() if a.count(".") >= 2}
-    for key in sdk.smp:
-        if str(key) not in shadowed and key not in targets:
-            out.setdefault(key, key)
+            targets.add(Version(target))
+    for smp_key in sdk.smp:
+        if str(smp_key) not in shadowed and smp_key not in targets:
+            out.setdefault(smp_key, smp_key)
     return out
 
 

@@ -231,14 +231,15 @@ def read_fw_utils(file: str, warnings: list[str]) -> SdkLists | None:
     found: dict[str, Any] = {}
     for node in tree.body:
         targets: list[ast.expr] = []
+        value: ast.expr | None = None
         if isinstance(node, ast.Assign):
-            targets = list(node.targets)
+            targets, value = list(node.targets), node.value
         elif isinstance(node, ast.AnnAssign) and node.value is not None:
-            targets = [node.target]
+            targets, value = [node.target], node.value
         for target in targets:
             if isinstance(target, ast.Name) and target.id in (_SMDISTRIBUTED, _TORCH_DISTRIBUTED):
                 try:
-                    found[target.id] = ast.literal_eval(node.value)  # type: ignore[arg-type]
+                    found[target.id] = ast.literal_eval(value) if value is not None else None
                 except ValueError:
                     warnings.append(f"{file}: {target.id}: not a literal; skipped")
     smdistributed: dict[str, tuple[str, ...]] = {}
