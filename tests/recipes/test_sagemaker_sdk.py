@@ -242,3 +242,19 @@ def test_every_answer_is_one_the_real_sdk_accepts(real_sdks: dict[str, Path]) ->
                 assert region is None or region in image.registries, (framework, version, region)
     assert answered > 50
     assert refused > 10
+
+
+def test_the_torch_distributed_alternative_says_when_the_sdk_needs_image_uri() -> None:
+    def distribution_text(version: str) -> str:
+        with pytest.raises(NotEligibleError) as info:
+            sagemaker_args(
+                compat.resolve("pt", version, "us-west-2"), instance_type="ml.p5.48xlarge"
+            )
+        [alt] = [a for a in info.value.alternatives if a["kind"] == "distribution"]
+        return str(alt["text"])
+
+    # fw_utils.py lists 2.3.0 for torch_distributed on GPU, not 2.4.0.
+    assert "pass image_uri" not in distribution_text("2.3.0")
+    assert distribution_text("2.4.0").endswith(
+        "does not list framework_version 2.4.0, so pass image_uri with it"
+    )
