@@ -452,29 +452,25 @@ def _no_smddp(compiled: CompiledMatrix, framework: str, version: Version) -> boo
 
 
 def _not_in_matrix(compiled: CompiledMatrix, sdk: SdkData, seen: dict[str, set[Any]]) -> list[str]:
-    """SDK versions the matrix has no row for, leaving out those with no smddp at all."""
+    """SDK versions the matrix has no row for, leaving out those with no smddp at all and
+    those in the SDK's smdistributed list (accounted for as unexplained or known-absent)."""
+    listed: dict[str, set[Version]] = {"pytorch": set(), "tensorflow": set()}
+    if sdk.lists is not None:
+        for fw in listed:
+            texts = sdk.lists.smdistributed.get(fw, ())
+            listed[fw] = _full_versions(texts, sdk.aliases.get(fw, {}))
     out: list[str] = []
     for fw, images in (("pytorch", sdk.pytorch), ("tensorflow", sdk.tensorflow)):
         for version in sorted(images):
-            if version not in seen[fw] and not _no_smddp(compiled, fw, version):
+            if (
+                version not in seen[fw]
+                and version not in listed[fw]
+                and not _no_smddp(compiled, fw, version)
+            ):
                 out.append(f"{fw} {version}")
     for transformers, base in sorted(sdk.huggingface):
         if (transformers, base) not in seen["huggingface"] and not _no_smddp(
             compiled, "huggingface", transformers
         ):
             out.append(f"huggingface {transformers} (pytorch {base})")
-    if sdk.lists is not None:  # those are accounted for as unexplained or known-absent
-        listed = {
-            fw: _full_versions(sdk.lists.smdistributed.get(fw, ()), sdk.aliases.get(fw, {}))
-            for fw in ("pytorch", "tensorflow")
-        }
-        out = [
-            item
-            for item in out
-            if not (
-                item.split(" ", 1)[0] in listed
-                and " (" not in item
-                and Version(item.split(" ", 1)[1]) in listed[item.split(" ", 1)[0]]
-            )
-        ]
     return out
