@@ -2,12 +2,18 @@
 
 The SDK ships ``image_uri_config/pytorch.json``, ``tensorflow.json``,
 ``huggingface.json`` and ``pytorch-smp.json``: per image version, the regions
-and registry account of each, the Python versions and the repository. This
-module reads them from a directory, a single file, or an installed
-``sagemaker`` package (found with :func:`importlib.util.find_spec`, never
-imported: importing it takes seconds), checks their shape and returns plain
-records. Anything unexpected is a :class:`~compat.errors.SdkDataError` that
-names the file and the key path, so a maintainer sees what changed upstream.
+and registry account of each, the Python versions and the repository; and
+``fw_utils.py``, whose lists say which framework versions its smdistributed and
+torch_distributed checks accept. This module reads them from a directory, a
+single file, or an installed SDK of either generation (``sagemaker-core``'s
+``sagemaker/core/``, which SDK v3 reads, or ``sagemaker`` 2.x), found on
+``sys.path`` and never imported (importing takes seconds and runs its code;
+``fw_utils.py`` is read with :mod:`ast`). It reads every shape the real files
+have had (entries keyed ``py2``/``py3``, ``version_aliases``, ``processors``, a
+``scope`` list, missing ``py_versions``, ``container_version``); an entry of a
+shape it cannot read is skipped with a warning naming the file and key path.
+Only a file that is not JSON, or whose top level is not the SDK's, is a
+:class:`~compat.errors.SdkDataError`.
 """
 
 from __future__ import annotations
