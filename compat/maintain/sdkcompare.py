@@ -120,7 +120,7 @@ class Comparison:
         if self.not_in_matrix:
             out.append(
                 "in the SDK's image configs, not in the matrix (no smdistributed support in "
-                "the SDK, or none that smddp-compat lists): " + ", ".join(self.not_in_matrix)
+                "the SDK, or none the matrix lists): " + ", ".join(self.not_in_matrix)
             )
         out += [f"known absent: {a}" for a in self.known_absent]
         out += [
@@ -297,8 +297,8 @@ def _compare_lists(recorded: CompiledSdk | None, sdk: SdkData, tally: _Tally) ->
         if added:
             tally.notes.append(
                 f"{file}: the SDK accepts framework_version {', '.join(added)}, which "
-                f"sdk.training_versions.{fw} does not record (--format sagemaker passes "
-                "image_uri there)"
+                f"sdk.training_versions.{fw} does not record (estimator arguments for it "
+                "pass image_uri)"
             )
 
 
