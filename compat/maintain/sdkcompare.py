@@ -357,7 +357,8 @@ def _smdistributed_coverage(
 
     if sdk.lists is not None:
         for fw in ("pytorch", "tensorflow"):
-            if fw not in sdk.lists.smdistributed:
+            # Short spellings ("2.3") resolve through the framework's own file's aliases.
+            if fw not in sdk.lists.smdistributed or not sdk.has(fw):
                 continue
             rows = {Version(r["version"]) for r in compiled["releases"][fw]}
             listed = _full_versions(sdk.lists.smdistributed[fw], sdk.aliases.get(fw, {}))

@@ -102,3 +102,16 @@ def test_an_installed_sdk_of_either_generation_is_found_without_importing_it(
     monkeypatch.setattr(sys, "path", [str(site)])
     assert Path(find_installed_sdk()) == config
     assert "sagemaker" not in sys.modules
+
+
+def test_one_real_file_is_compared_for_its_framework_only(
+    run_cli: Invoke, real_sdks: dict[str, Path]
+) -> None:
+    one = real_sdks["sagemaker"] / "pytorch.json"
+    result = run_cli("import-sdk", "--from", str(one), "--matrix", str(SHIPPED), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["files"] == ["pytorch.json"]
+    # TensorFlow's "2.3" cannot be resolved without tensorflow.json: it is not reported.
+    assert (data["differences"], data["unexplained"]) == ([], [])
+    assert [a.split(":")[0] for a in data["known_absent"]] == ["pytorch 2.1.2"]
