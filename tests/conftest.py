@@ -150,3 +150,43 @@ def needs_shared(path: Path) -> None:
     """Fail clearly when a file the tests need is missing (it ships under tests/data/)."""
     if not path.exists():
         pytest.fail(f"{path} is missing: it is part of the repository (tests/data/)")
+
+
+SDK_FETCH = REPO / "tests" / "fetch_sdk.py"
+SDK_ENV = "SMDDP_TEST_SDK_DIR"
+
+
+def _config_dirs(root: Path) -> dict[str, Path]:
+    """{"sagemaker-core": .../sagemaker/core/image_uri_config, "sagemaker": ...}."""
+    found: dict[str, Path] = {}
+    for folder in sorted(root.iterdir()):
+        core = folder / "sagemaker" / "core" / "image_uri_config"
+        v2 = folder / "sagemaker" / "image_uri_config"
+        if (core / "pytorch.json").is_file():
+            found["sagemaker-core"] = core
+        elif (v2 / "pytorch.json").is_file():
+            found["sagemaker"] = v2
+    return found
+
+
+@pytest.fixture(scope="session")
+def real_sdks(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    where = os.environ.get(SDK_ENV)
+    command = f"python {SDK_FETCH.relative_to(REPO)} DIR && export {SDK_ENV}=DIR"
+    if where:
+        root = Path(where)
+    elif os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{SDK_ENV} is not set: .ci/run fetches the SDK's files ({command})")
+    else:
+        root = tmp_path_factory.mktemp("real-sdk")
+        done = subprocess.run(
+            [sys.executable, str(SDK_FETCH), str(root)], capture_output=True, text=True, check=False
+        )
+        if done.returncode != 0:
+            pytest.fail(
+                f"could not fetch the SDK's files ({done.stderr.strip()[-300:]}); run: {command}"
+            )
+    dirs = _config_dirs(root)
+    if set(dirs) != {"sagemaker-core", "sagemaker"}:
+        pytest.fail(f"{root} lacks an SDK generation (found {sorted(dirs)}); run: {command}")
+    return dirs

@@ -159,6 +159,18 @@ def compile_document(doc: MatrixDocument, sha256: str) -> CompiledMatrix:
         "releases": releases,
         "version_index": version_index,
         "order": order,
+        "sdk": None
+        if doc.sdk is None
+        else {
+            "read": doc.sdk.read,
+            "smdistributed": {fw: list(v) for fw, v in doc.sdk.smdistributed.items()},
+            "torch_distributed": list(doc.sdk.torch_distributed),
+            "training_versions": {fw: list(v) for fw, v in doc.sdk.training_versions.items()},
+            "known_absent": [
+                {"framework": a.framework, "version": str(a.version), "reason": a.reason}
+                for a in doc.sdk.known_absent
+            ],
+        },
     }
 
 

@@ -17,7 +17,7 @@ import them under the same guard::
 from __future__ import annotations
 
 #: Bump when the compiled layout changes; older cache files are then ignored.
-COMPILED_FORMAT = 4
+COMPILED_FORMAT = 5
 
 #: The ``instance_support`` statuses (``schema.SupportStatus``) under which
 #: smddp runs on an instance type: ``limited`` runs, with a note.
@@ -187,6 +187,15 @@ if TYPE_CHECKING:
         #: has an image). Set for every release by the compiler's last pass.
         nearest_images: NotRequired[list[int]]
 
+    class CompiledSdk(TypedDict):
+        """What the SageMaker Python SDK accepts (the ``sdk`` section), as exact strings."""
+
+        read: str
+        smdistributed: dict[str, list[str]]  # framework -> framework_version values
+        torch_distributed: list[str]
+        training_versions: dict[str, list[str]]  # framework -> image config versions + aliases
+        known_absent: list[dict[str, str]]  # framework, version, reason
+
     class CompiledMatrix(TypedDict):
         """The whole compiled matrix, as cached and as ``Matrix.compiled`` holds it."""
 
@@ -203,3 +212,4 @@ if TYPE_CHECKING:
         releases: dict[str, list[CompiledRelease]]  # per framework, in file order
         version_index: dict[str, dict[str, int]]  # framework -> canonical version -> index
         order: dict[str, list[int]]  # framework -> release indexes, newest first
+        sdk: CompiledSdk | None

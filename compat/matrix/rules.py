@@ -152,6 +152,7 @@ def _check(doc: MatrixDocument) -> Iterator[MatrixProblem]:
         if "{instance_type}" not in getattr(doc.quotas, field):
             yield MatrixProblem(("quotas", field), "the name format must contain {instance_type}")
     yield from _check_quota_codes(doc)
+    yield from _check_sdk(doc)
     yield from _check_frameworks(doc)
     for section in ("pytorch", "tensorflow"):
         for i, row in enumerate(getattr(doc, section)):
@@ -185,6 +186,28 @@ def _check_quota_codes(doc: MatrixDocument) -> Iterator[MatrixProblem]:
         )
 
 
+def _check_sdk(doc: MatrixDocument) -> Iterator[MatrixProblem]:
+    """A known-absent entry names a framework the SDK lists and a version with no row."""
+    if doc.sdk is None:
+        return
+    rows = {
+        "pytorch": {row.version for row in doc.pytorch},
+        "tensorflow": {row.version for row in doc.tensorflow},
+    }
+    for i, absent in enumerate(doc.sdk.known_absent):
+        path = ("sdk", "known_absent", i)
+        if absent.framework not in ("pytorch", "tensorflow", "pytorch-smp"):
+            yield MatrixProblem(
+                (*path, "framework"),
+                f"unknown framework {absent.framework!r}; one of pytorch, tensorflow, pytorch-smp",
+            )
+        elif absent.version in rows.get(absent.framework, set()):
+            yield MatrixProblem(
+                (*path, "version"),
+                f"{absent.framework} {absent.version} has a row; remove this known_absent entry",
+            )
+
+
 def _unknown_region(region: str) -> str:
     return f"unknown region {region!r}; add it under 'regions' first"
 
@@ -212,6 +235,10 @@ def _cited(doc: MatrixDocument) -> Iterator[tuple[Path, list[str]]]:
         if fw.alternative_distribution is not None:
             path = ("frameworks", name, "alternative_distribution", "sources")
             yield path, fw.alternative_distribution.sources
+    if doc.sdk is not None:
+        yield ("sdk", "sources"), doc.sdk.sources
+        for i, absent in enumerate(doc.sdk.known_absent):
+            yield ("sdk", "known_absent", i, "sources"), absent.sources
     for section in SECTIONS:
         rows: list[RowBase] = getattr(doc, section)
         for i, row in enumerate(rows):

@@ -364,6 +364,51 @@ class Quotas(Strict):
     confidence: Confidence = Confidence.DOCUMENTED
 
 
+SdkVersionText = Annotated[
+    str,
+    Field(
+        pattern=r"^[0-9]+(\.[0-9]+)*$",
+        description="A framework_version exactly as the SDK spells it (2.3 and 2.3.1 differ)",
+    ),
+]
+
+
+class SdkAbsent(Strict):
+    """A version the SDK names for smdistributed that has no matrix row, and why."""
+
+    framework: str = Field(description="pytorch, tensorflow or pytorch-smp (an SMP image key)")
+    version: VersionField
+    reason: Note
+    sources: SourceIds
+    confidence: Confidence = Confidence.DOCUMENTED
+
+
+class SdkVersions(Strict):
+    """What the SageMaker Python SDK accepts, read from its files (never imported).
+
+    ``--format sagemaker`` hands the SDK a framework_version without image_uri
+    only where both lists below accept it; elsewhere it passes image_uri or refuses.
+    """
+
+    read: str = Field(description="The SDK releases these lists were read from")
+    smdistributed: dict[str, list[SdkVersionText]] = Field(
+        description="fw_utils.py SM_DATAPARALLEL_SUPPORTED_FRAMEWORK_VERSIONS, per framework"
+    )
+    torch_distributed: list[SdkVersionText] = Field(
+        description="fw_utils.py TORCH_DISTRIBUTED_GPU_SUPPORTED_FRAMEWORK_VERSIONS"
+    )
+    training_versions: dict[str, list[SdkVersionText]] = Field(
+        description="The training framework_version values of the SDK v2 image configs "
+        "(image_uri_config/<framework>.json: versions and version_aliases), per framework"
+    )
+    known_absent: list[SdkAbsent] = Field(
+        default=[],
+        description="Versions in the SDK's smdistributed list (or SMP image keys) with no row",
+    )
+    notes: list[Note] = []
+    sources: SourceIds
+
+
 class MatrixDocument(Strict):
     """The whole of data/matrix.yaml."""
 
@@ -380,3 +425,7 @@ class MatrixDocument(Strict):
     tensorflow: list[FrameworkRelease]
     pytorch_lightning: list[LightningRelease]
     huggingface: list[HuggingFaceRelease]
+    sdk: SdkVersions | None = Field(
+        default=None,
+        description="What the SageMaker Python SDK accepts (fw_utils.py, image configs)",
+    )

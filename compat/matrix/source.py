@@ -19,6 +19,13 @@ from compat.matrix.limits import MAX_BYTES, refuse_size
 
 #: Nesting deeper than this is refused (the schema needs five levels).
 MAX_DEPTH = 32
+#: YAML nodes (scalars, mappings, lists, aliases) a matrix may hold. The shipped matrix
+#: has about 2,500; the budget is counted from the parser's events as they come, so a
+#: pathological file (900,000 one-line keys, a flow list of millions of items) is
+#: refused after this many events, in bounded time and memory, before it is validated.
+MAX_NODES = 100_000
+#: Characters one scalar may hold (the longest note in the shipped matrix has ~600).
+MAX_SCALAR_CHARS = 65_536
 #: Plain scalars that mean "no value", and the tag that says so explicitly.
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _NULL_TAG = "tag:yaml.org,2002:null"
@@ -92,14 +99,86 @@ def _decode(data: bytes, filename: str) -> str:
 
 
 def load_yaml(data: bytes, filename: str) -> tuple[dict[str, Any], LineMap]:
-    """Parse ``data`` into plain dicts, lists, strings and ``None``, with lines."""
+    """Parse ``data`` into plain dicts, lists, strings and ``None``, with lines.
+
+    The parse budget is checked first, from the event stream alone, so that a
+    pathological file is refused before any value of it is built.
+    """
     text = _decode(data, filename)
+    check_budget(text, filename)
     value = _build(text, filename, None)
 
     def fill(lines: LineMap) -> None:
         _build(text, filename, lines)
 
     return value, LineMap(fill=fill)
+
+
+_BUDGET_HINT = "check that PATH names the matrix YAML file"
+
+
+def check_budget(text: str, filename: str) -> None:
+    """Refuse ``text`` past the parse budget, counting the parser's events and keeping none.
+
+    Nodes (scalars, mappings, lists, aliases), nesting depth, the length of one
+    scalar and the number of documents are bounded, so time and memory stay
+    bounded whatever the file holds (within MAX_BYTES). Syntax errors are left to
+    the parse that follows, which reports them with their line.
+    """
+    import yaml
+    from yaml import events as ev
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+    nodes = depth = documents = 0
+    try:
+        for event in iter(loader.get_event, None):
+            kind = event.__class__
+            if kind is ev.ScalarEvent:
+                nodes += 1
+                if len(event.value) > MAX_SCALAR_CHARS:
+                    raise _over(
+                        filename,
+                        event,
+                        f"a value of {len(event.value):,} characters; a matrix value may hold "
+                        f"at most {MAX_SCALAR_CHARS:,}",
+                    )
+            elif kind is ev.MappingStartEvent or kind is ev.SequenceStartEvent:
+                nodes += 1
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise _over(filename, event, f"a nesting depth over {MAX_DEPTH} levels")
+            elif kind is ev.MappingEndEvent or kind is ev.SequenceEndEvent:
+                depth -= 1
+            elif kind is ev.AliasEvent:
+                nodes += 1
+            elif kind is ev.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    raise MatrixError(
+                        f"{filename}:{event.start_mark.line + 1}: a matrix file holds one YAML "
+                        "document, not several",
+                        hint="remove the '---' line and what follows it, or split the file",
+                    )
+            if nodes > MAX_NODES:
+                raise _over(
+                    filename,
+                    event,
+                    f"more than {MAX_NODES:,} YAML values (keys, values, lists and mappings); "
+                    "a matrix file holds a few thousand",
+                )
+    except yaml.YAMLError:
+        return  # the parse that follows reports it, with its line
+    finally:
+        loader.dispose()
+
+
+def _over(filename: str, event: Any, what: str) -> MatrixError:
+    return MatrixError(
+        f"{filename}:{event.start_mark.line + 1}: {what}, so this is not a matrix file "
+        f"(parse budget: {MAX_NODES:,} values, {MAX_DEPTH} levels, "
+        f"{MAX_SCALAR_CHARS:,} characters per value, one document)",
+        hint=_BUDGET_HINT,
+    )
 
 
 def _build(text: str, filename: str, lines: LineMap | None) -> dict[str, Any]:
@@ -229,8 +308,11 @@ class _Builder:
                 self._documents += 1
                 if self._documents > 1:
                     line = event.start_mark.line + 1
-                    self._problem(line, (), "a matrix file holds one YAML document, not several")
-                    return
+                    raise MatrixError(
+                        f"{self.filename}:{line}: a matrix file holds one YAML document, not "
+                        "several",
+                        hint="remove the '---' line and what follows it, or split the file",
+                    )
 
     @staticmethod
     def _value_path(stack: list[_Frame]) -> Path:

@@ -14,10 +14,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from compat.recipes.requirements import extra_requirements
-from compat.results import Resolution
+from compat.results import Alternative, Resolution
 
 if TYPE_CHECKING:
+    from packaging.version import Version
+
+    from compat.errors import NoImageError
     from compat.matrix import Matrix
+    from compat.recipes.sdk_accepts import SdkVerdict
 
 #: The v2 ``distribution`` argument that turns smddp on.
 DISTRIBUTION: dict[str, Any] = {"smdistributed": {"dataparallel": {"enabled": True}}}
@@ -36,8 +40,6 @@ _ESTIMATORS: dict[str, tuple[str, str]] = {
 }
 _SMDDP_BACKEND = "1.4.0"  # smddp is a torch.distributed backend from this version (AWSSUP)
 _ALLGATHER = "2.0.1"  # AllGather, FSDP and DeepSpeed from this version (AWSRN)
-#: The last PyTorch version in the SDK's smdistributed framework check (fw_utils.py, SDK).
-_SDK_SMDISTRIBUTED_LAST = "2.2.0"
 
 #: Where the v3 statements come from.
 SDK_V3_SOURCE = (
@@ -131,6 +133,11 @@ def sagemaker_args(
     )
     if instance_type is not None:
         _require_eligible(res, instance_type, matrix)
+    from compat.matrix import matrix_or_default
+    from compat.recipes.sdk_accepts import sdk_verdict
+
+    m = matrix_or_default(matrix)
+    verdict = sdk_verdict(res, m)
     notes: list[str] = []
     image = res.image_uri
     if image is None and res.smp_image_uri is not None:
@@ -139,18 +146,18 @@ def sagemaker_args(
             "No framework DLC carries this release; image_uri is the SMP image, which "
             "carries the same smddp."
         )
-    elif image is None and res.region is None:
-        notes.append("Pass --region to fill in image_uri and training_image.")
-    elif image is None:
+    if image is None and (verdict.accepted is False or res.region is not None):
+        # Without image_uri the SDK would refuse the version or find no image here.
+        raise _refusal(res, m, verdict)
+    if image is None:
         notes.append(
-            "No image carries this release in this region: build one (smddp-compat byoc "
-            f"--framework {res.framework} --version {res.framework_version} --base cuda)."
+            "Pass --region to fill in image_uri and training_image (without it the SDK "
+            "builds the short-tag image URI of the session's region)."
         )
-    if image is None and _needs_image_uri(res):
+    elif verdict.accepted is False:
         notes.append(
-            "The SDK's smdistributed check stops at PyTorch 2.2.0: without image_uri, "
-            f"PyTorch(framework_version={res.base_framework_version or res.framework_version!r}"
-            ", distribution=...) raises ValueError."
+            f"image_uri is required here: {verdict.reason} ({verdict.read}), so without "
+            "image_uri the estimator raises ValueError; with it the SDK skips that check."
         )
     kwargs = _estimator_kwargs(res, image, instance_type)
     if res.py_version is None:
@@ -176,15 +183,112 @@ def sagemaker_args(
     )
 
 
-def _needs_image_uri(res: Resolution) -> bool:
-    """Whether the SDK v2 refuses smdistributed for this release unless image_uri is given:
-    its framework check (fw_utils.py) lists PyTorch up to 2.2.0 only (SDK)."""
+def _refusal(res: Resolution, m: Matrix, verdict: SdkVerdict) -> NoImageError:
+    """The error for a release the SDK cannot run with smdistributed from these arguments,
+    with the releases it can run and a byoc command only where that command succeeds."""
+    from compat.errors import NoImageError
+
+    name = m.display_name(res.framework)
+    what = f"{name} {res.framework_version} (smddp {res.smddp_version})"
+    if res.region is not None:
+        message = (
+            f"no image carries {what} in {res.region}, so --format sagemaker has no image_uri "
+            "to pass, and without it the SageMaker SDK cannot run this release there"
+        )
+        if verdict.accepted is False:
+            message += f" ({verdict.reason})"
+    else:
+        message = (
+            f"the SageMaker SDK rejects {what} with smdistributed unless image_uri is given: "
+            f"{verdict.reason} ({verdict.read})"
+        )
+    alternatives = _sdk_alternatives(res, m)
+    hints: list[str] = []
+    if res.region is None and _has_images(res, m):
+        hints.append("add --region REGION: image_uri is then passed and the SDK skips its check")
+    for alt in alternatives[:1]:
+        region = f" --region {res.region}" if res.region else ""
+        hints.append(
+            f"smddp-compat resolve --framework {res.framework} --version {alt.version}{region} "
+            "--format sagemaker"
+        )
+    byoc = _byoc_command(res, m)
+    if byoc is not None:
+        hints.append(f"build an image ({byoc}) and pass its URI as image_uri")
+    return NoImageError(
+        message,
+        hint="; or ".join(hints) if hints else None,
+        alternatives=alternatives,
+    )
+
+
+def _has_images(res: Resolution, m: Matrix) -> bool:
+    release = m.release_for(res.framework, res.framework_version)
+    return release["tag"] is not None or release["smp_tag"] is not None
+
+
+def _sdk_alternatives(res: Resolution, m: Matrix) -> tuple[Alternative, ...]:
+    """Up to two releases of the same framework that --format sagemaker can answer for the
+    same region: the same smddp first, then the nearest versions."""
     from packaging.version import Version
 
-    if res.framework not in ("pytorch", "pytorch-lightning"):
-        return False
-    return Version(res.base_framework_version or res.framework_version) > Version(
-        _SDK_SMDISTRIBUTED_LAST
+    from compat.errors import CompatError
+    from compat.recipes.sdk_accepts import sdk_verdict
+    from compat.resolver import resolve
+
+    wanted = Version(res.framework_version)
+    rows = m.compiled["releases"].get(res.framework, [])
+    candidates = sorted(
+        {r["version"]: r["smddp"] for r in rows if r["version"] != res.framework_version}.items(),
+        key=lambda vs: (vs[1] != res.smddp_version, abs(_distance(Version(vs[0]), wanted))),
+    )
+    name = m.display_name(res.framework)
+    out: list[Alternative] = []
+    for version, smddp in candidates:
+        try:
+            other = resolve(res.framework, version, res.region, matrix=m)
+        except CompatError:
+            continue
+        image = other.image_uri or other.smp_image_uri
+        if res.region is not None and image is None:
+            continue
+        if res.region is None and sdk_verdict(other, m).accepted is False:
+            continue
+        where = f" in {res.region}: image_uri {image}" if image else ", which the SDK accepts"
+        out.append(
+            Alternative(
+                "release",
+                f"{name} {version} (smddp {smddp}){where}",
+                framework=res.framework,
+                version=version,
+                smddp_version=smddp,
+                image_uri=image,
+            )
+        )
+        if len(out) == 2:
+            break
+    return tuple(out)
+
+
+def _distance(a: Version, b: Version) -> float:
+    """A rough distance between two versions (major, minor, micro), for ordering."""
+    ra, rb = [*a.release, 0, 0, 0][:3], [*b.release, 0, 0, 0][:3]
+    return (ra[0] - rb[0]) * 10000.0 + (ra[1] - rb[1]) * 100.0 + (ra[2] - rb[2])
+
+
+def _byoc_command(res: Resolution, m: Matrix) -> str | None:
+    """A byoc command for this release, only where byoc answers it (it is tried)."""
+    from compat.errors import CompatError
+    from compat.recipes.byoc import byoc
+
+    try:
+        byoc(res.framework, res.framework_version, res.region, base="cuda", matrix=m)
+    except CompatError:
+        return None
+    region = f" --region {res.region}" if res.region else ""
+    return (
+        f"smddp-compat byoc --framework {res.framework} --version {res.framework_version} "
+        f"--base cuda{region}"
     )
 
 
@@ -244,6 +348,15 @@ def _require_eligible(res: Resolution, instance_type: object, matrix: Matrix | N
     # The same structured alternatives as preflight's refusal: the instance types smddp
     # supports, and (PyTorch, Lightning) the torch_distributed distribution.
     alternatives = [a.to_dict() for a in check.alternatives]
+    sdk = m.compiled.get("sdk")
+    version = res.base_framework_version or res.framework_version
+    if sdk is not None and version not in sdk["torch_distributed"]:
+        for alt in alternatives:
+            if alt.get("kind") == "distribution" and "torch_distributed" in str(alt["text"]):
+                alt["text"] = (
+                    f"{alt['text']}; the SDK's torch_distributed check (fw_utils.py) does not "
+                    f"list framework_version {version}, so pass image_uri with it"
+                )
     hint = check.remedy
     if hint and not hint.lower().startswith(("use ", "sagemaker names")):
         hint = f"use {hint} instead of smdistributed"

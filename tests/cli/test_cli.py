@@ -208,7 +208,7 @@ def test_list_for_a_region_is_a_table_like_the_aws_page(run_cli: Invoke) -> None
     result = run_cli("list", "--framework", "tf", "--region", "us-east-1")
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["FRAMEWORK", "VERSION", "SMDDP", "PYTHON", "CUDA", "IMAGE", "WHEEL"]
-    assert len(lines) == 1 + 10
+    assert len(lines) == 1 + 13
     assert lines[-1].split() == [
         "tensorflow",
         "2.3.2",
@@ -226,7 +226,7 @@ def test_list_json_is_every_release(run_cli: Invoke) -> None:
     counts: dict[str, int] = {}
     for row in data:
         counts[row["framework"]] = counts.get(row["framework"], 0) + 1
-    assert counts == {"pytorch": 18, "tensorflow": 10, "pytorch-lightning": 9, "huggingface": 6}
+    assert counts == {"pytorch": 21, "tensorflow": 13, "pytorch-lightning": 9, "huggingface": 6}
     assert all(row["image_uri"] is None for row in data)
 
 

@@ -11,7 +11,8 @@ from compat.errors import MatrixError
 from compat.matrix import load_matrix, shipped_matrix_path
 from compat.matrix.validate import parse_document
 
-from ..conftest import Invoke
+from ..conftest import REPO, Invoke
+from ..maintain.pages import CURRENT_PAGE
 
 SHIPPED = Path(shipped_matrix_path()).read_text(encoding="utf-8")
 
@@ -37,8 +38,8 @@ def test_the_shipped_matrix_is_valid(run_cli: Invoke) -> None:
     data = json.loads(result.stdout)
     assert data["valid"] is True
     assert data["releases"] == {
-        "pytorch": 18,
-        "tensorflow": 10,
+        "pytorch": 21,
+        "tensorflow": 13,
         "pytorch-lightning": 9,
         "huggingface": 6,
     }
@@ -99,7 +100,8 @@ def test_a_wheel_of_another_smddp_version_is_caught() -> None:
 
 
 def test_an_exception_that_is_no_longer_needed_is_reported() -> None:
-    text = SHIPPED.replace("pytorch/1.9.0/cu111/2021-08-13", "pytorch/1.9.1/cu111/2021-08-13")
+    # The PyTorch 1.9.1 row (before 1.9.0's, which has the same wheel and needs no exception).
+    text = SHIPPED.replace("pytorch/1.9.0/cu111/2021-08-13", "pytorch/1.9.1/cu111/2021-08-13", 1)
     (problem,) = problems_of(text)
     assert "lists an exception for 'wheel-framework-version' but passes that check" in problem
 
@@ -131,6 +133,14 @@ BOMB = "a: &a ['x','x','x','x','x','x','x','x','x']\n" + "".join(
 )
 
 
+#: Pathological files well under the 16 MiB limit: each is refused by the parse budget
+#: (benchmarks/parse_budget.py times them at full size).
+MANY_KEYS = b"".join(b"k%d: v\n" % i for i in range(150_000))
+LONG_FLOW_LIST = b"a: [" + b"1," * 120_000 + b"1]\n"
+LONG_STRING = b'a: "' + b"x" * 100_000 + b'"\n'
+MANY_DOCUMENTS = b"---\na: 1\n" * 10_000
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
@@ -149,6 +159,10 @@ BOMB = "a: &a ['x','x','x','x','x','x','x','x','x']\n" + "".join(
         (b"a: [1, 2\n", "not valid YAML"),
         (b"[" * 5000 + b"]" * 5000, "nesting depth"),
         (b"base: &b {x: 1}\nother:\n  <<: *b\n", "not allowed"),
+        (MANY_KEYS, "more than 100,000 YAML values"),
+        (LONG_FLOW_LIST, "more than 100,000 YAML values"),
+        (LONG_STRING, "a value of 100,000 characters; a matrix value may hold at most 65,536"),
+        (MANY_DOCUMENTS, "a matrix file holds one YAML document, not several"),
     ],
     ids=[
         "alias-bomb",
@@ -162,6 +176,10 @@ BOMB = "a: &a ['x','x','x','x','x','x','x','x','x']\n" + "".join(
         "syntax",
         "deep",
         "merge-key",
+        "many-keys",
+        "long-flow-list",
+        "long-string",
+        "many-documents",
     ],
 )
 def test_hostile_files_are_refused_with_a_clear_message(
@@ -262,3 +280,26 @@ def test_every_instance_type_has_its_three_quotas_recorded() -> None:
         1,
     )
     assert any("must say confidence: unconfirmed" in p for p in problems_of(unsourced))
+
+
+@pytest.mark.parametrize("data", [MANY_KEYS, LONG_FLOW_LIST, LONG_STRING, MANY_DOCUMENTS])
+def test_every_command_that_reads_a_matrix_applies_the_parse_budget(
+    run_cli: Invoke, tmp_path: Path, data: bytes
+) -> None:
+    path = tmp_path / "hostile.yaml"
+    path.write_bytes(data)
+    page = tmp_path / "page.md"
+    page.write_text(CURRENT_PAGE, encoding="utf-8")
+    good = str(REPO / "data" / "matrix.yaml")
+    runs = {
+        "validate": run_cli("validate", str(path)),
+        "lint": run_cli("lint", str(path)),
+        "diff": run_cli("diff", good, str(path)),
+        "--matrix": run_cli("--matrix", str(path), "resolve", "-f", "pt", "--version", "1.13.1"),
+        "import-doc": run_cli("import-doc", str(page), "--merge", str(path), "--dry-run"),
+    }
+    for command, result in runs.items():
+        assert result.exit_code == 7, (command, result.stderr)
+        assert "parse budget" in result.stderr or "one YAML document" in result.stderr, command
+        assert "Traceback" not in result.stderr
+    assert path.read_bytes() == data  # import-doc --merge left it alone

@@ -186,8 +186,10 @@ def test_refresh_workflow_is_weekly_and_uses_the_platform_token() -> None:
     assert job["permissions"]["pull-requests"] == "write"
     scripts = "\n".join(step.get("run", "") for step in job["steps"])
     assert job["env"]["SMDDP_COMPAT_MATRIX"] == "data/matrix.yaml"
-    assert "smddp-compat import-sdk --dry-run --exit-code" in scripts
-    assert "smddp-compat import-sdk --merge\n" in scripts
+    assert 'smddp-compat import-sdk --from "$SDK_DIR" --dry-run --exit-code' in scripts
+    assert 'smddp-compat import-sdk --from "$SDK_DIR" --merge\n' in scripts
+    assert "pip download --quiet --no-deps --only-binary=:all:" in scripts
+    assert "sagemaker-core" in scripts
     assert "verify --online" in scripts
     assert "gh pr create" in scripts
     tokens = [step.get("env", {}).get("GH_TOKEN") for step in job["steps"]]

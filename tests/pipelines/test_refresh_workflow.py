@@ -1,10 +1,10 @@
-"""refresh-matrix.yml's compare and merge steps, run with bash against an SDK of the SDK's shape.
+"""refresh-matrix.yml's compare and merge steps, run with bash against the real SDK files.
 
-The workflow installs the newest ``sagemaker`` and lets ``import-sdk`` find it
-without importing it. Here a folder ``sagemaker/image_uri_config/`` on
-PYTHONPATH, made from the fixtures in tests/maintain/sdk/ (written from the
-reference facts), stands for the installed package; the steps run in a git
-repository holding a copy of data/matrix.yaml, offline.
+The workflow downloads the newest ``sagemaker-core`` wheel, extracts it and
+points ``import-sdk --from`` at its ``sagemaker/core/image_uri_config`` (SDK_DIR).
+Here SDK_DIR is a copy of the real files (the ``real_sdks`` fixture: what
+.ci/run fetches), edited where a test needs the SDK to have changed; the steps
+run in a git repository holding a copy of data/matrix.yaml, offline.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ import compat
 from ..conftest import REPO, subprocess_env
 from .support import load_yaml, offline, path_with_python
 
-FIXTURES = REPO / "tests" / "maintain" / "sdk"
 WORKFLOW: dict[str, Any] = load_yaml(".github/workflows/refresh-matrix.yml")
 JOB = WORKFLOW["jobs"]["refresh"]
 STEPS = {step.get("id"): step for step in JOB["steps"]}
@@ -32,14 +31,17 @@ GIT = {
 }
 
 
-def clone(tmp_path: Path, new_region: bool) -> tuple[Path, dict[str, str]]:
+def clone(
+    tmp_path: Path, real_sdks: dict[str, Path], new_region: bool
+) -> tuple[Path, dict[str, str]]:
     """A repository with data/matrix.yaml, and the environment of the refresh job."""
     repo = tmp_path / "repo"
     (repo / "data").mkdir(parents=True)
     shutil.copyfile(REPO / "data" / "matrix.yaml", repo / "data" / "matrix.yaml")
-    site = tmp_path / "site"
-    sdk = site / "sagemaker" / "image_uri_config"
-    shutil.copytree(FIXTURES, sdk)
+    core = real_sdks["sagemaker-core"]  # .../sagemaker/core/image_uri_config
+    package = tmp_path / "sagemaker-core" / "sagemaker" / "core"
+    shutil.copytree(core.parent, package)
+    sdk = package / "image_uri_config"
     if new_region:
         path = sdk / "pytorch.json"
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -48,7 +50,7 @@ def clone(tmp_path: Path, new_region: bool) -> tuple[Path, dict[str, str]]:
         path.write_text(json.dumps(data, indent=1), encoding="utf-8")
     env = subprocess_env(
         PATH=path_with_python(),
-        PYTHONPATH=str(site),
+        SDK_DIR=str(sdk),
         RUNNER_TEMP=str(tmp_path),
         SMDDP_COMPAT_MATRIX=JOB["env"]["SMDDP_COMPAT_MATRIX"],
         SMDDP_COMPAT_CACHE_DIR=str(tmp_path / "cache"),
@@ -79,21 +81,40 @@ def run_step(step_id: str, repo: Path, env: dict[str, str]) -> tuple[int, dict[s
     return proc.returncode, outputs, proc.stdout + proc.stderr
 
 
-def test_nothing_new_in_the_sdk_proposes_nothing(tmp_path: Path) -> None:
-    repo, env = clone(tmp_path, new_region=False)
+def test_nothing_new_in_the_sdk_proposes_nothing(
+    tmp_path: Path, real_sdks: dict[str, Path]
+) -> None:
+    repo, env = clone(tmp_path, real_sdks, new_region=False)
     code, outputs, log = run_step("sdk", repo, env)
     assert code == 0, log
-    assert outputs == {"differ": "false", "changed": "false"}
+    assert outputs == {"differ": "false", "unexplained": "0", "changed": "false"}
     assert STEPS["merge"]["if"] == "steps.sdk.outputs.changed == 'true'"
 
 
-def test_a_new_region_in_the_sdk_is_merged_into_the_matrix(tmp_path: Path) -> None:
-    repo, env = clone(tmp_path, new_region=True)
+def test_a_new_smdistributed_version_fails_the_job_naming_it(
+    tmp_path: Path, real_sdks: dict[str, Path]
+) -> None:
+    repo, env = clone(tmp_path, real_sdks, new_region=False)
+    fw_utils = Path(env["SDK_DIR"]).parent / "fw_utils.py"
+    text = fw_utils.read_text(encoding="utf-8")
+    fw_utils.write_text(text.replace('"2.11.0",\n', '"2.11.0",\n        "2.11.1",\n', 1), "utf-8")
+    code, outputs, log = run_step("sdk", repo, env)
+    assert code == 0, log
+    assert (outputs["differ"], outputs["unexplained"]) == ("true", "1")
+    assert "::error::unexplained: tensorflow 2.11.1" in log
+    [fail] = [s for s in JOB["steps"] if s.get("if") == "steps.sdk.outputs.unexplained != '0'"]
+    assert "exit 1" in fail["run"]
+
+
+def test_a_new_region_in_the_sdk_is_merged_into_the_matrix(
+    tmp_path: Path, real_sdks: dict[str, Path]
+) -> None:
+    repo, env = clone(tmp_path, real_sdks, new_region=True)
     matrix = repo / "data" / "matrix.yaml"
     before = matrix.read_bytes()
     code, outputs, log = run_step("sdk", repo, env)
     assert code == 0, log
-    assert outputs == {"differ": "true", "changed": "true"}
+    assert outputs == {"differ": "true", "unexplained": "0", "changed": "true"}
     assert matrix.read_bytes() == before  # --dry-run wrote nothing
     assert "registries.me-west-1" in log
 
@@ -109,10 +130,11 @@ def test_a_new_region_in_the_sdk_is_merged_into_the_matrix(tmp_path: Path) -> No
     assert "data/matrix.yaml" in diff.stdout
 
 
-def test_a_broken_sdk_file_fails_the_compare_step(tmp_path: Path) -> None:
-    repo, env = clone(tmp_path, new_region=False)
-    site = Path(env["PYTHONPATH"])
-    (site / "sagemaker" / "image_uri_config" / "pytorch.json").write_text("{", encoding="utf-8")
+def test_a_broken_sdk_file_fails_the_compare_step(
+    tmp_path: Path, real_sdks: dict[str, Path]
+) -> None:
+    repo, env = clone(tmp_path, real_sdks, new_region=False)
+    (Path(env["SDK_DIR"]) / "pytorch.json").write_text("{", encoding="utf-8")
     code, outputs, log = run_step("sdk", repo, env)
     assert code == 2, log
     assert outputs == {}

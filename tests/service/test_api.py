@@ -642,3 +642,15 @@ def test_serve_refuses_a_malformed_cors_origin(run_cli: Invoke) -> None:
     result = run_cli("serve", "--cors-origin", "not a url", "--port", "0")
     assert result.exit_code == 2
     assert "is not an origin" in result.stderr
+
+
+def test_reload_refuses_a_pathological_file_by_its_parse_budget(matrix_copy: Path) -> None:
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    with make_client(matrix_path=str(matrix_copy), token=TOKEN) as c:
+        before = c.get("/readyz").json()["matrix_sha256"]
+        matrix_copy.write_bytes(b"".join(b"k%d: v\n" % i for i in range(150_000)))
+        bad = c.post("/v1/admin/reload", headers=auth)
+        assert bad.status_code == 422
+        assert is_problem(bad)
+        assert "more than 100,000 YAML values" in json.dumps(bad.json())
+        assert c.get("/readyz").json()["matrix_sha256"] == before

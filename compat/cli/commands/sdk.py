@@ -15,9 +15,10 @@ from compat.render import OutputFormat
     "source",
     type=click.Path(),
     default=None,
-    help="The SDK's image_uri_config directory, or one of its files (pytorch.json, "
-    "tensorflow.json, huggingface.json, pytorch-smp.json). Default: the installed sagemaker "
-    "package, found without importing it.",
+    help="The SDK's image_uri_config directory (fw_utils.py is read from its parent), or one "
+    "of its files (pytorch.json, tensorflow.json, huggingface.json, pytorch-smp.json). "
+    "Default: the installed SDK (sagemaker-core's sagemaker/core, else sagemaker 2.x), found "
+    "without importing it.",
 )
 @click.option(
     "--merge",
@@ -63,10 +64,16 @@ def import_sdk_cmd(
       smddp-compat import-sdk --dry-run --exit-code                # the installed sagemaker
       smddp-compat import-sdk --from sdk/ --merge --matrix data/matrix.yaml
 
+    The SDK's smdistributed and torch_distributed lists (fw_utils.py) are
+    compared with the matrix's sdk section, and every version the SDK accepts
+    for smdistributed must be a row or an sdk.known_absent entry; one that is
+    neither is listed as unexplained. An SDK entry of a shape this tool cannot
+    read is skipped with a warning naming the file and key path.
+
     Exit codes: 0 compared (and merged); with --exit-code, 1 when they differ
-    (with --merge: when conflicts remain); 2 an SDK file that is not JSON or
-    not of the SDK's shape (file and key path given); 3 no SDK found; 7 an
-    invalid matrix (the file is then unchanged).
+    or a version is unexplained (with --merge: when conflicts remain); 2 an
+    SDK file that is not JSON or whose top level is not the SDK's; 3 no SDK
+    found; 7 an invalid matrix (the file is then unchanged).
     """
     from compat.cli.commands.maintain import _matrix_file
     from compat.maintain.sdkcompare import compare_with_sdk
