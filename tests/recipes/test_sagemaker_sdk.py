@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -186,7 +187,10 @@ def test_a_version_the_sdk_rejects_is_refused_and_every_hint_works(
     assert f"instead: {'TensorFlow' if 'tf' in args else 'PyTorch'} {alternative} " in result.stderr
     [hint] = [ln for ln in result.stderr.splitlines() if ln.startswith("  hint: ")]
     commands = _hint_commands(hint)
-    assert commands
+    if not commands:  # "use --version X": the same question with that version
+        [version] = re.findall(r"use --version (\S+?),", hint)
+        at = args.index("--version") + 1
+        commands = [["resolve", *args[:at], version, *args[at + 1 :], "--format", "sagemaker"]]
     for command in commands:  # no hint names a command that fails for the same input
         followed = run_cli(*command)
         assert followed.exit_code == 0, (command, followed.stderr)
