@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from compat.check import facts
 from compat.check.analysis import Analyzer, Launcher, ScriptFacts, Unit
-from compat.check.findings import CheckReport, Finding, Location
+from compat.check.findings import CheckReport, Finding, Location, Severity
 from compat.check.judge import Verdict, finding, judge
 from compat.check.notebooks import NotebookError, read_cells
 from compat.check.rules import RULES
@@ -332,6 +332,8 @@ class _Run:
             reason = None
             if v.smddp is None and v.launcher.kind != "model_trainer":
                 continue
+            if any(f.severity is Severity.ERROR for f in v.findings):
+                continue  # the launcher's own error says why; one finding per cause
             if v.no_smddp_reason is not None:
                 reason = v.no_smddp_reason
             elif v.launcher.kind == "tensorflow":

@@ -374,7 +374,7 @@ class _Judge:
                 self.out.append(
                     finding(
                         "SMDDP003",
-                        f"{check.message} ({self._name(release)})",
+                        f"with {self._name(release)}: {check.message}",
                         self.at("instance_type"),
                         fix,
                         self._instance_sources(itype),
