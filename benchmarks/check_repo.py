@@ -48,7 +48,7 @@ def launch(role):
     est.fit(wait=False)
     return est
 '''
-SCRIPT = '''import os
+SCRIPT = """import os
 import smdistributed.dataparallel.torch.torch_smddp
 import torch
 import torch.distributed as dist
@@ -63,7 +63,7 @@ def main():
     for step in range(10):
         loss = model(torch.randn(4, 8).cuda(rank)).sum()
         loss.backward()
-'''
+"""
 PLAIN = '''"""Module {i}: code without SageMaker, as most of a repository is."""
 from __future__ import annotations
 
@@ -91,7 +91,8 @@ def scale(points: list[Point{i}], factor: float) -> list[Point{i}]:
 def notebook(i: int) -> str:
     cells = [
         "%pip install -U sagemaker\n!nvidia-smi",
-        "import sagemaker\nfrom sagemaker.pytorch import PyTorch\nrole = sagemaker.get_execution_role()",
+        "import sagemaker\nfrom sagemaker.pytorch import PyTorch\n"
+        "role = sagemaker.get_execution_role()",
         "%%bash\nls -la",
         "instance_type = 'ml.p4d.24xlarge'\ninstance_count = 2\nversion = '1.13.1'",
         f"est = PyTorch(entry_point='train_{i}.py', source_dir='code', role=role,\n"

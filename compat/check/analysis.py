@@ -270,9 +270,10 @@ class Analyzer:
 
     def _script_import(self, stmt: ast.stmt, name: str, module: str | None = None) -> None:
         from_module = module if module is not None else name
-        if not (from_module == SMDDP_MODULE or from_module.startswith(SMDDP_MODULE + ".")):
-            if name != SMDDP_MODULE:
-                return
+        if name != SMDDP_MODULE and not (
+            from_module == SMDDP_MODULE or from_module.startswith(SMDDP_MODULE + ".")
+        ):
+            return
         self.script.imports.append(self.loc(stmt))
         for api in self.deprecated_apis:
             if name == api or name.startswith(api + "."):
@@ -280,7 +281,8 @@ class Analyzer:
                 break
             # "from smdistributed.dataparallel.torch.parallel.distributed import X":
             # X is under the deprecated module's path too.
-            if api.rsplit(".", 1)[0] in name and name.endswith("." + api.rsplit(".", 1)[1]):
+            parent, leaf = api.rsplit(".", 1)
+            if name.startswith(parent + ".") and name.endswith("." + leaf):
                 self.script.deprecated.append((self.loc(stmt), api))
                 break
 
@@ -295,9 +297,12 @@ class Analyzer:
         for kw in call.keywords:
             if kw.arg in BACKEND_KEYWORDS and ev.eval(kw.value) == "smddp":
                 self.script.backend.append(self.loc(kw.value))
-        if call.args and _ends_with(call.func, "init_process_group"):
-            if ev.eval(call.args[0]) == "smddp":
-                self.script.backend.append(self.loc(call.args[0]))
+        if (
+            call.args
+            and _ends_with(call.func, "init_process_group")
+            and ev.eval(call.args[0]) == "smddp"
+        ):
+            self.script.backend.append(self.loc(call.args[0]))
         name = self.qualify(call.func)
         kind = LAUNCHERS.get(name or "")
         if kind is None:

@@ -15,9 +15,23 @@ from dataclasses import dataclass
 
 #: Never walked into: they hold other people's code or nothing to check.
 DEFAULT_EXCLUDES = (
-    ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", "__pycache__", "node_modules",
-    ".mypy_cache", ".ruff_cache", ".pytest_cache", ".ipynb_checkpoints", "site-packages",
-    "build", "dist", ".eggs",
+    ".git",
+    ".hg",
+    ".svn",
+    ".venv",
+    "venv",
+    ".tox",
+    ".nox",
+    "__pycache__",
+    "node_modules",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".pytest_cache",
+    ".ipynb_checkpoints",
+    "site-packages",
+    "build",
+    "dist",
+    ".eggs",
 )
 SUFFIXES = (".py", ".ipynb")
 

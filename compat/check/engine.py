@@ -23,6 +23,8 @@ from compat.check.suppress import is_suppressed, selected, suppressions
 from compat.errors import UsageError
 
 if TYPE_CHECKING:
+    from packaging.version import Version
+
     from compat.matrix import Matrix
 
 #: Files without any of these words hold neither a launcher nor an smddp script.
@@ -138,8 +140,9 @@ class _Run:
     def _read(self, path: str) -> str | Finding:
         try:
             if os.path.getsize(path) > MAX_FILE_BYTES:
-                return finding("SMDDP011", f"larger than {MAX_FILE_BYTES} bytes; skipped",
-                               Location(path))
+                return finding(
+                    "SMDDP011", f"larger than {MAX_FILE_BYTES} bytes; skipped", Location(path)
+                )
             with open(path, "rb") as fh:
                 data = fh.read()
         except OSError as exc:
@@ -303,8 +306,10 @@ class _Run:
         replacement = dict(self.deprecated)
         for location, api in script.deprecated:
             old = [
-                v for v in verdicts
-                if v.release is not None and since is not None
+                v
+                for v in verdicts
+                if v.release is not None
+                and since is not None
                 and _version(v.release["smddp"]) < since
             ]
             if verdicts and len(old) == len(verdicts):
@@ -313,8 +318,11 @@ class _Run:
                 finding(
                     "SMDDP007",
                     f"{api} is deprecated"
-                    + (f" from smddp {since}, which works as a backend of PyTorch distributed"
-                       if since else ""),
+                    + (
+                        f" from smddp {since}, which works as a backend of PyTorch distributed"
+                        if since
+                        else ""
+                    ),
                     location,
                     f"use {replacement.get(api, 'torch.distributed')} with "
                     'torch.distributed.init_process_group(backend="smddp") after '
@@ -352,7 +360,8 @@ class _Run:
                         f'backend="smddp", but the launcher at {v.launcher.location} cannot '
                         f"provide it: {reason}",
                         location,
-                        "launch it with " + _SMDDP_FIX
+                        "launch it with "
+                        + _SMDDP_FIX
                         + " on a framework version and instance type with smddp, or use "
                         'backend="nccl" with torch_distributed',
                         related=(v.launcher.location,),
@@ -379,7 +388,7 @@ class _Run:
 _SMDDP_FIX = 'distribution={"smdistributed": {"dataparallel": {"enabled": True}}}'
 
 
-def _version(text: str) -> object:
+def _version(text: str) -> Version:
     from packaging.version import Version
 
     return Version(text)
@@ -395,5 +404,3 @@ def _parse(text: str, filename: str) -> ast.Module | str:
         return f"{exc.msg}, line {exc.lineno}"
     except (ValueError, RecursionError, MemoryError, OverflowError) as exc:
         return f"{type(exc).__name__}: {exc}"
-
-

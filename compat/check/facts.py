@@ -17,7 +17,9 @@ if TYPE_CHECKING:
     from compat.matrix import Matrix
     from compat.results import Resolution
 
-_DEPRECATED = re.compile(r"(smdistributed\.dataparallel\.[\w.]+) is deprecated: use (?:the )?([\w.]+)")
+_DEPRECATED = re.compile(
+    r"(smdistributed\.dataparallel\.[\w.]+) is deprecated: use (?:the )?([\w.]+)"
+)
 _BACKEND_SINCE = re.compile(r"smddp (\d+(?:\.\d+)+) and later works as a backend")
 
 

@@ -23,7 +23,11 @@ if TYPE_CHECKING:
     from compat.matrix.layout import CompiledRelease
     from compat.results import Resolution
 
-_FRAMEWORK_OF_KIND = {"pytorch": "pytorch", "tensorflow": "tensorflow", "huggingface": "huggingface"}
+_FRAMEWORK_OF_KIND = {
+    "pytorch": "pytorch",
+    "tensorflow": "tensorflow",
+    "huggingface": "huggingface",
+}
 _SMDDP_FLAG = 'distribution={"smdistributed": {"dataparallel": {"enabled": True}}}'
 
 
@@ -49,9 +53,7 @@ def finding(
     sources: tuple[str, ...] = (),
     related: tuple[Location, ...] = (),
 ) -> Finding:
-    return Finding(
-        rule_id, RULES[rule_id].severity, message, location, fix, sources, related
-    )
+    return Finding(rule_id, RULES[rule_id].severity, message, location, fix, sources, related)
 
 
 def unknown(arg: Arg, name: str, what: str) -> Finding:
@@ -111,10 +113,7 @@ def judge(launcher: Launcher, m: Matrix, script_uses_smddp: bool | None) -> Verd
     """The findings of one launcher. ``script_uses_smddp``: what its linked script does
     (None: no script linked), which decides whether a ModelTrainer runs smddp."""
     dist, dist_arg = distribution_of(launcher)
-    if launcher.kind == "model_trainer":
-        smddp = script_uses_smddp
-    else:
-        smddp = dist == "smddp"
+    smddp = script_uses_smddp if launcher.kind == "model_trainer" else dist == "smddp"
     verdict = Verdict(launcher, smddp, dist)
     if dist == "unknown" and launcher.kind != "model_trainer":
         verdict.smddp = None
@@ -242,7 +241,10 @@ class _Judge:
             if self.v.smddp:
                 self.out.append(
                     finding(
-                        "SMDDP012", f"{source}={version!r}: {exc.message}", self.at(source), exc.hint
+                        "SMDDP012",
+                        f"{source}={version!r}: {exc.message}",
+                        self.at(source),
+                        exc.hint,
                     )
                 )
             return None
@@ -250,9 +252,8 @@ class _Judge:
         return self.m.release_for(res.framework, res.framework_version)
 
     def _no_smddp_sources(self, framework: str, version: str) -> tuple[str, ...]:
-        from packaging.version import InvalidVersion, Version
-
         from packaging.specifiers import SpecifierSet
+        from packaging.version import InvalidVersion, Version
 
         try:
             wanted = Version(version)
@@ -290,7 +291,9 @@ class _Judge:
         for row in rows:
             if row["base_version"] == _canon(str(pv)):
                 return row
-        pairs = ", ".join(f"transformers {r['version']} with PyTorch {r['base_version']}" for r in rows)
+        pairs = ", ".join(
+            f"transformers {r['version']} with PyTorch {r['base_version']}" for r in rows
+        )
         self.v.no_smddp_reason = f"no Hugging Face image pairs transformers {tv} with PyTorch {pv}"
         if self.v.smddp:
             self.out.append(
@@ -395,8 +398,14 @@ class _Judge:
     def _instance_sources(self, itype: str) -> tuple[str, ...]:
         info = self.m.compiled["instance_types"].get(itype.strip())
         if info is None:
-            ids = sorted({s for it in self.m.compiled["instance_types"].values()
-                          for sup in it["support"] for s in sup["sources"]})
+            ids = sorted(
+                {
+                    s
+                    for it in self.m.compiled["instance_types"].values()
+                    for sup in it["support"]
+                    for s in sup["sources"]
+                }
+            )
             return facts.sources(self.m, ids)
         return facts.sources(self.m, sorted({s for sup in info["support"] for s in sup["sources"]}))
 
@@ -414,8 +423,10 @@ class _Judge:
             region = self.m.compiled["regions"].get(image.region)
             if region is None:
                 problems.append(
-                    (f"{image.region} is not a region with DLC images", "use a region that "
-                     "'smddp-compat regions' lists")
+                    (
+                        f"{image.region} is not a region with DLC images",
+                        "use a region that 'smddp-compat regions' lists",
+                    )
                 )
             else:
                 if image.dns_suffix is not None and image.dns_suffix != region["dns_suffix"]:
@@ -427,7 +438,9 @@ class _Judge:
                         )
                     )
                 smp = self.m.compiled["smp"]
-                expected = smp["account"] if image.repository == smp["repository"] else region["account"]
+                expected = (
+                    smp["account"] if image.repository == smp["repository"] else region["account"]
+                )
                 if image.account is not None and image.account != expected:
                     problems.append(
                         (
@@ -450,19 +463,23 @@ class _Judge:
             problems.append(
                 (
                     f"{image.repository} is not a repository with smddp images",
-                    f"use {release['repository']}:{release['tag']}" if release["tag"]
+                    f"use {release['repository']}:{release['tag']}"
+                    if release["tag"]
                     else "use an image that carries smddp",
                 )
             )
             self.v.no_smddp_reason = f"the image {image.repository} carries no smddp"
         elif repo_fw != wanted_fw and not (
-            repo_fw == "pytorch" and release["base_framework"] == "pytorch" and wanted_fw != "huggingface"
+            repo_fw == "pytorch"
+            and release["base_framework"] == "pytorch"
+            and wanted_fw != "huggingface"
         ):
             problems.append(
                 (
                     f"{image.repository} holds {self.m.display_name(repo_fw)} images, but this "
                     f"launcher runs {self.m.display_name(wanted_fw)}",
-                    f"use {release['repository']}:{release['tag']}" if release["tag"]
+                    f"use {release['repository']}:{release['tag']}"
+                    if release["tag"]
                     else "use an image of the launcher's framework",
                 )
             )
@@ -473,7 +490,8 @@ class _Judge:
                     (
                         f"the image is {self.m.display_name(wanted_fw)} {tag_version}, but "
                         f"the launcher runs {release['version']}",
-                        f"use {release['repository']}:{release['tag']}" if release["tag"]
+                        f"use {release['repository']}:{release['tag']}"
+                        if release["tag"]
                         else f"set the version to {tag_version}",
                     )
                 )
@@ -486,13 +504,18 @@ class _Judge:
                     (
                         f"the image tag is for Python {image.python}, but the "
                         f"{self._name(release)} image with smddp has Python {release['python']}",
-                        f"use the tag {release['tag']}" if release["tag"] else
-                        f"use a py{release['python'].replace('.', '')} tag",
+                        f"use the tag {release['tag']}"
+                        if release["tag"]
+                        else f"use a py{release['python'].replace('.', '')} tag",
                     )
                 )
             if image.device == "cpu":
-                problems.append(("the image is a CPU image; smddp needs a GPU image",
-                                 f"use the tag {release['tag']}" if release["tag"] else "use a GPU tag"))
+                problems.append(
+                    (
+                        "the image is a CPU image; smddp needs a GPU image",
+                        f"use the tag {release['tag']}" if release["tag"] else "use a GPU tag",
+                    )
+                )
             if (
                 release["tag"] is None
                 and image.repository == release["repository"]
@@ -503,8 +526,8 @@ class _Judge:
                 problems.append(
                     (
                         f"no {image.repository} image carries smddp for {self._name(release)}",
-                        "; ".join(a.text for a in alt) or "build an image with the smddp wheel "
-                        "(smddp-compat byoc)",
+                        "; ".join(a.text for a in alt)
+                        or "build an image with the smddp wheel (smddp-compat byoc)",
                     )
                 )
         for message, fix in problems:

@@ -96,8 +96,11 @@ def _sarif_location(loc: Location) -> dict[str, Any]:
     if loc.cell is not None:
         # A notebook's cell lines are not lines of its JSON file: name the cell instead.
         out["logicalLocations"] = [
-            {"name": f"cell {loc.cell}", "fullyQualifiedName": f"{_uri(loc.path)}:cell "
-             f"{loc.cell}:line {loc.line}", "kind": "module"}
+            {
+                "name": f"cell {loc.cell}",
+                "fullyQualifiedName": f"{_uri(loc.path)}:cell {loc.cell}:line {loc.line}",
+                "kind": "module",
+            }
         ]
         physical["region"] = {"startLine": 1}
     return out

@@ -182,7 +182,7 @@ class Evaluator:
                 out.update(inner)
                 continue
             k = self._eval(key, depth)
-            if not isinstance(k, (str, int, bool)) or isinstance(k, Unknown):
+            if not isinstance(k, (str, int, bool)):
                 return Unknown(f"the key {describe(key)} is computed when the code runs")
             out[k] = self._eval(value, depth)
         return out
@@ -262,7 +262,7 @@ def _join(parts: list[str | None]) -> Any:
     merged: list[str | None] = []
     for part in parts:
         if part is not None and merged and merged[-1] is not None:
-            merged[-1] = merged[-1] + part  # type: ignore[operator]
+            merged[-1] = merged[-1] + part
         elif part is None and merged and merged[-1] is None:
             continue
         else:

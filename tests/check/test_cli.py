@@ -116,7 +116,8 @@ def test_output_file_is_written(repo: Path, run_cli: Invoke) -> None:
     (repo / "launch.py").write_text(BAD)
     result = run_cli("check", "--format", "sarif", "--output", "out.sarif", "--quiet")
     assert result.exit_code == 1
-    assert result.stdout == "" and result.stderr == ""
+    assert result.stdout == ""
+    assert result.stderr == ""
     doc = json.loads((repo / "out.sarif").read_text())
     assert doc["runs"][0]["results"][0]["ruleId"] == "SMDDP001"
 

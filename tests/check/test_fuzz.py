@@ -45,7 +45,9 @@ programs = st.lists(st.sampled_from(FRAGMENTS), max_size=12).map("".join)
 text = st.text(max_size=300)
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=20),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
     max_leaves=20,
 )
 cells = st.lists(

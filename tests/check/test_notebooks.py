@@ -25,7 +25,9 @@ def notebook(*cells: str, fmt: int = 4) -> str:
 
 
 def test_magic_lines_become_pass_and_keep_their_lines() -> None:
-    cell = neutralise(1, "%pip install x\n!ls\nfiles = !ls\npip install y\n  %time f()\nobj?\nx = 1")
+    cell = neutralise(
+        1, "%pip install x\n!ls\nfiles = !ls\npip install y\n  %time f()\nobj?\nx = 1"
+    )
     lines = cell.source.split("\n")
     assert lines == ["pass", "pass", "pass", "pass", "  pass", "pass", "x = 1"]
 
@@ -35,7 +37,11 @@ def test_cell_magics() -> None:
     timed = neutralise(1, "%%time\nx = 1")
     assert timed.source == "pass\nx = 1"
     written = neutralise(1, "%%writefile code/train.py\nimport os")
-    assert (written.writes, written.source, written.line_offset) == ("code/train.py", "import os", 1)
+    assert (written.writes, written.source, written.line_offset) == (
+        "code/train.py",
+        "import os",
+        1,
+    )
 
 
 def test_line_numbers_point_into_the_cell() -> None:

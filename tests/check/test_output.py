@@ -33,7 +33,10 @@ def report() -> Iterator[CheckReport]:
 
 def test_text_lines(report: CheckReport) -> None:
     lines = render(report, CheckFormat.TEXT).splitlines()
-    assert lines[0] == "broken.py:1:1: SMDDP011 info: not valid Python ('(' was never closed, line 2); skipped"
+    assert (
+        lines[0]
+        == "broken.py:1:1: SMDDP011 info: not valid Python ('(' was never closed, line 2); skipped"
+    )
     nb = next(line for line in lines if "SMDDP001" in line and "ipynb" in line)
     assert nb.startswith("notebooks/smddp_pytorch.ipynb:cell 8:line 7:23: SMDDP001 error: ")
     after = lines[lines.index(nb) + 1]
@@ -55,9 +58,7 @@ def test_sarif_validates_against_the_official_schema(report: CheckReport) -> Non
     schema = json.loads(schema_bytes)
     doc = json.loads(render(report, CheckFormat.SARIF))
     jsonschema.Draft4Validator.check_schema(schema)
-    errors = sorted(
-        jsonschema.Draft4Validator(schema).iter_errors(doc), key=lambda e: list(e.path)
-    )
+    errors = sorted(jsonschema.Draft4Validator(schema).iter_errors(doc), key=lambda e: list(e.path))
     assert errors == [], [e.message for e in errors]
     run = doc["runs"][0]
     rules = run["tool"]["driver"]["rules"]

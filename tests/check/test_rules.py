@@ -35,11 +35,15 @@ CASES: dict[str, tuple[str, int, str]] = {
     "SMDDP003": (pt(instance_type='"ml.p5.48xlarge"'), 6, pt()),
     "SMDDP004": (pt(instance_count="1"), 7, pt()),
     "SMDDP005": (
-        pt(image_uri='"763104351884.dkr.ecr.us-west-2.amazonaws.com/pytorch-training:'
-           '1.12.1-gpu-py38-cu113-ubuntu20.04-sagemaker"'),
+        pt(
+            image_uri='"763104351884.dkr.ecr.us-west-2.amazonaws.com/pytorch-training:'
+            '1.12.1-gpu-py38-cu113-ubuntu20.04-sagemaker"'
+        ),
         9,
-        pt(image_uri='"763104351884.dkr.ecr.us-west-2.amazonaws.com/pytorch-training:'
-           '1.13.1-gpu-py39-cu117-ubuntu20.04-sagemaker"'),
+        pt(
+            image_uri='"763104351884.dkr.ecr.us-west-2.amazonaws.com/pytorch-training:'
+            '1.13.1-gpu-py39-cu117-ubuntu20.04-sagemaker"'
+        ),
     ),
     "SMDDP006": (
         pt(framework_version='"2.4.0"', py_version='"py311"'),
@@ -83,8 +87,11 @@ SCRIPT_CASES: dict[str, tuple[str, int, str, str]] = {
         'import torch.distributed as dist\ndist.init_process_group(backend="smddp")\n',
         2,
         'import torch.distributed as dist\ndist.init_process_group(backend="nccl")\n',
-        pt(framework_version='"2.6.0"', py_version='"py312"',
-           distribution='{"torch_distributed": {"enabled": True}}'),
+        pt(
+            framework_version='"2.6.0"',
+            py_version='"py312"',
+            distribution='{"torch_distributed": {"enabled": True}}',
+        ),
     ),
 }
 
@@ -188,15 +195,21 @@ def test_a_custom_image_is_not_judged(tmp_path: Path) -> None:
 
 
 def test_no_smddp_means_no_launcher_findings(tmp_path: Path) -> None:
-    src = pt(framework_version='"2.6.0"', instance_type='"ml.p5.48xlarge"', instance_count="1",
-             distribution='{"torch_distributed": {"enabled": True}}')
+    src = pt(
+        framework_version='"2.6.0"',
+        instance_type='"ml.p5.48xlarge"',
+        instance_count="1",
+        distribution='{"torch_distributed": {"enabled": True}}',
+    )
     assert check_source(src, str(tmp_path / "l.py")).findings == ()
 
 
 def test_kwargs_mapping_that_is_unknown_makes_absent_arguments_unknown(tmp_path: Path) -> None:
     """image_uri may come from **options: the SDK rule must not claim it is missing."""
-    src = pt(framework_version='"2.4.0"', py_version='"py311"') .replace(
-        ",\n)", ",\n    **options,\n)"
-    ).replace(HEAD, HEAD + "import json\noptions = json.load(open('o.json'))\n")
+    src = (
+        pt(framework_version='"2.4.0"', py_version='"py311"')
+        .replace(",\n)", ",\n    **options,\n)")
+        .replace(HEAD, HEAD + "import json\noptions = json.load(open('o.json'))\n")
+    )
     found = check_source(src, str(tmp_path / "l.py")).findings
     assert [f for f in found if f.rule == "SMDDP006"] == []

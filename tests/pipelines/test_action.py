@@ -331,14 +331,18 @@ def test_check_writes_sarif_annotates_and_fails_after_the_upload_step(runner: Ru
     (job / "launch.py").write_text(CHECK_BAD, encoding="utf-8")
     (job / "clean.py").write_text("import os\n", encoding="utf-8")
     # The runner makes its own job folder: point the check at this one.
-    run = runner.run(command="check", paths=f"{job / 'launch.py'} {job / 'clean.py'}",
-                     **{"sarif-file": str(job / "out.sarif")})
+    run = runner.run(
+        command="check",
+        paths=f"{job / 'launch.py'} {job / 'clean.py'}",
+        **{"sarif-file": str(job / "out.sarif")},
+    )
     assert run.exit_code == 1, run.stdout + run.stderr
     assert run.outputs["exit-code"] == "1"
     assert run.outputs["status"] == "findings"
     assert run.outputs["sarif-file"] == str(job / "out.sarif")
     [note] = run.annotations("error")
-    assert "line=2" in note and "title=SMDDP001 no-smddp-for-version" in note
+    assert "line=2" in note
+    assert "title=SMDDP001 no-smddp-for-version" in note
     doc = json.loads((job / "out.sarif").read_text(encoding="utf-8"))
     assert doc["version"] == "2.1.0"
     assert [r["ruleId"] for r in doc["runs"][0]["results"]] == ["SMDDP001"]

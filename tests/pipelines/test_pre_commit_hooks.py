@@ -85,8 +85,13 @@ def test_check_hook_reads_python_and_notebooks(project: tuple[Path, dict[str, st
     repo, env, _ = project
     (repo / "launch.py").write_text(CHECK_BAD, encoding="utf-8")
     (repo / "ok.py").write_text("import os\n", encoding="utf-8")
-    cell = {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
-            "source": ["%pip install sagemaker\n", *CHECK_BAD.splitlines(keepends=True)]}
+    cell = {
+        "cell_type": "code",
+        "metadata": {},
+        "outputs": [],
+        "execution_count": None,
+        "source": ["%pip install sagemaker\n", *CHECK_BAD.splitlines(keepends=True)],
+    }
     notebook = {"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
     (repo / "launch.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
     subprocess.run(["git", "add", "."], cwd=repo, env=env, check=True, capture_output=True)

@@ -14,8 +14,9 @@ def _remember(ctx: click.Context, param: click.Parameter, value: str) -> CheckFo
 
     fmt = CheckFormat(value.lower())
     # Errors are JSON where the output is JSON (json, sarif), as for other commands.
-    CHOSEN_FORMAT[:] = [OutputFormat.JSON if fmt in (CheckFormat.JSON, CheckFormat.SARIF)
-                        else OutputFormat.TEXT]
+    CHOSEN_FORMAT[:] = [
+        OutputFormat.JSON if fmt in (CheckFormat.JSON, CheckFormat.SARIF) else OutputFormat.TEXT
+    ]
     return fmt
 
 
