@@ -175,3 +175,12 @@ def test_installed_console_script_on_the_corpus() -> None:
     assert result.exit_code == 1
     rules = [f["rule"] for f in json.loads(result.stdout)["findings"]]
     assert rules == ["SMDDP001"]
+
+
+def test_output_that_cannot_be_written_is_a_usage_error(repo: Path, run_cli: Invoke) -> None:
+    (repo / "launch.py").write_text(BAD)
+    (repo / "a-file").write_text("")
+    result = run_cli("check", "--output", "a-file/out.sarif")
+    assert result.exit_code == 2
+    assert "cannot write the report to a-file/out.sarif" in result.stderr
+    assert "Traceback" not in result.stderr

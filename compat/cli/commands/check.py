@@ -114,9 +114,16 @@ def check_cmd(
     )
     text = render(report, output_format)
     if output is not None:
+        from compat.errors import UsageError
         from compat.matrix.atomic import write_text_atomic
 
-        write_text_atomic(output, text + "\n")
+        try:
+            write_text_atomic(output, text + "\n")
+        except OSError as exc:
+            raise UsageError(
+                f"cannot write the report to {output}: {exc.strerror or exc}",
+                hint="pass --output a file in a directory you can write to",
+            ) from None
     elif text:
         click.echo(text)
     if not quiet:
