@@ -100,6 +100,8 @@ class Unit:
     cell: int | None = None
     #: Added to every line number (a %%writefile cell's body starts on line 2).
     line_offset: int = 0
+    #: A notebook cell's lines in the .ipynb file, where known.
+    file_lines: tuple[int, ...] = ()
 
 
 class Analyzer:
@@ -122,7 +124,9 @@ class Analyzer:
         unit = self._unit
         assert unit is not None
         line = getattr(node, "lineno", 1) + unit.line_offset
-        return Location(unit.path, line, getattr(node, "col_offset", 0) + 1, unit.cell)
+        column = getattr(node, "col_offset", 0) + 1
+        file_line = unit.file_lines[line - 1] if 0 < line <= len(unit.file_lines) else None
+        return Location(unit.path, line, column, unit.cell, file_line)
 
     # -- names ---------------------------------------------------------------
     def qualify(self, node: ast.expr) -> str | None:

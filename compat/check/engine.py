@@ -207,11 +207,11 @@ class _Run:
                     finding(
                         "SMDDP011",
                         f"cell {cell.index} is not valid Python ({tree}); skipped",
-                        Location(result.path, 1, 1, cell.index),
+                        Location(result.path, 1, 1, cell.index, (cell.file_lines or (None,))[0]),
                     )
                 )
                 continue
-            unit = Unit(tree, result.path, cell.index, cell.line_offset)
+            unit = Unit(tree, result.path, cell.index, cell.line_offset, cell.file_lines)
             suppress = suppressions(("\n" * cell.line_offset) + cell.source)
             result.suppress[cell.index] = suppress
             if cell.writes is not None:

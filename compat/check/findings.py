@@ -40,6 +40,9 @@ class Location:
     line: int = 1
     column: int = 1
     cell: int | None = None
+    #: For a notebook cell: the line of the .ipynb file that holds this source line, where the
+    #: file stores one source line per JSON line (as Jupyter writes it); for SARIF and GitHub.
+    file_line: int | None = None
 
     def __str__(self) -> str:
         if self.cell is not None:
@@ -47,7 +50,13 @@ class Location:
         return f"{self.path}:{self.line}:{self.column}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "line": self.line, "column": self.column, "cell": self.cell}
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "cell": self.cell,
+            "file_line": self.file_line,
+        }
 
 
 @dataclass(frozen=True, slots=True)

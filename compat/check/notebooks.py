@@ -10,6 +10,7 @@ such, whose body is Python, and ``%%writefile x.py``, whose body is a script.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from dataclasses import dataclass
@@ -38,6 +39,8 @@ class Cell:
     writes: str | None = None
     #: A cell in another language (%%bash): not Python, skipped without a finding.
     foreign: bool = False
+    #: The .ipynb file's line of each source line, where known (see :func:`file_lines`).
+    file_lines: tuple[int, ...] = ()
 
 
 def read_cells(text: str) -> list[Cell]:
@@ -54,16 +57,51 @@ def read_cells(text: str) -> list[Cell]:
     if not isinstance(cells, list):
         raise NotebookError("not a notebook: no 'cells' list")
     language = _language(doc)
+    layout = file_lines(text, len(cells))
     out: list[Cell] = []
     for number, cell in enumerate(cells, start=1):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
         source = cell.get("source", cell.get("input", ""))
+        where: tuple[int, ...] = ()
         if isinstance(source, list):
+            if layout is not None and len(layout[number - 1]) == len(source):
+                where = tuple(layout[number - 1])
             source = "".join(s for s in source if isinstance(s, str))
         if not isinstance(source, str):
             continue
-        out.append(neutralise(number, source, foreign=language not in ("python", "")))
+        parsed = neutralise(number, source, foreign=language not in ("python", ""))
+        out.append(dataclasses.replace(parsed, file_lines=where) if where else parsed)
+    return out
+
+
+_SOURCE_KEY = re.compile(r'^\s*"(?:source|input)":\s*\[(.*)$')
+
+
+def file_lines(text: str, cell_count: int) -> list[list[int]] | None:
+    """Per cell (every cell, in order), the file line of each of its source lines.
+
+    Jupyter writes a cell's source as a JSON list with one string per line, each on a
+    line of its own. Where the file is laid out so, a finding in cell 7, line 12 can
+    point at the file's own line; where it is not (a one-line file, a different
+    writer), None, and the check points at the notebook as a whole.
+    """
+    lines = text.split("\n")
+    starts = [n for n, line in enumerate(lines) if _SOURCE_KEY.match(line)]
+    if len(starts) != cell_count:
+        return None
+    out: list[list[int]] = []
+    for start in starts:
+        numbers: list[int] = []
+        match = _SOURCE_KEY.match(lines[start])
+        if match is not None and match.group(1).strip():  # "source": [] or a one-line list
+            out.append(numbers)
+            continue
+        n = start + 1
+        while n < len(lines) and not lines[n].strip().startswith("]"):
+            numbers.append(n + 1)  # 1-based
+            n += 1
+        out.append(numbers)
     return out
 
 

@@ -94,7 +94,8 @@ def _sarif_location(loc: Location) -> dict[str, Any]:
         physical["region"] = {"startLine": loc.line, "startColumn": loc.column}
     out: dict[str, Any] = {"physicalLocation": physical}
     if loc.cell is not None:
-        # A notebook's cell lines are not lines of its JSON file: name the cell instead.
+        # A cell's line is not a line of the .ipynb file: name the cell, and point at the
+        # file's line where the notebook's layout tells it (else at the notebook).
         out["logicalLocations"] = [
             {
                 "name": f"cell {loc.cell}",
@@ -102,7 +103,7 @@ def _sarif_location(loc: Location) -> dict[str, Any]:
                 "kind": "module",
             }
         ]
-        physical["region"] = {"startLine": 1}
+        physical["region"] = {"startLine": loc.file_line or 1}
     return out
 
 
@@ -189,6 +190,8 @@ def _github(report: CheckReport) -> str:
         props = [f"file={_escape_property(_uri(loc.path))}"]
         if loc.cell is None:
             props += [f"line={loc.line}", f"col={loc.column}"]
+        elif loc.file_line is not None:
+            props.append(f"line={loc.file_line}")
         props.append(f"title={_escape_property(f'{f.rule} ' + RULES[f.rule].name)}")
         message = _sarif_message(f)
         lines.append(f"::{_GITHUB_LEVEL[f.severity]} {','.join(props)}::{_escape_data(message)}")

@@ -103,3 +103,22 @@ def test_suppression_comment_in_a_cell() -> None:
     report = check_source(text, "nb.ipynb")
     assert report.findings == ()
     assert report.suppressed == 1
+
+
+def test_file_lines_follow_jupyters_layout_or_are_left_out() -> None:
+    doc = {
+        "cells": [
+            {"cell_type": "markdown", "metadata": {}, "source": ["# t\n", "x"]},
+            {"cell_type": "code", "metadata": {}, "outputs": [], "source": []},
+            {"cell_type": "code", "metadata": {}, "outputs": [], "source": ["a = 1\n", "b = 2"]},
+        ],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    pretty = json.dumps(doc, indent=1)
+    lines = pretty.split("\n")
+    _, last = read_cells(pretty)
+    assert [lines[n - 1].strip() for n in last.file_lines] == ['"a = 1\\n",', '"b = 2"']
+    (_, compact) = read_cells(json.dumps(doc))  # one line: no file lines
+    assert compact.file_lines == ()

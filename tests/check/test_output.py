@@ -69,6 +69,9 @@ def test_sarif_validates_against_the_official_schema(report: CheckReport) -> Non
         assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
         uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
         assert (CORPUS / uri).is_file()
+    nb = next(r for r in run["results"] if r["ruleId"] == "SMDDP001" and "ipynb" in str(r))
+    assert nb["locations"][0]["physicalLocation"]["region"] == {"startLine": 96}
+    assert nb["locations"][0]["logicalLocations"][0]["name"] == "cell 8"
 
 
 def test_sarif_is_rejected_by_the_schema_when_broken(report: CheckReport) -> None:
@@ -83,7 +86,10 @@ def test_github_annotations(report: CheckReport) -> None:
     lines = render(report, CheckFormat.GITHUB).splitlines()
     assert lines[0].startswith("::notice file=broken.py,line=1,col=1,title=SMDDP011 not-python::")
     nb = next(line for line in lines if "ipynb" in line and "SMDDP001" in line)
-    assert nb.startswith("::error file=notebooks/smddp_pytorch.ipynb,title=SMDDP001 ")
+    # line= is the .ipynb file's line that holds the cell's line 7 (Jupyter's layout).
+    assert nb.startswith("::error file=notebooks/smddp_pytorch.ipynb,line=96,title=SMDDP001 ")
+    raw = (CORPUS / "notebooks" / "smddp_pytorch.ipynb").read_text().splitlines()
+    assert raw[96 - 1].strip() == '"    framework_version=framework_version,\\n",'
     assert "::cell 8, line 7: smddp is requested" in nb
     assert all("\n" not in line for line in lines)
 
