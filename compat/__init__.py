@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from compat.aws.accounts import AccountTarget, AssumeRoleSettings
     from compat.aws.org_scan import AccountRow, AccountScan, scan_accounts
     from compat.catalog import list_frameworks, list_instance_types, list_regions
+    from compat.check import CheckReport, Finding, check_paths, check_source
     from compat.environment.doctor import doctor
     from compat.environment.report import DoctorReport
     from compat.errors import (
@@ -99,6 +100,10 @@ _EXPORTS: dict[str, str] = {
     "AccountScan": "compat.aws.org_scan",
     "AccountTarget": "compat.aws.accounts",
     "AssumeRoleSettings": "compat.aws.accounts",
+    "check_paths": "compat.check",
+    "check_source": "compat.check",
+    "CheckReport": "compat.check",
+    "Finding": "compat.check",
     "doctor": "compat.environment.doctor",
     "DoctorReport": "compat.environment.report",
     "sagemaker_args": "compat.recipes.sagemaker_sdk",

@@ -12,7 +12,8 @@ class ExitCode(IntEnum):
 
     OK = 0
     #: An unexpected failure (a bug): rerun with ``--debug`` and report it.
-    #: ``diff --exit-code`` also uses 1 for "the files differ", as ``git diff`` does.
+    #: ``diff --exit-code`` also uses 1 for "the files differ", as ``git diff`` does, and
+    #: ``check`` for "errors found" (or warnings, with --strict), as ruff and flake8 do.
     UNEXPECTED = 1
     #: The command line is wrong: an unknown option, a missing or malformed value, options
     #: that contradict each other (--version and --smddp-version that no release matches).

@@ -20,7 +20,7 @@ Usage: smddp-compat [OPTIONS] COMMAND [ARGS]...
   Start with:
     smddp-compat resolve --framework pytorch --version 1.13.1 --region us-west-2
 
-  Exit codes: 0 ok, 1 unexpected error, 2 usage, 3 not found or not supported,
+  Exit codes: 0 ok, 1 unexpected error (check: errors found), 2 usage, 3 not found or not supported,
   4 not eligible, 5 not enough quota, 6 AWS access problem, 7 invalid matrix.
 
 Options:

@@ -105,6 +105,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "verify_cmd",
         "Check that every image URI and wheel URL is well formed, and (--online) exists.",
     ),
+    "check": (
+        "compat.cli.commands.check",
+        "check_cmd",
+        "Check SageMaker launch code and training scripts (.py, .ipynb) against the matrix.",
+    ),
     "completion": (
         "compat.cli.commands.completion",
         "completion_cmd",

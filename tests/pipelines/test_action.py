@@ -119,6 +119,8 @@ class Runner:
         summary = workdir / "summary.md"
         stdout, stderr, code = "", "", 0
         for number, step in enumerate(steps):
+            if "uses" in step:  # another action (upload-sarif): not run here, see its test
+                continue
             assert step["shell"] == "bash", step
             output_file = workdir / f"output-{number}"
             env = {k: v for k, v in self.base_env.items() if k not in unset}
@@ -191,6 +193,7 @@ def test_good_request_sets_outputs_from_the_json(runner: Runner) -> None:
         "cuda-version": expected.to_dict()["cuda_version"],
         "status": "ok",
         "exit-code": "0",
+        "sarif-file": "",  # check's only
     }
     assert f"| image | {expected.image_uri} |" in run.summary
     assert "| smddp | 1.7.0 |" in run.summary
@@ -230,7 +233,7 @@ def test_bad_action_input_is_an_error_before_running(runner: Runner) -> None:
     run = runner.run(command="deploy", framework="pytorch")
     assert run.exit_code == 2
     assert run.annotations("error") == [
-        "::error title=smddp-compat action::command must be resolve or preflight"
+        "::error title=smddp-compat action::command must be resolve, preflight or check"
     ]
 
 
@@ -313,3 +316,67 @@ def test_preflight_not_eligible_exits_4_with_the_check_annotated(runner: Runner)
     assert "| eligibility | fail |" in run.summary
     assert "smddp-compat preflight --framework pytorch" in run.stdout
     assert "--no-aws" in run.stdout  # no credentials and require-aws false: eligibility only
+
+
+CHECK_BAD = (
+    "from sagemaker.pytorch import PyTorch\n"
+    "PyTorch(entry_point='t.py', framework_version='2.6.0', instance_count=2,\n"
+    "    distribution={'smdistributed': {'dataparallel': {'enabled': True}}})\n"
+)
+
+
+def test_check_writes_sarif_annotates_and_fails_after_the_upload_step(runner: Runner) -> None:
+    job = runner.root / f"job-{len(list(runner.root.glob('job-*')))}"
+    job.mkdir()
+    (job / "launch.py").write_text(CHECK_BAD, encoding="utf-8")
+    (job / "clean.py").write_text("import os\n", encoding="utf-8")
+    # The runner makes its own job folder: point the check at this one.
+    run = runner.run(
+        command="check",
+        paths=f"{job / 'launch.py'} {job / 'clean.py'}",
+        **{"sarif-file": str(job / "out.sarif")},
+    )
+    assert run.exit_code == 1, run.stdout + run.stderr
+    assert run.outputs["exit-code"] == "1"
+    assert run.outputs["status"] == "findings"
+    assert run.outputs["sarif-file"] == str(job / "out.sarif")
+    [note] = run.annotations("error")
+    assert "line=2" in note
+    assert "title=SMDDP001 no-smddp-for-version" in note
+    doc = json.loads((job / "out.sarif").read_text(encoding="utf-8"))
+    assert doc["version"] == "2.1.0"
+    assert [r["ruleId"] for r in doc["runs"][0]["results"]] == ["SMDDP001"]
+    assert "### smddp-compat check (exit 1)" in run.summary
+
+
+def test_check_clean_and_strict(runner: Runner, tmp_path: Path) -> None:
+    (tmp_path / "clean.py").write_text("import os\n", encoding="utf-8")
+    sarif = tmp_path / "clean.sarif"
+    run = runner.run(command="check", paths=str(tmp_path), **{"sarif-file": str(sarif)})
+    assert run.exit_code == 0, run.stdout + run.stderr
+    assert run.outputs["status"] == "ok"
+    assert json.loads(sarif.read_text(encoding="utf-8"))["runs"][0]["results"] == []
+    bad = runner.run(command="check", paths=str(tmp_path), strict="maybe")
+    assert bad.exit_code == 2
+    assert bad.annotations("error") == [
+        "::error title=smddp-compat action::strict must be true or false"
+    ]
+
+
+def test_check_usage_error_exits_2_without_sarif(runner: Runner, tmp_path: Path) -> None:
+    run = runner.run(command="check", paths=str(tmp_path / "missing"))
+    assert run.exit_code == 2
+    assert run.outputs["status"] == "error"
+    assert run.outputs["sarif-file"] == ""
+
+
+def test_upload_step_sends_the_check_sarif_only() -> None:
+    [upload] = [step for step in STEPS if "uses" in step]
+    assert upload["uses"].startswith("github/codeql-action/upload-sarif@")
+    assert upload["with"]["sarif_file"] == "${{ steps.run.outputs.sarif-file }}"
+    condition = upload["if"]
+    assert "inputs.command == 'check'" in condition
+    assert "inputs.upload-sarif == 'true'" in condition
+    assert "steps.run.outputs.sarif-file != ''" in condition
+    # It comes before the step that fails the job on findings, so findings are uploaded.
+    assert STEPS.index(upload) == len(STEPS) - 2

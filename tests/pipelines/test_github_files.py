@@ -109,7 +109,8 @@ def run_scripts() -> list[tuple[str, str]]:
     """(where, script) for every run: step of the action and the workflows."""
     found: list[tuple[str, str]] = []
     for number, step in enumerate(load_yaml("action.yml")["runs"]["steps"]):  # type: ignore[index]
-        found.append((f"action.yml step {number}", step["run"]))
+        if "run" in step:
+            found.append((f"action.yml step {number}", step["run"]))
     for path in WORKFLOWS:
         workflow: dict[str, Any] = load_yaml(str(path.relative_to(REPO)))
         for job_id, job in workflow["jobs"].items():
@@ -141,7 +142,10 @@ def test_action_scripts_take_inputs_from_env_only() -> None:
     inputs, steps = action["inputs"], action["runs"]["steps"]  # type: ignore[index]
     ids = {step.get("id") for step in steps}
     for step in steps:
-        assert "${{" not in step["run"], step["name"]
+        assert "${{" not in step.get("run", ""), step["name"]
+        for value in (step.get("with") or {}).values():
+            for expression in EXPRESSION.findall(str(value)):
+                assert expression.split(".")[1] in ids, expression
         for value in (step.get("env") or {}).values():
             for expression in EXPRESSION.findall(str(value)):
                 if expression.startswith("inputs."):

@@ -61,13 +61,46 @@ def try_repo(project: tuple[Path, dict[str, str], int], hook: str, *files: str) 
 
 
 def test_hooks_match_matrix_files_only() -> None:
-    for hook in HOOKS.values():
-        pattern = re.compile(hook["files"])
+    for name in ("smddp-compat-validate", "smddp-compat-lint"):
+        pattern = re.compile(HOOKS[name]["files"])
         assert pattern.search("matrix.yaml")
         assert pattern.search("config/matrix-gpu.yaml")
         assert not pattern.search("notes.yaml")
         assert not pattern.search("matrix/other.yaml")
-    assert set(HOOKS) == {"smddp-compat-validate", "smddp-compat-lint"}
+    assert set(HOOKS) == {"smddp-compat-validate", "smddp-compat-lint", "smddp-compat-check"}
+    assert HOOKS["smddp-compat-check"]["types_or"] == ["python", "jupyter"]
+
+
+CHECK_BAD = (
+    "from sagemaker.pytorch import PyTorch\n"
+    "VERSION = '2.6.0'\n"
+    "PyTorch(entry_point='train.py', framework_version=VERSION, instance_count=2,\n"
+    "    distribution={'smdistributed': {'dataparallel': {'enabled': True}}})\n"
+)
+
+
+def test_check_hook_reads_python_and_notebooks(project: tuple[Path, dict[str, str], int]) -> None:
+    import json
+
+    repo, env, _ = project
+    (repo / "launch.py").write_text(CHECK_BAD, encoding="utf-8")
+    (repo / "ok.py").write_text("import os\n", encoding="utf-8")
+    cell = {
+        "cell_type": "code",
+        "metadata": {},
+        "outputs": [],
+        "execution_count": None,
+        "source": ["%pip install sagemaker\n", *CHECK_BAD.splitlines(keepends=True)],
+    }
+    notebook = {"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (repo / "launch.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
+    subprocess.run(["git", "add", "."], cwd=repo, env=env, check=True, capture_output=True)
+    bad = try_repo(project, "smddp-compat-check", "launch.py", "ok.py", "launch.ipynb")
+    assert bad.startswith("exit 1\n"), bad
+    assert "launch.py:3:51: SMDDP001 error: " in bad
+    assert "launch.ipynb:cell 1:line 4:51: SMDDP001 error: " in bad
+    good = try_repo(project, "smddp-compat-check", "ok.py")
+    assert good.startswith("exit 0\n"), good
 
 
 def test_validate_hook_fails_the_bad_file_at_its_line(
