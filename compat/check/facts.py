@@ -71,15 +71,16 @@ def _framework_notes(m: Matrix, framework: str) -> list[str]:
     return list(fw["notes"]) if fw is not None else []
 
 
-def sdk_rejects_smdistributed(res: Resolution) -> bool:
-    """Whether SageMaker SDK v2 refuses smdistributed for this release without image_uri.
+def sdk_rejection(res: Resolution, m: Matrix) -> str | None:
+    """Why SageMaker SDK v2 refuses smdistributed for this release without image_uri, or None.
 
     The one place this is asked: ``--format sagemaker`` answers the same question
-    with the same function, so the two faces never disagree.
+    with the same function (the matrix's ``sdk`` lists), so the two never disagree.
     """
-    from compat.recipes.sagemaker_sdk import _needs_image_uri
+    from compat.recipes.sdk_accepts import sdk_verdict
 
-    return _needs_image_uri(res)
+    verdict = sdk_verdict(res, m)
+    return verdict.reason if verdict.accepted is False else None
 
 
 def repositories(m: Matrix) -> dict[str, str]:

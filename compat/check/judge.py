@@ -329,12 +329,15 @@ class _Judge:
         return f"{self.m.display_name(release['framework'])} {release['version']}"
 
     def _sdk(self, release: CompiledRelease, image_arg: Arg | None) -> None:
-        if self.l.kind not in ("pytorch", "huggingface") or image_arg is not None:
+        # The SDK v2 framework estimators check framework_version; Estimator and
+        # ModelTrainer take an image and check nothing.
+        if self.l.kind not in ("pytorch", "tensorflow", "huggingface") or image_arg is not None:
             return
         if self.l.open_kwargs is not None:
             return  # image_uri may come from the unknown **mapping
         res = getattr(self, "_res", None)
-        if res is None or not facts.sdk_rejects_smdistributed(res):
+        why = None if res is None else facts.sdk_rejection(res, self.m)
+        if res is None or why is None:
             return
         image = f"{release['repository']}:{release['tag']}" if release["tag"] else None
         fix = (
@@ -349,8 +352,7 @@ class _Judge:
             finding(
                 "SMDDP006",
                 f"the SageMaker SDK raises ValueError for smdistributed with "
-                f"{self._name(release)} unless image_uri is passed: its smdistributed "
-                "framework check does not list this version",
+                f"{self._name(release)} unless image_uri is passed: {why}",
                 self.at("framework_version"),
                 fix,
                 facts.sources(self.m, release["sources"]),

@@ -213,3 +213,23 @@ def test_kwargs_mapping_that_is_unknown_makes_absent_arguments_unknown(tmp_path:
     )
     found = check_source(src, str(tmp_path / "l.py")).findings
     assert [f for f in found if f.rule == "SMDDP006"] == []
+
+
+def test_the_sdk_rule_judges_tensorflow_from_the_matrix_sdk_lists(tmp_path: Path) -> None:
+    """TF 2.8.3 is not in the SDK's smdistributed list (2.8.0 is): the same verdict as
+    ``resolve --format sagemaker``, which refuses 2.8.3 and answers 2.8.0."""
+
+    def tf(version: str) -> str:
+        return (
+            "from sagemaker.tensorflow import TensorFlow\n"
+            f"TensorFlow(entry_point='t.py', framework_version='{version}', py_version='py39',\n"
+            "    instance_type='ml.p4d.24xlarge', instance_count=2,\n"
+            "    distribution={'smdistributed': {'dataparallel': {'enabled': True}}})\n"
+        )
+
+    rejected = check_source(tf("2.8.3"), str(tmp_path / "a.py")).findings
+    [finding] = [f for f in rejected if f.rule == "SMDDP006"]
+    assert "fw_utils.py" in finding.message
+    assert "2.8.3" in finding.message
+    accepted = check_source(tf("2.8.0"), str(tmp_path / "b.py")).findings
+    assert [f for f in accepted if f.rule == "SMDDP006"] == []
