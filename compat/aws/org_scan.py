@@ -7,6 +7,15 @@ scan`` judge the request (:func:`compat.aws.checks.quota_checks`), reading
 quotas by known code first (:mod:`compat.aws.quota_codes`). A failure in one
 account or region (AssumeRole denied, a region not enabled, a timeout,
 throttling after retries) becomes that row's ``error`` and the rest go on.
+
+What a real organisation needs besides: each account is asked once which
+regions it has enabled (the Account API's ``ListRegions``, else EC2
+``DescribeRegions``), and a region it has not opted in to is a ``skipped``
+row, never an error; suspended accounts of the organization are ``skipped``
+rows too. A transient AssumeRole failure is retried on the account's next
+region. Clients use botocore's adaptive retry mode, and every call of one
+account passes through a token bucket (``rate_per_account`` calls a second)
+so that many workers on one account do not throttle it.
 Rows are handed to ``on_row`` as they complete (the CLI streams JSON Lines),
 and a KeyboardInterrupt stops the scan with the rows gathered so far.
 """
@@ -20,7 +29,14 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from compat.aws.accounts import AccountTarget, AssumedSessions, AssumeRoleSettings
+from compat.aws.accounts import (
+    HOME_REGIONS,
+    AccountTarget,
+    AssumedSessions,
+    AssumeRoleSettings,
+    is_transient,
+    partition_of_arn,
+)
 from compat.aws.checks import (
     INSTANCE_QUOTA,
     TOTAL_QUOTA,
@@ -52,7 +68,9 @@ SessionFactory = Callable[[AccountTarget], Any]
 RowCallback = Callable[["AccountRow"], None]
 Progress = Callable[[int, int, "AccountRow"], None]
 
-_ORDER = {"fits": 0, "short": 1, "not-offered": 2, "error": 3}
+_ORDER = {"fits": 0, "short": 1, "not-offered": 2, "error": 3, "skipped": 4}
+#: Calls a second per account, at most (Service Quotas and SageMaker throttle per account).
+DEFAULT_RATE_PER_ACCOUNT = 20.0
 
 
 def _plain(value: float | None) -> float | int | None:
@@ -65,7 +83,8 @@ def _plain(value: float | None) -> float | int | None:
 class AccountRow:
     """One account and region: the verdict and the binding quota's numbers.
 
-    ``verdict`` is ``fits``, ``short``, ``not-offered`` or ``error``; the
+    ``verdict`` is ``fits``, ``short``, ``not-offered``, ``error`` or
+    ``skipped`` (a region the account has not enabled, a suspended account); the
     quota fields name the quota with the least headroom (the per-type or the
     total; for a short row, the quota that is short, the per-job one too),
     None where nothing was read.
@@ -152,16 +171,24 @@ class AccountScan:
     def unread(self) -> tuple[AccountRow, ...]:
         return tuple(r for r in self.rows if r.verdict == "error")
 
+    @property
+    def skipped(self) -> tuple[AccountRow, ...]:
+        return tuple(r for r in self.rows if r.verdict == "skipped")
+
     def counts(self) -> str:
         """How many rows have each verdict, such as ``3 fit, 1 short, 2 could not be read``."""
         words = {"fits": "fit", "short": "short", "not-offered": "not offered",
-                 "error": "could not be read"}  # fmt: skip
+                 "error": "could not be read", "skipped": "skipped"}  # fmt: skip
         found = [(words[v], sum(r.verdict == v for r in self.rows)) for v in _ORDER]
         return ", ".join(f"{n} {w}" for w, n in found if n)
 
     @property
     def exit_code(self) -> ExitCode:
-        """0 when a row fits; 5 when none fits and every row was read; 6 when some were not."""
+        """0 when a row fits; 5 when none fits and every row was read; 6 when some were not.
+
+        Skipped rows (regions not enabled, suspended accounts) are neither:
+        the job cannot run there, and nothing failed.
+        """
         if self.fits:
             return ExitCode.OK
         if self.unread or not self.rows or self.interrupted:
@@ -193,7 +220,8 @@ class AccountScan:
         return "\n".join([head, *table_lines(self.rows)])
 
 
-_LABEL = {"fits": "OK", "short": "SHORT", "not-offered": "NONE", "error": "ERROR"}
+_LABEL = {"fits": "OK", "short": "SHORT", "not-offered": "NONE", "error": "ERROR",
+          "skipped": "SKIP"}  # fmt: skip
 
 
 def table_lines(rows: Sequence[AccountRow]) -> list[str]:
@@ -226,7 +254,7 @@ def table_lines(rows: Sequence[AccountRow]) -> list[str]:
 
     out = [line(header)]
     for row, values in zip(rows, cells, strict=True):
-        if row.verdict in ("error", "not-offered"):
+        if row.verdict in ("error", "not-offered", "skipped"):
             out.append(line(values[:4]) + "  " + row.message)
         else:
             out.append(line(values))
@@ -243,13 +271,18 @@ def default_client_factory(
     read_timeout: float = READ_TIMEOUT,
     max_attempts: int = MAX_ATTEMPTS,
 ) -> ClientFactory:
-    """Clients with standard retries and per-call timeouts, as single-account preflight has."""
+    """Clients with botocore's adaptive retries and per-call timeouts.
+
+    Adaptive mode backs off on throttling and, once throttled, holds the
+    client's own send rate down (a client-side token bucket that botocore
+    fills by measured throughput).
+    """
 
     def create(session: Any, service: str, region: str) -> Any:
         from botocore.config import Config
 
         config = Config(
-            retries={"mode": "standard", "max_attempts": max_attempts},
+            retries={"mode": "adaptive", "max_attempts": max_attempts},
             connect_timeout=connect_timeout,
             read_timeout=read_timeout,
         )
@@ -258,28 +291,85 @@ def default_client_factory(
     return create
 
 
+class RateLimit:
+    """A token bucket: at most ``rate`` calls a second on average, bursts of ``burst``.
+
+    Shared by every client of one account (its ``before-send`` hook, so
+    retries count too). ``clock`` and ``sleep`` are injectable for tests.
+    """
+
+    def __init__(
+        self,
+        rate: float,
+        burst: float | None = None,
+        *,
+        clock: Callable[[], float] | None = None,
+        sleep: Callable[[float], None] | None = None,
+    ) -> None:
+        import time
+
+        if rate <= 0:
+            raise UsageError(f"the rate per account must be above 0, not {rate}")
+        self.rate = rate
+        self.burst = burst if burst is not None else max(1.0, rate)
+        self._clock = clock or time.monotonic
+        self._sleep = sleep or time.sleep
+        self._tokens = self.burst
+        self._stamp = self._clock()
+        self._lock = threading.Lock()
+        #: Calls that passed (tests and the benchmark read it).
+        self.passed = 0
+
+    def acquire(self) -> None:
+        """Wait for a token."""
+        with self._lock:
+            now = self._clock()
+            self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
+            self._stamp = now
+            self._tokens -= 1.0
+            wait_for = -self._tokens / self.rate if self._tokens < 0 else 0.0
+            self.passed += 1
+        if wait_for > 0:
+            self._sleep(wait_for)
+
+    def hook(self, **_: Any) -> None:
+        """A botocore ``before-send`` handler: wait for a token, send nothing itself."""
+        self.acquire()
+
+    def attach(self, client: Any) -> Any:
+        """Make ``client``'s requests pass through this bucket; returns ``client``."""
+        events = getattr(getattr(client, "meta", None), "events", None)
+        if events is not None:
+            events.register("before-send", self.hook)
+        return client
+
+
 class _AccountClients:
     """The client source of one account: its session's clients, once per (service, region)."""
 
-    def __init__(self, session: Any, factory: ClientFactory) -> None:
+    def __init__(self, session: Any, factory: ClientFactory, limit: RateLimit | None) -> None:
         self._session = session
         self._factory = factory
+        self._limit = limit
         self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
+
+    def _make(self, service: str, region: str) -> Any:
+        with aws_call(f"create the {service} client in {region}"):
+            made = self._factory(self._session, service, region)
+        return self._limit.attach(made) if self._limit is not None else made
 
     def client(self, service: str, region: str) -> Any:
         with self._lock:
             found = self._clients.get((service, region))
             if found is None:
-                with aws_call(f"create the {service} client in {region}"):
-                    found = self._factory(self._session, service, region)
+                found = self._make(service, region)
                 self._clients[(service, region)] = found
             return found
 
     def uncached(self, service: str, region: str) -> Any:
-        """A client used once and dropped (the account's IAM alias)."""
-        with aws_call(f"create the {service} client in {region}"):
-            return self._factory(self._session, service, region)
+        """A client used once and dropped (the account's IAM alias, its enabled regions)."""
+        return self._make(service, region)
 
     def release(self, region: str) -> None:
         """Drop the clients of ``region`` once its row is done.
@@ -293,44 +383,100 @@ class _AccountClients:
                 del self._clients[key]
 
 
+@dataclass(frozen=True, slots=True)
+class _Account:
+    """What is known of one account: its clients (or why there are none), alias, regions."""
+
+    clients: _AccountClients | AwsError
+    alias: str | None = None
+    #: The regions the account has enabled; None when it could not be asked.
+    enabled: frozenset[str] | None = None
+
+
+def enabled_regions(clients: Any, home: str) -> frozenset[str] | None:
+    """The regions an account has enabled, or None when neither API would say.
+
+    The Account API's ``ListRegions`` (``account:ListRegions``) is asked
+    first, then EC2 ``DescribeRegions`` (``ec2:DescribeRegions``, which lists
+    only enabled regions unless ``AllRegions`` is set), both in the
+    partition's ``home`` region, which every account has enabled.
+    """
+    try:
+        with aws_call(f"call ListRegions (AWS Account API) in {home}"):
+            found: set[str] = set()
+            pages = clients.uncached("account", home).get_paginator("list_regions")
+            for page in pages.paginate(RegionOptStatusContains=["ENABLED", "ENABLED_BY_DEFAULT"]):
+                found |= {str(r["RegionName"]) for r in page.get("Regions", [])}
+            if found:
+                return frozenset(found)
+    except AwsError:
+        pass
+    try:
+        with aws_call(f"call DescribeRegions (EC2) in {home}"):
+            answer = clients.uncached("ec2", home).describe_regions(AllRegions=False)
+        names = frozenset(str(r["RegionName"]) for r in answer.get("Regions", []))
+        return names or None
+    except AwsError:
+        return None
+
+
 class _Accounts:
-    """Per account, once: its clients (or the AwsError that prevents them) and its alias."""
+    """Per account, once: its clients (or the AwsError that prevents them), alias, regions.
+
+    A transient failure to open the account (throttled or timed-out
+    AssumeRole) is not kept: the account's next region tries again.
+    """
 
     def __init__(
-        self, sessions: SessionFactory, factory: ClientFactory, *, read_aliases: bool
+        self,
+        sessions: SessionFactory,
+        factory: ClientFactory,
+        *,
+        read_aliases: bool,
+        home: str = "us-east-1",
+        check_regions: bool = True,
+        rate_per_account: float | None = DEFAULT_RATE_PER_ACCOUNT,
     ) -> None:
         self._sessions = sessions
         self._factory = factory
         self._read_aliases = read_aliases
+        self._home = home
+        self._check_regions = check_regions
+        self._rate = rate_per_account
         self._lock = threading.Lock()
         self._locks: dict[str, threading.Lock] = {}
-        self._done: dict[str, tuple[_AccountClients | AwsError, str | None]] = {}
+        self._done: dict[str, _Account] = {}
 
-    def get(self, target: AccountTarget) -> tuple[_AccountClients | AwsError, str | None]:
+    def get(self, target: AccountTarget) -> _Account:
         with self._lock:
             lock = self._locks.setdefault(target.account_id, threading.Lock())
         with lock:
             known = self._done.get(target.account_id)
             if known is None:
                 known = self._open(target)
-                self._done[target.account_id] = known
+                if not (isinstance(known.clients, AwsError) and is_transient(known.clients)):
+                    self._done[target.account_id] = known
             return known
 
-    def _open(self, target: AccountTarget) -> tuple[_AccountClients | AwsError, str | None]:
+    def _open(self, target: AccountTarget) -> _Account:
         try:
             with aws_call(f"open a session for account {target.account_id}"):
                 session = self._sessions(target)
         except AwsError as exc:
-            return exc, None
-        clients = _AccountClients(session, self._factory)
-        return clients, (self._alias(clients) if self._read_aliases else None)
+            return _Account(exc)
+        limit = RateLimit(self._rate) if self._rate else None
+        clients = _AccountClients(session, self._factory, limit)
+        return _Account(
+            clients,
+            alias=self._alias(clients) if self._read_aliases else None,
+            enabled=enabled_regions(clients, self._home) if self._check_regions else None,
+        )
 
-    @staticmethod
-    def _alias(clients: _AccountClients) -> str | None:
+    def _alias(self, clients: _AccountClients) -> str | None:
         """The account alias where IAM lets us read it; None otherwise (never an error)."""
         try:
             with aws_call("call ListAccountAliases"):
-                aliases = clients.uncached("iam", "us-east-1").list_account_aliases()
+                aliases = clients.uncached("iam", self._home).list_account_aliases()
         except AwsError:
             return None
         names = aliases.get("AccountAliases") or []
@@ -363,6 +509,14 @@ def _error_row(target: AccountTarget, region: str, exc: AwsError) -> AccountRow:
     return AccountRow(target.account_id, region, "error", message, account_name=target.name)
 
 
+def _skipped_row(
+    target: AccountTarget, region: str, why: str, alias: str | None = None
+) -> AccountRow:
+    return AccountRow(
+        target.account_id, region, "skipped", why, alias=alias, account_name=target.name
+    )
+
+
 def scan_accounts(
     accounts: Sequence[AccountTarget | str],
     regions: Sequence[str],
@@ -379,6 +533,8 @@ def scan_accounts(
     client_factory: ClientFactory | None = None,
     code_book: QuotaCodeBook | None = None,
     read_aliases: bool = True,
+    check_regions: bool = True,
+    rate_per_account: float | None = DEFAULT_RATE_PER_ACCOUNT,
     on_row: RowCallback | None = None,
     progress: Progress | None = None,
 ) -> AccountScan:
@@ -390,8 +546,11 @@ def scan_accounts(
     ``client_factory`` (session, service, region -> client) replaces how
     clients are made. At most ``workers`` account-regions are read at once.
     ``on_row`` gets each row as it completes. Ctrl-C returns the rows so far
-    with ``interrupted`` set. Raises UsageError for bad arguments and
-    NotFoundError for a region the matrix does not know.
+    with ``interrupted`` set. ``check_regions`` asks each account which
+    regions it has enabled (others are skipped rows); ``rate_per_account``
+    bounds each account's calls a second (None: unbounded). All regions must
+    be in one partition, the partition of the role ARNs. Raises UsageError
+    for bad arguments and NotFoundError for a region the matrix does not know.
     """
     from compat.aws.accounts import target_from_arn
     from compat.aws.quota_codes import QuotaCodeBook, codes_file
@@ -410,6 +569,7 @@ def scan_accounts(
     wanted = list(dict.fromkeys(m.region(r)["name"] for r in regions))
     if not targets or not wanted:
         raise UsageError("nothing to scan: pass at least one account and one region")
+    partition = scan_partition(m, wanted, targets)
     if session_factory is None:
         session_factory = AssumedSessions(session, settings, profile=profile).session
     book = code_book if code_book is not None else QuotaCodeBook.from_matrix(m, path=codes_file())
@@ -420,7 +580,12 @@ def scan_accounts(
         count,
         spot,
         _Accounts(
-            session_factory, client_factory or default_client_factory(), read_aliases=read_aliases
+            session_factory,
+            client_factory or default_client_factory(),
+            read_aliases=read_aliases,
+            home=HOME_REGIONS.get(partition, "us-east-1"),
+            check_regions=check_regions,
+            rate_per_account=rate_per_account,
         ),
         book,
     )
@@ -438,6 +603,29 @@ def scan_accounts(
         len(wanted),
         interrupted=interrupted,
     )
+
+
+def scan_partition(matrix: Matrix, regions: Sequence[str], targets: Sequence[AccountTarget]) -> str:
+    """The one partition of ``regions`` and of the targets' role ARNs, or a UsageError.
+
+    One set of credentials works in one partition: aws, aws-cn or aws-us-gov.
+    """
+    found = {str(matrix.region(r)["partition"]) for r in regions}
+    if len(found) != 1:
+        raise UsageError(
+            f"the regions span partitions ({', '.join(sorted(found))}): one scan reads one",
+            hint="scan each partition's regions separately, with that partition's credentials",
+        )
+    partition = found.pop()
+    for t in targets:
+        if t.role_arn is not None and partition_of_arn(t.role_arn) != partition:
+            raise UsageError(
+                f"the role {t.role_arn} is in partition {partition_of_arn(t.role_arn)}, "
+                f"the regions in {partition}",
+                hint=f"pass regions of {partition_of_arn(t.role_arn)} with --region, "
+                "or a role of the regions' partition",
+            )
+    return partition
 
 
 class _Pipeline:
@@ -470,9 +658,19 @@ class _Pipeline:
         return read_quota(client, region, name, self.book, service_code=service_code)
 
     def start(self, target: AccountTarget, region: str) -> Step:
-        clients, alias = self.accounts.get(target)
+        if target.skipped is not None:
+            return _skipped_row(target, region, f"{target.skipped}: not read")
+        account = self.accounts.get(target)
+        clients, alias = account.clients, account.alias
         if isinstance(clients, AwsError):
             return _error_row(target, region, clients)
+        if account.enabled is not None and region not in account.enabled:
+            return _skipped_row(
+                target,
+                region,
+                f"{region} is not enabled for this account (an opt-in region): not read",
+                alias,
+            )
         cell = _Cell(target, region, clients, alias)
         try:
             with aws_call(f"create the clients for {region}"):

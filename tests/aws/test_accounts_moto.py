@@ -406,7 +406,7 @@ def _org_with_quotas() -> tuple[str, str, str]:
     seed(b, "us-west-2", p4d=16, total=20)
     seed(c, "us-west-2", p4d=1, total=20)
     org = boto3.client("organizations", region_name="us-east-1")
-    org.close_account(AccountId=c)  # SUSPENDED: left out of the scan
+    org.close_account(AccountId=c)  # SUSPENDED: listed as skipped, never read
     return a, b, c
 
 
@@ -420,13 +420,15 @@ def test_cli_organization_table(server_url: str, run_cli: Invoke) -> None:
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == (
-        "room for 4 x ml.p4d.24xlarge: 2 of 3 account-regions "
-        "(3 accounts x 1 regions: 2 fit, 1 short)"
+        "room for 4 x ml.p4d.24xlarge: 2 of 4 account-regions "
+        "(4 accounts x 1 regions: 2 fit, 1 short, 1 skipped)"
     )
     body = list(lines[2:])
     assert body[0].split()[1] == b  # headroom 16 before a's 6
     assert any(a in line and "team-" in line for line in body)
-    assert not any(c in line for line in body)
+    (suspended,) = [line for line in body if c in line]
+    assert suspended.split()[0] == "SKIP"
+    assert "the account is SUSPENDED: not read" in suspended
     assert result.stderr == ""  # no progress when stderr is not a terminal
 
 

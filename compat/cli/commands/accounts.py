@@ -143,8 +143,11 @@ def plain_format(value: str) -> OutputFormat:
     return OutputFormat(value)
 
 
-def _targets(args: AccountArgs, profile: str | None) -> tuple[Any, list[Any]]:
-    from compat.aws.accounts import account_targets
+def _targets(
+    args: AccountArgs, profile: str | None, matrix: Matrix, regions: Sequence[str]
+) -> tuple[Any, list[Any]]:
+    """The caller's session and the accounts to scan, with role ARNs in the regions' partition."""
+    from compat.aws.accounts import ORGANIZATIONS_REGIONS, account_targets
     from compat.aws.clients import make_session
 
     if not (args.role_arn or args.accounts or args.accounts_file or args.organization):
@@ -152,12 +155,15 @@ def _targets(args: AccountArgs, profile: str | None) -> tuple[Any, list[Any]]:
             "--role-name and --external-id need accounts to scan",
             hint="add --accounts ID,ID, --accounts-file FILE or --organization",
         )
+    partitions = {str(matrix.region(r)["partition"]) for r in regions}
+    partition = partitions.pop() if len(partitions) == 1 else "aws"  # scan_accounts refuses a mix
     base = make_session(profile)
 
     def organizations() -> Any:
         from compat.aws.org_scan import default_client_factory
 
-        return default_client_factory()(base, "organizations", "us-east-1")
+        where = ORGANIZATIONS_REGIONS.get(partition, "us-east-1")
+        return default_client_factory()(base, "organizations", where)
 
     targets = account_targets(
         role_arn_value=args.role_arn,
@@ -166,6 +172,7 @@ def _targets(args: AccountArgs, profile: str | None) -> tuple[Any, list[Any]]:
         organization=args.organization,
         role_name=args.role_name,
         organizations_client=organizations,
+        partition=partition,
     )
     return base, targets
 
@@ -202,7 +209,7 @@ def _scan(
         session_name=args.session_name,
         duration=args.session_duration,
     )
-    base, targets = _targets(args, profile)
+    base, targets = _targets(args, profile, matrix, regions)
 
     def emit_row(row: Any) -> None:
         click.echo(json.dumps(row.to_dict(), ensure_ascii=False))
