@@ -622,7 +622,7 @@ def scan_partition(matrix: Matrix, regions: Sequence[str], targets: Sequence[Acc
             raise UsageError(
                 f"the role {t.role_arn} is in partition {partition_of_arn(t.role_arn)}, "
                 f"the regions in {partition}",
-                hint=f"pass regions of {partition_of_arn(t.role_arn)} with --region, "
+                hint=f"scan regions of {partition_of_arn(t.role_arn)}, "
                 "or a role of the regions' partition",
             )
     return partition
