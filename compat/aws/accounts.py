@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -181,7 +181,7 @@ def is_transient(exc: AwsError) -> bool:
 
 def account_targets(
     *,
-    role_arn_value: str | None = None,
+    role_arn_value: str | Sequence[str] | None = None,
     accounts: Iterable[str] = (),
     accounts_file: str | None = None,
     organization: bool = False,
@@ -191,20 +191,31 @@ def account_targets(
 ) -> list[AccountTarget]:
     """The accounts a scan reads, from exactly one kind of source, without duplicates.
 
-    ``--role-arn`` names one account and its role; ``--accounts``,
+    ``--role-arn`` (one or several) names accounts and their roles; ``--accounts``,
     ``--accounts-file`` (may be combined) and ``--organization`` need
     ``--role-name``, the role to assume in each. ``organizations_client``
     is called only for ``--organization``.
     """
     listed = [a for a in accounts if a.strip()]
-    if role_arn_value is not None:
+    if role_arn_value:
         if listed or accounts_file or organization or role_name:
             raise UsageError(
-                "--role-arn names one account and its role: it cannot be combined with "
+                "--role-arn names accounts and their roles: it cannot be combined with "
                 "--accounts, --accounts-file, --organization or --role-name",
-                hint="pass --accounts ID,ID --role-name NAME for several accounts",
+                hint="pass --role-arn once per account, or --accounts ID,ID --role-name NAME",
             )
-        return [target_from_arn(role_arn_value)]
+        arns = [role_arn_value] if isinstance(role_arn_value, str) else list(role_arn_value)
+        found = [target_from_arn(a) for a in arns]
+        seen: dict[str, AccountTarget] = {}
+        for t in found:
+            if t.account_id in seen and seen[t.account_id].role_arn != t.role_arn:
+                raise UsageError(
+                    f"--role-arn names two roles in account {t.account_id}: "
+                    f"{seen[t.account_id].role_arn} and {t.role_arn}",
+                    hint="pass one role per account",
+                )
+            seen.setdefault(t.account_id, t)
+        return list(seen.values())
     if not (listed or accounts_file or organization):
         return []
     if organization and (listed or accounts_file):

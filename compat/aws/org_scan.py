@@ -90,7 +90,7 @@ class AccountRow:
     None where nothing was read.
     """
 
-    account_id: str
+    account_id: str | None  # None: the caller's own account (single-account scan)
     region: str
     verdict: str
     message: str
@@ -118,11 +118,32 @@ class AccountRow:
         }
 
     def sort_key(self) -> tuple[int, float, str, str]:
-        return (_ORDER[self.verdict], -(self.headroom or 0.0), self.account_id, self.region)
+        return (_ORDER[self.verdict], -(self.headroom or 0.0), self.account_id or "", self.region)
+
+
+def scan_exit_code(verdicts: Sequence[str], *, interrupted: bool = False) -> ExitCode:
+    """The exit code of a scan's rows, the same for one account or many.
+
+    0 when a row fits; 130 when interrupted before one did; 6 when some row
+    could not be read (or nothing was scanned); 4 when every row read says the
+    type is not offered (as single-account preflight answers a type the
+    region lacks); 5 otherwise (short). Skipped rows (regions not enabled,
+    suspended accounts) count as neither read nor failed.
+    """
+    if "fits" in verdicts:
+        return ExitCode.OK
+    if interrupted:
+        return ExitCode.INTERRUPTED
+    if "error" in verdicts or not verdicts:
+        return ExitCode.AWS
+    read = [v for v in verdicts if v != "skipped"]
+    if read and all(v == "not-offered" for v in read):
+        return ExitCode.NOT_ELIGIBLE
+    return ExitCode.QUOTA
 
 
 def row_of(
-    target: AccountTarget, alias: str | None, region: str, checks: list[Check]
+    target: AccountTarget | None, alias: str | None, region: str, checks: list[Check]
 ) -> AccountRow:
     """An account-region row from its quota checks (as ``quota scan`` judges a region)."""
     verdict = verdict_of(region, checks)
@@ -137,9 +158,9 @@ def row_of(
     pool = failing or binding  # a short row names the quota that makes it short (per-job too)
     worst = min(pool, key=lambda c: c.headroom or 0.0) if pool else None
     return AccountRow(
-        account_id=target.account_id,
+        account_id=target.account_id if target is not None else None,
         alias=alias,
-        account_name=target.name,
+        account_name=target.name if target is not None else None,
         region=region,
         verdict=verdict.verdict,
         message=verdict.message,
@@ -162,6 +183,9 @@ class AccountScan:
     accounts: int
     regions: int
     interrupted: bool = False
+    #: What was scanned (the counts above are their lengths).
+    account_ids: tuple[str, ...] = ()
+    region_names: tuple[str, ...] = ()
 
     @property
     def fits(self) -> tuple[AccountRow, ...]:
@@ -184,29 +208,28 @@ class AccountScan:
 
     @property
     def exit_code(self) -> ExitCode:
-        """0 when a row fits; 5 when none fits and every row was read; 6 when some were not.
+        """The exit code of the scan, by :func:`scan_exit_code`."""
+        return scan_exit_code([r.verdict for r in self.rows], interrupted=self.interrupted)
 
-        Skipped rows (regions not enabled, suspended accounts) are neither:
-        the job cannot run there, and nothing failed.
-        """
-        if self.fits:
-            return ExitCode.OK
-        if self.unread or not self.rows or self.interrupted:
-            return ExitCode.AWS
-        return ExitCode.QUOTA
+    def to_dict(self, kind: str = "quota-scan", **release: Any) -> dict[str, Any]:
+        """The one scan shape (:mod:`compat.aws.scan_report`); ``release`` for preflight."""
+        from compat.aws.scan_report import report_dict
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "instance_type": self.instance_type,
-            "count": self.count,
-            "spot": self.spot,
-            "accounts": self.accounts,
-            "regions": self.regions,
-            "checked": len(self.rows),
-            "interrupted": self.interrupted,
-            "exit_code": int(self.exit_code),
-            "rows": [r.to_dict() for r in self.rows],
-        }
+        return report_dict(
+            kind=kind,
+            instance_type=self.instance_type,
+            count=self.count,
+            spot=self.spot,
+            accounts=list(self.account_ids),
+            regions=list(self.region_names),
+            checked=len(self.rows),
+            interrupted=self.interrupted,
+            exit_code=int(self.exit_code),
+            counts={v: n for v in _ORDER if (n := sum(r.verdict == v for r in self.rows))},
+            fits=[r.to_dict() for r in self.fits],
+            rows=[r.to_dict() for r in self.rows],
+            **release,
+        )
 
     def to_text(self) -> str:
         what = f"{self.count} x {self.instance_type}" + (" (spot)" if self.spot else "")
@@ -231,7 +254,7 @@ def table_lines(rows: Sequence[AccountRow]) -> list[str]:
     cells = [
         [
             _LABEL[r.verdict],
-            r.account_id,
+            r.account_id or "-",
             r.alias or r.account_name or "-",
             r.region,
             r.quota_name or "-",
@@ -602,6 +625,8 @@ def scan_accounts(
         len(targets),
         len(wanted),
         interrupted=interrupted,
+        account_ids=tuple(t.account_id for t in targets),
+        region_names=tuple(wanted),
     )
 
 

@@ -26,8 +26,6 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 JSONL = "jsonl"
-#: Exit code after Ctrl-C, once what was gathered is printed.
-INTERRUPTED = 130
 
 
 def account_options(func: F) -> F:
@@ -35,8 +33,9 @@ def account_options(func: F) -> F:
     options = [
         click.option(
             "--role-arn",
-            default=None,
-            help="Scan the one account of this role (assumed with STS AssumeRole).",
+            "role_arns",
+            multiple=True,
+            help="Scan the account of this role (assumed with STS AssumeRole); repeatable.",
         ),
         click.option(
             "--accounts",
@@ -101,7 +100,7 @@ def scan_format_option(func: F) -> F:
 class AccountArgs:
     """The account options as given on the command line."""
 
-    role_arn: str | None
+    role_arns: tuple[str, ...]
     accounts: tuple[str, ...]
     accounts_file: str | None
     organization: bool
@@ -114,14 +113,14 @@ class AccountArgs:
     def given(self) -> bool:
         """Whether the command runs across accounts (any account option given)."""
         return bool(
-            self.role_arn or self.accounts or self.accounts_file or self.organization
+            self.role_arns or self.accounts or self.accounts_file or self.organization
         ) or bool(self.role_name or self.external_id)
 
 
 def account_args(params: dict[str, Any]) -> AccountArgs:
     """Pop the account options from a command's parameters."""
     return AccountArgs(
-        role_arn=params.pop("role_arn"),
+        role_arns=tuple(params.pop("role_arns")),
         accounts=tuple(params.pop("accounts")),
         accounts_file=params.pop("accounts_file"),
         organization=params.pop("organization"),
@@ -150,7 +149,7 @@ def _targets(
     from compat.aws.accounts import ORGANIZATIONS_REGIONS, account_targets
     from compat.aws.clients import make_session
 
-    if not (args.role_arn or args.accounts or args.accounts_file or args.organization):
+    if not (args.role_arns or args.accounts or args.accounts_file or args.organization):
         raise UsageError(
             "--role-name and --external-id need accounts to scan",
             hint="add --accounts ID,ID, --accounts-file FILE or --organization",
@@ -166,7 +165,7 @@ def _targets(
         return default_client_factory()(base, "organizations", where)
 
     targets = account_targets(
-        role_arn_value=args.role_arn,
+        role_arn_value=args.role_arns or None,
         accounts=args.accounts,
         accounts_file=args.accounts_file,
         organization=args.organization,
@@ -240,8 +239,7 @@ def _finish(scan: Any, value: Any, output_format: str) -> int:
             "account-regions were checked (shown above).",
             err=True,
         )
-        return INTERRUPTED
-    return int(scan.exit_code)
+    return int(scan.exit_code)  # 130 when interrupted before a row fitted, as its JSON says
 
 
 def run_quota_scan(
@@ -279,38 +277,28 @@ class Placement:
     scan: Any  # AccountScan
 
     def to_dict(self) -> dict[str, Any]:
+        """The one scan shape (:mod:`compat.aws.scan_report`) with the release resolved."""
         head = self.report.to_dict()
-        return {
-            "framework": head["framework"],
-            "framework_version": head.get("framework_version"),
-            "smddp_version": head.get("smddp_version"),
-            "instance_type": self.scan.instance_type,
-            "instance_count": self.scan.count,
-            "spot": self.scan.spot,
-            "exit_code": int(self.scan.exit_code),
-            "interrupted": self.scan.interrupted,
-            "fits": [r.to_dict() for r in self.scan.fits],
-            "unread": [r.to_dict() for r in self.scan.unread],
-            "checked": len(self.scan.rows),
-        }
+        return dict(
+            self.scan.to_dict(
+                "preflight",
+                framework=head["framework"],
+                framework_version=head.get("framework_version"),
+                smddp_version=head.get("smddp_version"),
+            )
+        )
 
     def to_text(self) -> str:
         from compat.aws.org_scan import table_lines
 
         r = self.report
-        fits, unread = self.scan.fits, self.scan.unread
         lines = [
             f"preflight: {r.framework} {r.framework_version} (smddp {r.smddp_version}), "
             f"{self.scan.count} x {self.scan.instance_type}" + (" (spot)" if r.spot else ""),
-            f"fits in {len(fits)} of {len(self.scan.rows)} account-regions "
+            f"fits in {len(self.scan.fits)} of {len(self.scan.rows)} account-regions "
             f"({self.scan.counts() or 'none checked'})",
-            *table_lines(fits),
+            *table_lines(self.scan.rows),  # every row: short, not offered and unread too
         ]
-        if unread:
-            lines += ["could not be read:", *table_lines(unread)[1:]]
-        if not fits:
-            lines.append("no account and region has room: 'quota scan' with the same options "
-                         "shows how short each is")  # fmt: skip
         return "\n".join(lines)
 
 

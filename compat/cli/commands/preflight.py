@@ -104,10 +104,9 @@ def preflight_cmd(
     from compat.aws import preflight
     from compat.aws.clients import SessionClients
     from compat.cli.commands.accounts import account_args, run_preflight
+    from compat.errors import UsageError
 
     if no_aws and require_aws:
-        from compat.errors import UsageError
-
         raise UsageError(
             "--no-aws and --require-aws contradict each other: one skips the quota checks, "
             "the other requires them",
@@ -121,7 +120,11 @@ def preflight_cmd(
     across = account_args(account_params)
     if across.given:
         if no_aws:
-            raise UsageError("--no-aws sends nothing: it cannot read other accounts")
+            raise UsageError(
+                "--no-aws sends nothing: it cannot read other accounts",
+                hint="drop --no-aws to read the accounts, or drop the account options to "
+                "check eligibility only",
+            )
         return run_preflight(
             across,
             profile=profile,

@@ -15,6 +15,7 @@ from compat.cli.commands.accounts import (
     scan_format_option,
 )
 from compat.cli.commands.preflight import instance_count_type, profile_option
+from compat.cli.commands.quota_schema import schema_cmd
 from compat.cli.options import emit, format_option, load, matrix_option, region_option
 from compat.errors import UsageError
 from compat.exit_codes import ExitCode
@@ -165,6 +166,9 @@ def scan_cmd(
     )
     emit(result, single_format)
     return int(result.exit_code)
+
+
+quota_cmd.add_command(schema_cmd)
 
 
 @quota_cmd.command("request")
