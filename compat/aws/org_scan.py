@@ -60,6 +60,7 @@ from compat.exit_codes import ExitCode
 if TYPE_CHECKING:
     from compat.aws.quota_codes import QuotaCodeBook
     from compat.aws.quotas import QuotaValue
+    from compat.aws.shards import Shard
     from compat.matrix import Matrix
 
 #: (session, service, region) -> a boto3 client.
@@ -101,8 +102,32 @@ class AccountRow:
     usage: float | None = None
     headroom: float | None = None
     checks: tuple[Check, ...] = ()
+    #: The checks as JSON, for a row read back from a shard's output (``checks`` is then empty).
+    check_dicts: tuple[dict[str, Any], ...] | None = None
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> AccountRow:
+        """A row from its :meth:`to_dict` (a shard's JSON line)."""
+        return cls(
+            account_id=data.get("account_id"),
+            region=str(data["region"]),
+            verdict=str(data["verdict"]),
+            message=str(data.get("message", "")),
+            alias=data.get("alias"),
+            account_name=data.get("account_name"),
+            quota_name=data.get("quota_name"),
+            limit=data.get("limit"),
+            usage=data.get("usage"),
+            headroom=data.get("headroom"),
+            check_dicts=tuple(data.get("checks") or ()),
+        )
 
     def to_dict(self) -> dict[str, Any]:
+        checks = (
+            list(self.check_dicts)
+            if self.check_dicts is not None
+            else [c.to_dict() for c in self.checks]
+        )
         return {
             "account_id": self.account_id,
             "alias": self.alias,
@@ -114,7 +139,7 @@ class AccountRow:
             "usage": _plain(self.usage),
             "headroom": _plain(self.headroom),
             "message": self.message,
-            "checks": [c.to_dict() for c in self.checks],
+            "checks": checks,
         }
 
     def sort_key(self) -> tuple[int, float, str, str]:
@@ -558,6 +583,7 @@ def scan_accounts(
     read_aliases: bool = True,
     check_regions: bool = True,
     rate_per_account: float | None = DEFAULT_RATE_PER_ACCOUNT,
+    shard: Shard | None = None,
     on_row: RowCallback | None = None,
     progress: Progress | None = None,
 ) -> AccountScan:
@@ -571,7 +597,8 @@ def scan_accounts(
     ``on_row`` gets each row as it completes. Ctrl-C returns the rows so far
     with ``interrupted`` set. ``check_regions`` asks each account which
     regions it has enabled (others are skipped rows); ``rate_per_account``
-    bounds each account's calls a second (None: unbounded). All regions must
+    bounds each account's calls a second (None: unbounded); ``shard`` reads
+    only that shard's slice of the pairs (:mod:`compat.aws.shards`). All regions must
     be in one partition, the partition of the role ARNs. Raises UsageError
     for bad arguments and NotFoundError for a region the matrix does not know.
     """
@@ -612,8 +639,18 @@ def scan_accounts(
         ),
         book,
     )
+    from compat.aws.shards import all_pairs, shard_pairs
+
+    by_id = {t.account_id: t for t in targets}
+    pairs = all_pairs(by_id, wanted)
+    if shard is not None:
+        pairs = shard_pairs(pairs, shard)
+    # Region-major order spreads the first calls over accounts (and their rate limits).
+    order = sorted(pairs, key=lambda p: (p[1], p[0]))
     try:
-        rows, interrupted = _run(pipeline, targets, wanted, workers, on_row, progress)
+        rows, interrupted = _run(
+            pipeline, [(by_id[a], r) for a, r in order], workers, on_row, progress
+        )
     finally:
         book.save()
     rows.sort(key=AccountRow.sort_key)
@@ -625,8 +662,8 @@ def scan_accounts(
         len(targets),
         len(wanted),
         interrupted=interrupted,
-        account_ids=tuple(t.account_id for t in targets),
-        region_names=tuple(wanted),
+        account_ids=tuple(sorted(by_id)),
+        region_names=tuple(sorted(wanted)),
     )
 
 
@@ -750,21 +787,19 @@ class _Pipeline:
 
 def _run(
     pipeline: _Pipeline,
-    targets: Sequence[AccountTarget],
-    regions: Sequence[str],
+    pairs: Sequence[tuple[AccountTarget, str]],
     workers: int,
     on_row: RowCallback | None,
     progress: Progress | None,
 ) -> tuple[list[AccountRow], bool]:
-    """Every account-region through the pool; (rows, interrupted by Ctrl-C)."""
+    """Every account-region pair through the pool; (rows, interrupted by Ctrl-C)."""
     rows: list[AccountRow] = []
     interrupted = False
-    total = len(targets) * len(regions)
-    pool = ThreadPoolExecutor(max_workers=min(workers, total), thread_name_prefix="scan")
+    total = len(pairs)
+    pool = ThreadPoolExecutor(max_workers=max(1, min(workers, total)), thread_name_prefix="scan")
     pending: set[Future[Step]] = set()
     try:
-        # Region-major order spreads the first calls over accounts (and their rate limits).
-        pending = {pool.submit(pipeline.start, t, r) for r in regions for t in targets}
+        pending = {pool.submit(pipeline.start, t, r) for t, r in pairs}
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:

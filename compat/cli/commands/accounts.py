@@ -199,6 +199,7 @@ def _scan(
     spot: bool,
     workers: int,
     stream: bool,
+    shard: Any = None,
 ) -> Any:
     from compat.aws.accounts import AssumedSessions, AssumeRoleSettings
     from compat.aws.org_scan import scan_accounts
@@ -214,7 +215,12 @@ def _scan(
         click.echo(json.dumps(row.to_dict(), ensure_ascii=False))
         sys.stdout.flush()
 
-    return scan_accounts(
+    if shard is not None:
+        from compat.aws.shards import header
+
+        ids = [t.account_id for t in targets]
+        click.echo(json.dumps(header(shard, ids, regions, instance_type, count, spot)))
+    scan = scan_accounts(
         targets,
         regions,
         instance_type,
@@ -225,7 +231,13 @@ def _scan(
         session_factory=AssumedSessions(base, settings, profile=profile).session,
         on_row=emit_row if stream else None,
         progress=_progress if sys.stderr.isatty() else None,
+        shard=shard,
     )
+    if shard is not None:
+        from compat.aws.shards import end_line
+
+        click.echo(json.dumps(end_line(shard, len(scan.rows), scan.interrupted)))
+    return scan
 
 
 def _finish(scan: Any, value: Any, output_format: str) -> int:
@@ -253,8 +265,23 @@ def run_quota_scan(
     spot: bool,
     workers: int,
     output_format: str,
+    shard: str | None = None,
 ) -> int:
-    """``quota scan`` across accounts: every row, sorted by headroom; exit 0, 5 or 6."""
+    """``quota scan`` across accounts: every row, sorted by headroom; exit 0, 4, 5 or 6.
+
+    With ``shard`` (``K/N`` or ``auto``) only that shard's slice is read, as
+    JSON Lines between a header and an end line that ``quota merge`` checks.
+    """
+    from compat.aws.shards import parse_shard
+
+    chosen = None
+    if shard is not None:
+        chosen = parse_shard(shard)
+        if output_format != JSONL:
+            raise UsageError(
+                "--shard writes JSON Lines for 'quota merge': add --format jsonl",
+                hint="smddp-compat quota merge shard-*.jsonl merges them into one report",
+            )
     scan = _scan(
         args,
         profile=profile,
@@ -265,6 +292,7 @@ def run_quota_scan(
         spot=spot,
         workers=workers,
         stream=output_format == JSONL,
+        shard=chosen,
     )
     return _finish(scan, scan, output_format)
 

@@ -98,6 +98,14 @@ def show_cmd(
     show_default=True,
     help="Regions (account-regions with account options) checked at once.",
 )
+@click.option(
+    "--shard",
+    default=None,
+    metavar="K/N|auto",
+    help="With account options: read shard K (0 to N-1) of N of the account-regions, as "
+    "JSON Lines for 'quota merge'; 'auto' takes K from JOB_COMPLETION_INDEX or "
+    "AWS_BATCH_JOB_ARRAY_INDEX (and N from auto/N or SMDDP_COMPAT_SHARDS).",
+)
 @profile_option
 @account_options
 @scan_format_option
@@ -111,6 +119,7 @@ def scan_cmd(
     regions: tuple[str, ...],
     spot: bool,
     workers: int,
+    shard: str | None,
     profile: str | None,
     output_format: str,
     matrix_path: str | None,
@@ -144,6 +153,12 @@ def scan_cmd(
             spot=spot,
             workers=workers,
             output_format=output_format,
+            shard=shard,
+        )
+    if shard is not None:
+        raise UsageError(
+            "--shard splits a scan across accounts",
+            hint="add --accounts ... --role-name NAME, --role-arn ARN or --organization",
         )
     single_format = plain_format(output_format)
     show_progress = sys.stderr.isatty()
@@ -169,6 +184,30 @@ def scan_cmd(
 
 
 quota_cmd.add_command(schema_cmd)
+
+
+@quota_cmd.command("merge")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@scan_format_option
+def merge_cmd(files: tuple[str, ...], output_format: str) -> int:
+    """Merge the JSON Lines of a sharded scan (quota scan --shard K/N) into one report.
+
+    Refuses files of different scans, a shard given twice, a missing,
+    interrupted or cut-short shard. The report and the exit code are those
+    of the same scan unsharded: 0 fits, 4 not offered, 5 short, 6 unread.
+    """
+    from compat.aws.shards import merge_shards
+    from compat.cli.commands.accounts import JSONL
+
+    scan = merge_shards(files)
+    if output_format == JSONL:
+        import json
+
+        for row in scan.rows:
+            click.echo(json.dumps(row.to_dict(), ensure_ascii=False))
+    else:
+        emit(scan, OutputFormat(output_format))
+    return int(scan.exit_code)
 
 
 @quota_cmd.command("request")
