@@ -392,22 +392,148 @@ class RateLimit:
         return client
 
 
-class _AccountClients:
-    """The client source of one account: its session's clients, once per (service, region)."""
+class _Caller(threading.local):
+    """The account whose task this thread runs: its credentials and its rate limit."""
 
-    def __init__(self, session: Any, factory: ClientFactory, limit: RateLimit | None) -> None:
+    credentials: Any = None
+    limit: RateLimit | None = None
+
+
+_CALLER = _Caller()
+
+
+class _CallerCredentials:
+    """Credentials that are the current thread's account's (botocore signs each request)."""
+
+    method = "smddp-compat-account"
+
+    def get_frozen_credentials(self) -> Any:
+        credentials = _CALLER.credentials
+        if credentials is None:
+            raise AwsError("no account credentials were set for this call")
+        return credentials.get_frozen_credentials()
+
+    @property
+    def access_key(self) -> str:
+        return str(self.get_frozen_credentials().access_key)
+
+    @property
+    def secret_key(self) -> str:
+        return str(self.get_frozen_credentials().secret_key)
+
+    @property
+    def token(self) -> str | None:
+        token = self.get_frozen_credentials().token
+        return None if token is None else str(token)
+
+
+class SharedClients:
+    """One botocore client per (service, region) for every account of a scan.
+
+    A client costs far more CPU to create than a call (its service model,
+    endpoint rules, event hooks and connection pool), and a scan reads each
+    account-region with a handful of calls; so the clients are shared and
+    each request is signed with the credentials of the account whose task
+    the thread runs (set by the scan before its calls; the account's
+    refreshable credentials, renewed by botocore). The account's rate limit
+    is applied the same way. One botocore session and loader serve all.
+    """
+
+    def __init__(
+        self,
+        connect_timeout: float = CONNECT_TIMEOUT,
+        read_timeout: float = READ_TIMEOUT,
+        max_attempts: int = MAX_ATTEMPTS,
+        *,
+        profile: str | None = None,
+        on_client: Callable[[Any], Any] | None = None,
+    ) -> None:
+        self._config = (connect_timeout, read_timeout, max_attempts)
+        self._profile = profile
+        self._on_client = on_client
+        self._session: Any = None
+        self._clients: dict[tuple[str, str], Any] = {}
+        self._lock = threading.Lock()
+
+    def client(self, service: str, region: str) -> Any:
+        with self._lock:
+            found = self._clients.get((service, region))
+            if found is None:
+                found = self._create(service, region)
+                self._clients[(service, region)] = found
+            return found
+
+    def _create(self, service: str, region: str) -> Any:
+        import botocore.session
+        from botocore.config import Config
+
+        from compat.aws.accounts import regional_sts_endpoints
+
+        if self._session is None:
+            # The profile's settings (endpoint, retries) apply; its credentials are not used.
+            self._session = botocore.session.Session(profile=self._profile)
+            regional_sts_endpoints(self._session)
+        connect, read, attempts = self._config
+        config = Config(
+            retries={"mode": "adaptive", "max_attempts": attempts},
+            connect_timeout=connect,
+            read_timeout=read,
+        )
+        with aws_call(f"create the {service} client in {region}"):
+            client = self._session.create_client(
+                service,
+                region_name=region,
+                config=config,
+                aws_access_key_id="unused",  # each request is signed as its account's
+                aws_secret_access_key="unused",
+            )
+        client._request_signer._credentials = _CallerCredentials()
+        client.meta.events.register("before-send", _limit_caller)
+        return self._on_client(client) if self._on_client is not None else client
+
+
+def _limit_caller(**_: Any) -> None:
+    """``before-send`` of a shared client: the calling account's rate limit."""
+    limit = _CALLER.limit
+    if limit is not None:
+        limit.acquire()
+
+
+class _AccountClients:
+    """The client source of one account: its session's clients, once per (service, region).
+
+    With :class:`SharedClients` the clients are the scan's, and fetching one
+    makes this thread's requests this account's (credentials, rate limit).
+    """
+
+    def __init__(
+        self, session: Any, factory: ClientFactory | SharedClients, limit: RateLimit | None
+    ) -> None:
         self._session = session
         self._factory = factory
         self._limit = limit
         self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
+        self._credentials: Any = None
+        if isinstance(factory, SharedClients):
+            get = getattr(session, "get_credentials", None)
+            self._credentials = get() if get is not None else None
+
+    def _act(self) -> None:
+        _CALLER.credentials = self._credentials
+        _CALLER.limit = self._limit
 
     def _make(self, service: str, region: str) -> Any:
+        if isinstance(self._factory, SharedClients):
+            self._act()
+            return self._factory.client(service, region)
         with aws_call(f"create the {service} client in {region}"):
             made = self._factory(self._session, service, region)
         return self._limit.attach(made) if self._limit is not None else made
 
     def client(self, service: str, region: str) -> Any:
+        if isinstance(self._factory, SharedClients):
+            return self._make(service, region)
         with self._lock:
             found = self._clients.get((service, region))
             if found is None:
@@ -478,7 +604,7 @@ class _Accounts:
     def __init__(
         self,
         sessions: SessionFactory,
-        factory: ClientFactory,
+        factory: ClientFactory | SharedClients,
         *,
         read_aliases: bool,
         home: str = "us-east-1",
@@ -578,7 +704,7 @@ def scan_accounts(
     session: Any = None,
     profile: str | None = None,
     session_factory: SessionFactory | None = None,
-    client_factory: ClientFactory | None = None,
+    client_factory: ClientFactory | SharedClients | None = None,
     code_book: QuotaCodeBook | None = None,
     read_aliases: bool = True,
     check_regions: bool = True,
@@ -631,7 +757,7 @@ def scan_accounts(
         spot,
         _Accounts(
             session_factory,
-            client_factory or default_client_factory(),
+            client_factory if client_factory is not None else SharedClients(profile=profile),
             read_aliases=read_aliases,
             home=HOME_REGIONS.get(partition, "us-east-1"),
             check_regions=check_regions,
