@@ -199,7 +199,7 @@ def merge_shards(paths: Sequence[str]) -> AccountScan:
             raise UsageError(
                 f"{f.path} is a shard of another scan than {files[0].path} "
                 f"(fingerprint or shard count differ)",
-                hint="merge the shards of one scan: same accounts, regions, type, count and --spot",
+                hint="merge the shards of one scan: same accounts, regions, type, count, spot",
             )
     count = int(first["shards"])
     seen: dict[int, str] = {}
@@ -216,7 +216,8 @@ def merge_shards(paths: Sequence[str]) -> AccountScan:
             f"{len(missing)} of {count} shards are missing: "
             + ", ".join(f"{i}/{count}" for i in missing[:20])
             + ("..." if len(missing) > 20 else ""),
-            hint="rerun those shards (--shard K/N) and merge every file",
+            hint="rerun those shards ('smddp-compat quota scan ... --shard K/N') and merge "
+            "every file",
         )
     pairs = all_pairs(first["accounts"], first["regions"])
     if (
@@ -231,7 +232,8 @@ def merge_shards(paths: Sequence[str]) -> AccountScan:
             raise UsageError(
                 f"{f.path}: shard {shard.index}/{count} is incomplete "
                 + ("(interrupted)" if f.end else "(no end line: cut short)"),
-                hint=f"rerun it with --shard {shard.index}/{count}",
+                hint=f"rerun it: 'smddp-compat quota scan ... --shard {shard.index}/{count} "
+                "--format jsonl'",
             )
         want = set(shard_pairs(pairs, shard))
         got = [(str(r.get("account_id")), str(r.get("region"))) for r in f.rows]

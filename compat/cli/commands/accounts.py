@@ -131,6 +131,14 @@ def account_args(params: dict[str, Any]) -> AccountArgs:
     )
 
 
+def shard_needs_accounts() -> None:
+    """A sharded scan splits the account-regions of a scan across accounts."""
+    raise UsageError(
+        "a sharded scan splits the account-regions of a scan across accounts",
+        hint="add --accounts ID,ID --role-name NAME, --role-arn ARN or --organization",
+    )
+
+
 def plain_format(value: str) -> OutputFormat:
     """The single-account format; jsonl needs account options."""
     if value == JSONL:
@@ -279,7 +287,7 @@ def run_quota_scan(
         chosen = parse_shard(shard)
         if output_format != JSONL:
             raise UsageError(
-                "--shard writes JSON Lines for 'quota merge': add --format jsonl",
+                "a sharded scan writes JSON Lines for 'quota merge': add --format jsonl",
                 hint="smddp-compat quota merge shard-*.jsonl merges them into one report",
             )
     scan = _scan(

@@ -15,6 +15,7 @@ from compat.cli.commands.accounts import (
     scan_format_option,
 )
 from compat.cli.commands.preflight import instance_count_type, profile_option
+from compat.cli.commands.quota_merge import merge_cmd
 from compat.cli.commands.quota_schema import schema_cmd
 from compat.cli.options import emit, format_option, load, matrix_option, region_option
 from compat.errors import UsageError
@@ -156,10 +157,9 @@ def scan_cmd(
             shard=shard,
         )
     if shard is not None:
-        raise UsageError(
-            "--shard splits a scan across accounts",
-            hint="add --accounts ... --role-name NAME, --role-arn ARN or --organization",
-        )
+        from compat.cli.commands.accounts import shard_needs_accounts
+
+        shard_needs_accounts()
     single_format = plain_format(output_format)
     show_progress = sys.stderr.isatty()
 
@@ -184,30 +184,7 @@ def scan_cmd(
 
 
 quota_cmd.add_command(schema_cmd)
-
-
-@quota_cmd.command("merge")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@scan_format_option
-def merge_cmd(files: tuple[str, ...], output_format: str) -> int:
-    """Merge the JSON Lines of a sharded scan (quota scan --shard K/N) into one report.
-
-    Refuses files of different scans, a shard given twice, a missing,
-    interrupted or cut-short shard. The report and the exit code are those
-    of the same scan unsharded: 0 fits, 4 not offered, 5 short, 6 unread.
-    """
-    from compat.aws.shards import merge_shards
-    from compat.cli.commands.accounts import JSONL
-
-    scan = merge_shards(files)
-    if output_format == JSONL:
-        import json
-
-        for row in scan.rows:
-            click.echo(json.dumps(row.to_dict(), ensure_ascii=False))
-    else:
-        emit(scan, OutputFormat(output_format))
-    return int(scan.exit_code)
+quota_cmd.add_command(merge_cmd)
 
 
 @quota_cmd.command("request")
