@@ -96,7 +96,7 @@ def scan_after(
     t0 = time.perf_counter()
     scan = scan_accounts(
         targets, regions, P4D, 4, workers=workers, matrix=matrix,
-        session_factory=sessions.session,
+        session_factory=sessions.credentials,
         client_factory=factory,
         code_book=QuotaCodeBook.from_matrix(matrix),
     )  # fmt: skip
@@ -111,16 +111,20 @@ def cpu_per_call(base: Any, targets: list[Any], regions: list[str]) -> tuple[flo
     operation, in a loop on one client per service in one region: what
     botocore itself costs per call (serialize, sign, send, parse).
     """
+    from botocore.config import Config
+
     from compat.aws.accounts import AssumedSessions, AssumeRoleSettings
 
     t0 = time.process_time()
-    _, counter, _, _ = scan_after(base, targets, regions, 1)
+    _, counter, _, assumed = scan_after(base, targets, regions, 1)
     scan_cpu = time.process_time() - t0
-    calls = sum(counter.calls.values())
+    calls = sum(counter.calls.values()) + assumed  # AssumeRole calls cost CPU too
     session = AssumedSessions(base, AssumeRoleSettings()).session(targets[0])
     region = regions[0]
+    config = Config(retries={"mode": "adaptive", "max_attempts": 5}, connect_timeout=5,
+                    read_timeout=20)  # the scan's clients' configuration  # fmt: skip
     clients = {
-        svc: session.client(svc, region_name=region)
+        svc: session.client(svc, region_name=region, config=config)
         for svc in ("service-quotas", "sagemaker", "iam", "ec2", "account", "sts")
     }
     loop = {
@@ -134,7 +138,12 @@ def cpu_per_call(base: Any, targets: list[Any], regions: list[str]) -> tuple[flo
             StatusEquals="Stopping"),
         "ListAccountAliases": clients["iam"].list_account_aliases,
         "DescribeRegions": clients["ec2"].describe_regions,
+        "ListRegions": clients["account"].list_regions,
     }  # fmt: skip
+    counter.calls["AssumeRole"] += assumed
+    loop["AssumeRole"] = lambda: clients["sts"].assume_role(
+        RoleArn=targets[0].role_arn, RoleSessionName="floor"
+    )
     plan = [(op, n) for op, n in counter.calls.items() if op in loop]
     done = 0
     t0 = time.process_time()

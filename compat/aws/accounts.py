@@ -259,6 +259,16 @@ def account_targets(
 SessionFactory = Callable[[AccountTarget], Any]
 
 
+@dataclass(frozen=True, slots=True)
+class _CredentialsOnly:
+    """An account's credentials where a scan needs nothing else of a session."""
+
+    value: Any
+
+    def get_credentials(self) -> Any:
+        return self.value
+
+
 def regional_sts_endpoints(session: Any) -> None:
     """Make ``session``'s STS clients use their region's endpoint, never the global one.
 
@@ -396,7 +406,15 @@ class AssumedSessions:
             "expiry_time": expiry.isoformat() if hasattr(expiry, "isoformat") else str(expiry),
         }
 
-    def session(self, target: AccountTarget) -> Any:
+    def credentials(self, target: AccountTarget) -> Any:
+        """Only the credentials of ``target``'s account (botocore refreshes them).
+
+        What a scan with shared clients needs: building a boto3 session per
+        account would cost more CPU than the account's calls.
+        """
+        return _CredentialsOnly(self.session(target, light=True).get_credentials())
+
+    def session(self, target: AccountTarget, *, light: bool = False) -> Any:
         """The session of ``target``'s account; raises the AwsError of a failed AssumeRole."""
         if target.role_arn is None:
             return self._base_session()
@@ -406,19 +424,20 @@ class AssumedSessions:
             failure = self._failures.get(target.account_id)
             if failure is not None:
                 raise failure
-            known = self._sessions.get(target.account_id)
+            key = target.account_id + ("/credentials" if light else "")
+            known = self._sessions.get(key)
             if known is not None:
                 return known
             try:
-                known = self._open(target)
+                known = self._open(target, light=light)
             except AwsError as exc:
                 if not is_transient(exc):
                     self._failures[target.account_id] = exc
                 raise
-            self._sessions[target.account_id] = known
+            self._sessions[key] = known
             return known
 
-    def _open(self, target: AccountTarget) -> Any:
+    def _open(self, target: AccountTarget, *, light: bool = False) -> Any:
         import boto3
         import botocore.session
         from botocore.credentials import RefreshableCredentials
@@ -428,6 +447,8 @@ class AssumedSessions:
             refresh_using=lambda: self._assume(target),
             method="sts-assume-role",
         )
+        if light:
+            return _CredentialsOnly(credentials)
         core = botocore.session.Session(profile=self._profile)
         # One loader for every account: each would otherwise parse and keep its own copy
         # of the service models (megabytes of JSON per account).

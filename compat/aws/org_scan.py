@@ -746,8 +746,12 @@ def scan_accounts(
     if not targets or not wanted:
         raise UsageError("nothing to scan: pass at least one account and one region")
     partition = scan_partition(m, wanted, targets)
+    factory = client_factory if client_factory is not None else SharedClients(profile=profile)
     if session_factory is None:
-        session_factory = AssumedSessions(session, settings, profile=profile).session
+        assumed = AssumedSessions(session, settings, profile=profile)
+        # Shared clients need only each account's credentials, not a session of its own.
+        shared = isinstance(factory, SharedClients)
+        session_factory = assumed.credentials if shared else assumed.session
     book = code_book if code_book is not None else QuotaCodeBook.from_matrix(m, path=codes_file())
 
     pipeline = _Pipeline(
@@ -757,7 +761,7 @@ def scan_accounts(
         spot,
         _Accounts(
             session_factory,
-            client_factory if client_factory is not None else SharedClients(profile=profile),
+            factory,
             read_aliases=read_aliases,
             home=HOME_REGIONS.get(partition, "us-east-1"),
             check_regions=check_regions,
