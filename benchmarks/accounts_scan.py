@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import os
 import resource
 import subprocess
@@ -83,23 +84,76 @@ def scan_after(
     """scan_accounts with ``workers``: the result, its calls, wall seconds, AssumeRole calls."""
     import compat
     from compat.aws.accounts import AssumedSessions, AssumeRoleSettings
-    from compat.aws.org_scan import default_client_factory, scan_accounts
+    from compat.aws.org_scan import SharedClients, scan_accounts
     from compat.aws.quota_codes import QuotaCodeBook
     from compat.aws.quotas import clear_cache
 
     clear_cache()
     matrix = compat.load_matrix()
     counter = Counter()
-    factory = default_client_factory()
+    factory = SharedClients(on_client=counter.attach)
     sessions = AssumedSessions(base, AssumeRoleSettings())
     t0 = time.perf_counter()
     scan = scan_accounts(
         targets, regions, P4D, 4, workers=workers, matrix=matrix,
-        session_factory=sessions.session,
-        client_factory=lambda s, svc, r: counter.attach(factory(s, svc, r)),
+        session_factory=sessions.credentials,
+        client_factory=factory,
         code_book=QuotaCodeBook.from_matrix(matrix),
     )  # fmt: skip
     return scan, counter, time.perf_counter() - t0, sessions.assume_calls
+
+
+def cpu_per_call(base: Any, targets: list[Any], regions: list[str]) -> tuple[float, float, int]:
+    """Client CPU per API call of a serial scan, and botocore's floor, in ms; and the calls.
+
+    The scan runs with one worker (this process's CPU time over its calls:
+    the server is another process). The floor is the same calls, by
+    operation, in a loop on one client per service in one region: what
+    botocore itself costs per call (serialize, sign, send, parse).
+    """
+    from botocore.config import Config
+
+    from compat.aws.accounts import AssumedSessions, AssumeRoleSettings
+
+    t0 = time.process_time()
+    _, counter, _, assumed = scan_after(base, targets, regions, 1)
+    scan_cpu = time.process_time() - t0
+    calls = sum(counter.calls.values()) + assumed  # AssumeRole calls cost CPU too
+    session = AssumedSessions(base, AssumeRoleSettings()).session(targets[0])
+    region = regions[0]
+    config = Config(retries={"mode": "adaptive", "max_attempts": 5}, connect_timeout=5,
+                    read_timeout=20)  # the scan's clients' configuration  # fmt: skip
+    clients = {
+        svc: session.client(svc, region_name=region, config=config)
+        for svc in ("service-quotas", "sagemaker", "iam", "ec2", "account", "sts")
+    }
+    loop = {
+        "GetServiceQuota": lambda: clients["service-quotas"].get_service_quota(
+            ServiceCode="sagemaker", QuotaCode="L-09B4A649"),
+        "GetAWSDefaultServiceQuota": lambda: clients["service-quotas"].get_service_quota(
+            ServiceCode="sagemaker", QuotaCode="L-622CFD70"),
+        "ListTrainingJobs": lambda: clients["sagemaker"].list_training_jobs(
+            StatusEquals="InProgress"),
+        "DescribeTrainingJob": lambda: clients["sagemaker"].list_training_jobs(
+            StatusEquals="Stopping"),
+        "ListAccountAliases": clients["iam"].list_account_aliases,
+        "DescribeRegions": clients["ec2"].describe_regions,
+        "ListRegions": clients["account"].list_regions,
+    }  # fmt: skip
+    counter.calls["AssumeRole"] += assumed
+    loop["AssumeRole"] = lambda: clients["sts"].assume_role(
+        RoleArn=targets[0].role_arn, RoleSessionName="floor"
+    )
+    plan = [(op, n) for op, n in counter.calls.items() if op in loop]
+    done = 0
+    t0 = time.process_time()
+    for op, n in plan:
+        for _ in range(n):
+            with contextlib.suppress(Exception):  # an error answer costs botocore the same
+                loop[op]()
+            done += 1
+    floor_cpu = time.process_time() - t0
+    return scan_cpu / calls * 1000, floor_cpu / max(done, 1) * 1000, calls
 
 
 def per_cell(counter: Counter, n: int) -> str:
@@ -116,6 +170,11 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=20.0, help="ms added to each call")
     parser.add_argument("--filler", type=int, default=2000, help="other quotas in the listing")
     parser.add_argument("--before-accounts", type=int, default=3, help="scanned the old way")
+    parser.add_argument(
+        "--cpu-only",
+        action="store_true",
+        help="only client CPU per API call vs botocore's floor (use --latency 0)",
+    )
     args = parser.parse_args()
 
     import boto3
@@ -138,6 +197,13 @@ def main() -> None:
         targets = account_targets(
             organization=True, role_name=ROLE, organizations_client=lambda: org
         )
+        if args.cpu_only:
+            scan_ms, floor_ms, calls = cpu_per_call(base, targets, regions)
+            print(f"{len(targets)} accounts x {len(regions)} regions, {calls} calls, serial")
+            print(f"client CPU per API call: scan {scan_ms:.2f} ms, botocore floor "
+                  f"{floor_ms:.2f} ms (same calls in a loop on one client): "
+                  f"{scan_ms / floor_ms:.2f}x")  # fmt: skip
+            return
         rss_before = _rss_mib()
         result, after, parallel, assumed = scan_after(base, targets, regions, DEFAULT_WORKERS)
         rss_peak = _rss_mib()

@@ -29,3 +29,5 @@ class ExitCode(IntEnum):
     AWS = 6
     #: The matrix file is invalid.
     INVALID_MATRIX = 7
+    #: Interrupted (Ctrl-C, SIGINT) before an answer: 128 + 2, as shells report it.
+    INTERRUPTED = 130

@@ -8,15 +8,21 @@ botocore ``RefreshableCredentials``, so a scan that outlives them assumes
 the role again instead of failing half way.
 
 Sessions are created once per account, on first use, under a per-account
-lock; a failure to assume the role is remembered, so every region of that
-account reports it without asking STS again.
+lock. A definite refusal (access denied, a role that does not exist, an
+invalid request) is remembered, so every region of that account reports it
+without asking STS again; a transient failure (throttling after retries, a
+timeout, an unreachable endpoint) is not: the next region asks again.
+
+Roles are assumed through the regional STS endpoint of their partition
+(``sts_regional_endpoints = regional``, whatever the botocore default or the
+profile says): the global endpoint's tokens are refused by opt-in regions.
 """
 
 from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +33,7 @@ from compat.aws.clients import (
     aws_call,
     make_session,
 )
-from compat.errors import AwsError, UsageError
+from compat.errors import AwsError, AwsNetworkError, AwsThrottledError, UsageError
 
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
 _ROLE_ARN = re.compile(r"^arn:(aws[a-z-]*):iam::(\d{12}):role/([\w+=,.@/-]{1,512})$")
@@ -49,6 +55,8 @@ class AccountTarget:
     account_id: str
     role_arn: str | None
     name: str | None = None
+    #: Why the account is not read (such as a SUSPENDED account of the organization).
+    skipped: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +79,22 @@ class AssumeRoleSettings:
                 f"not {self.duration}",
                 hint="3600 (one hour) is the default; the role's maximum may be lower",
             )
-        if self.external_id is not None and not 2 <= len(self.external_id) <= 1224:
-            raise UsageError("the external id must be 2 to 1224 characters")
+        if self.external_id is not None:
+            check_external_id(self.external_id)
+
+
+_EXTERNAL_ID = re.compile(r"^[\w+=,.@:/-]{2,1224}$")
+
+
+def check_external_id(value: str, where: str = "--external-id") -> str:
+    """An external id STS accepts (2 to 1224 of letters, digits and ``+=,.@:/-_``)."""
+    if not _EXTERNAL_ID.match(value):
+        raise UsageError(
+            f"{where}: {value!r} is not an external id STS accepts",
+            hint="use 2 to 1224 letters, digits or +=,.@:/-_ characters, "
+            "such as a random string from 'uuidgen'",
+        )
+    return value
 
 
 def account_id(text: str, where: str = "--accounts") -> str:
@@ -122,25 +144,44 @@ def read_accounts_file(path: str) -> list[str]:
 
 
 def organization_accounts(client: Any) -> list[AccountTarget]:
-    """Every ACTIVE account of the organization (``ListAccounts``, every page), by id.
+    """Every account of the organization (``ListAccounts``, every page), by id.
 
-    The role is filled in by :func:`account_targets`; suspended or closing
-    accounts cannot be read and are left out.
+    The role is filled in by :func:`account_targets`. Suspended or closing
+    accounts cannot be read: they are kept with ``skipped`` saying why, so
+    the scan lists them instead of dropping them silently.
     """
     found: list[AccountTarget] = []
     with aws_call("call ListAccounts in AWS Organizations"):
         for page in client.get_paginator("list_accounts").paginate():
             for account in page.get("Accounts", []):
-                state = account.get("State") or account.get("Status")
-                if state != "ACTIVE":
-                    continue
-                found.append(AccountTarget(str(account["Id"]), None, account.get("Name")))
+                state = str(account.get("State") or account.get("Status") or "UNKNOWN")
+                skipped = None if state == "ACTIVE" else f"the account is {state}"
+                found.append(
+                    AccountTarget(str(account["Id"]), None, account.get("Name"), skipped=skipped)
+                )
     return sorted(found, key=lambda t: t.account_id)
+
+
+#: The region of each partition's global services (IAM, Organizations, the Account API).
+HOME_REGIONS = {"aws": "us-east-1", "aws-cn": "cn-north-1", "aws-us-gov": "us-gov-west-1"}
+#: Where AWS Organizations answers in each partition.
+ORGANIZATIONS_REGIONS = {"aws": "us-east-1", "aws-cn": "cn-northwest-1",
+                         "aws-us-gov": "us-gov-west-1"}  # fmt: skip
+
+
+def partition_of_arn(arn: str) -> str:
+    """The partition of an ARN (``aws``, ``aws-cn``, ``aws-us-gov``, ...)."""
+    return arn.split(":", 2)[1]
+
+
+def is_transient(exc: AwsError) -> bool:
+    """Whether a failure may pass on retry (throttling, timeouts, an unreachable endpoint)."""
+    return isinstance(exc, AwsThrottledError | AwsNetworkError)
 
 
 def account_targets(
     *,
-    role_arn_value: str | None = None,
+    role_arn_value: str | Sequence[str] | None = None,
     accounts: Iterable[str] = (),
     accounts_file: str | None = None,
     organization: bool = False,
@@ -150,20 +191,31 @@ def account_targets(
 ) -> list[AccountTarget]:
     """The accounts a scan reads, from exactly one kind of source, without duplicates.
 
-    ``--role-arn`` names one account and its role; ``--accounts``,
+    ``--role-arn`` (one or several) names accounts and their roles; ``--accounts``,
     ``--accounts-file`` (may be combined) and ``--organization`` need
     ``--role-name``, the role to assume in each. ``organizations_client``
     is called only for ``--organization``.
     """
     listed = [a for a in accounts if a.strip()]
-    if role_arn_value is not None:
+    if role_arn_value:
         if listed or accounts_file or organization or role_name:
             raise UsageError(
-                "--role-arn names one account and its role: it cannot be combined with "
+                "--role-arn names accounts and their roles: it cannot be combined with "
                 "--accounts, --accounts-file, --organization or --role-name",
-                hint="pass --accounts ID,ID --role-name NAME for several accounts",
+                hint="pass --role-arn once per account, or --accounts ID,ID --role-name NAME",
             )
-        return [target_from_arn(role_arn_value)]
+        arns = [role_arn_value] if isinstance(role_arn_value, str) else list(role_arn_value)
+        found = [target_from_arn(a) for a in arns]
+        seen: dict[str, AccountTarget] = {}
+        for t in found:
+            if t.account_id in seen and seen[t.account_id].role_arn != t.role_arn:
+                raise UsageError(
+                    f"--role-arn names two roles in account {t.account_id}: "
+                    f"{seen[t.account_id].role_arn} and {t.role_arn}",
+                    hint="pass one role per account",
+                )
+            seen.setdefault(t.account_id, t)
+        return list(seen.values())
     if not (listed or accounts_file or organization):
         return []
     if organization and (listed or accounts_file):
@@ -182,13 +234,15 @@ def account_targets(
         if organizations_client is None:
             raise UsageError("--organization needs an Organizations client")
         targets = organization_accounts(organizations_client())
-        if not targets:
+        if not any(t.skipped is None for t in targets):
             raise UsageError(
                 "AWS Organizations lists no ACTIVE account",
                 hint="run from the management account or a delegated administrator",
             )
         return [
-            AccountTarget(t.account_id, role_arn(t.account_id, name, partition), t.name)
+            AccountTarget(
+                t.account_id, role_arn(t.account_id, name, partition), t.name, skipped=t.skipped
+            )
             for t in targets
         ]
     ids: list[str] = []
@@ -204,8 +258,62 @@ def account_targets(
 
 SessionFactory = Callable[[AccountTarget], Any]
 
+
+@dataclass(frozen=True, slots=True)
+class _CredentialsOnly:
+    """An account's credentials where a scan needs nothing else of a session."""
+
+    value: Any
+
+    def get_credentials(self) -> Any:
+        return self.value
+
+
+def regional_sts_endpoints(session: Any) -> None:
+    """Make ``session``'s STS clients use their region's endpoint, never the global one.
+
+    botocore before 1.36 (boto3 1.28, the oldest this project allows) sends
+    us-east-1 STS calls to ``sts.amazonaws.com``, whose session tokens opt-in
+    regions refuse unless the account changed its global endpoint setting;
+    ``AWS_STS_REGIONAL_ENDPOINTS=legacy`` does the same on any version.
+    """
+    core = getattr(session, "_session", session)
+    setter = getattr(core, "set_config_variable", None)
+    if setter is not None:
+        setter("sts_regional_endpoints", "regional")
+
+
+def _error_code(exc: BaseException) -> str | None:
+    """The AWS error code behind a translated AwsError (its ``ClientError`` cause), if any."""
+    cause = exc.__cause__
+    while cause is not None:
+        response = getattr(cause, "response", None)
+        if isinstance(response, dict):
+            return str(response.get("Error", {}).get("Code", "")) or None
+        cause = cause.__cause__
+    return None
+
+
+def _assume_hint(exc: AwsError, settings: AssumeRoleSettings) -> str:
+    """What to do when AssumeRole failed, by why it failed."""
+    if is_transient(exc):
+        return (exc.hint or "retry later") + "; the next region of this account tries again"
+    if _error_code(exc) == "ValidationError" or _error_code(exc) == "ValidationException":
+        return (
+            f"STS found the request invalid; if it names DurationSeconds, --session-duration "
+            f"{settings.duration} is above the role's maximum session duration (or above "
+            "3600, the limit when the caller is itself an assumed role: role chaining); "
+            "lower --session-duration"
+        )
+    return (
+        "check the role's trust policy allows the caller (and the external id), "
+        "and the caller may call sts:AssumeRole on it; "
+        "'smddp-compat iam-policy --for-scan' prints both"
+    )
+
+
 #: Where roles of each partition are assumed, unless a region is given.
-STS_REGIONS = {"aws": "us-east-1", "aws-cn": "cn-north-1", "aws-us-gov": "us-gov-west-1"}
+STS_REGIONS = HOME_REGIONS
 
 
 class AssumedSessions:
@@ -259,10 +367,11 @@ class AssumedSessions:
 
                 attempts, connect, read = self._config
                 config = Config(
-                    retries={"mode": "standard", "max_attempts": attempts},
+                    retries={"mode": "adaptive", "max_attempts": attempts},
                     connect_timeout=connect,
                     read_timeout=read,
                 )
+                regional_sts_endpoints(base)
                 with aws_call("create the STS client"):
                     found = base.client("sts", region_name=region, config=config)
                 self._sts[region] = found
@@ -286,10 +395,7 @@ class AssumedSessions:
                 answer = self._sts_client(partition).assume_role(**args)
         except AwsError as exc:
             raise type(exc)(
-                f"account {target.account_id}: {exc.message}",
-                hint="check the role's trust policy allows the caller (and the external id), "
-                "and the caller may call sts:AssumeRole on it; "
-                "'smddp-compat iam-policy --for-scan' prints both",
+                f"account {target.account_id}: {exc.message}", hint=_assume_hint(exc, settings)
             ) from exc
         creds = answer["Credentials"]
         expiry = creds["Expiration"]
@@ -300,7 +406,15 @@ class AssumedSessions:
             "expiry_time": expiry.isoformat() if hasattr(expiry, "isoformat") else str(expiry),
         }
 
-    def session(self, target: AccountTarget) -> Any:
+    def credentials(self, target: AccountTarget) -> Any:
+        """Only the credentials of ``target``'s account (botocore refreshes them).
+
+        What a scan with shared clients needs: building a boto3 session per
+        account would cost more CPU than the account's calls.
+        """
+        return _CredentialsOnly(self.session(target, light=True).get_credentials())
+
+    def session(self, target: AccountTarget, *, light: bool = False) -> Any:
         """The session of ``target``'s account; raises the AwsError of a failed AssumeRole."""
         if target.role_arn is None:
             return self._base_session()
@@ -310,18 +424,20 @@ class AssumedSessions:
             failure = self._failures.get(target.account_id)
             if failure is not None:
                 raise failure
-            known = self._sessions.get(target.account_id)
+            key = target.account_id + ("/credentials" if light else "")
+            known = self._sessions.get(key)
             if known is not None:
                 return known
             try:
-                known = self._open(target)
+                known = self._open(target, light=light)
             except AwsError as exc:
-                self._failures[target.account_id] = exc
+                if not is_transient(exc):
+                    self._failures[target.account_id] = exc
                 raise
-            self._sessions[target.account_id] = known
+            self._sessions[key] = known
             return known
 
-    def _open(self, target: AccountTarget) -> Any:
+    def _open(self, target: AccountTarget, *, light: bool = False) -> Any:
         import boto3
         import botocore.session
         from botocore.credentials import RefreshableCredentials
@@ -331,6 +447,8 @@ class AssumedSessions:
             refresh_using=lambda: self._assume(target),
             method="sts-assume-role",
         )
+        if light:
+            return _CredentialsOnly(credentials)
         core = botocore.session.Session(profile=self._profile)
         # One loader for every account: each would otherwise parse and keep its own copy
         # of the service models (megabytes of JSON per account).

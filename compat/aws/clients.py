@@ -175,6 +175,13 @@ _THROTTLED = {
 }
 _UNAVAILABLE = {"ServiceUnavailable", "ServiceUnavailableException", "ServiceException"}
 _OPT_IN = {"OptInRequired", "InvalidRegion"}
+_INVALID = {
+    "ValidationException",
+    "ValidationError",
+    "InvalidParameterValue",
+    "InvalidParameterException",
+    "InvalidInputException",
+}
 
 
 def translate(exc: BaseException, action: str) -> AwsError | None:
@@ -257,6 +264,12 @@ def _client_error(exc: Any, action: str) -> AwsError:
         return AwsNetworkError(
             f"AWS was unavailable ({code}) to {action}: {text}",
             hint="retry later",
+        )
+    if code in _INVALID:
+        # Retrying an invalid request gives the same answer: say what AWS found invalid.
+        return AwsError(
+            f"AWS found the request to {action} invalid ({code}): {text}",
+            hint="correct the value AWS names above; retrying the same request will not help",
         )
     return AwsError(f"AWS refused to {action}: {code}: {text}", hint="check the network and retry")
 

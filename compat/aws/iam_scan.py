@@ -29,13 +29,24 @@ def scan_policies(
     caller_account: str | None = None,
     external_id: str | None = None,
     matrix: Matrix | None = None,
+    partition: str = "aws",
 ) -> dict[str, Any]:
     """Three policy documents: ``caller_policy``, ``member_role_policy``, ``trust_policy``.
 
     Without ``caller_account`` or ``external_id`` the trust policy carries the
-    placeholders ``CALLER_ACCOUNT_ID`` and ``EXTERNAL_ID`` to replace.
+    placeholders ``CALLER_ACCOUNT_ID`` and ``EXTERNAL_ID`` to replace. ARNs
+    are in ``partition`` (aws, aws-cn, aws-us-gov): the scan's.
     """
+    from compat.aws.accounts import HOME_REGIONS, check_external_id
     from compat.aws.iam import iam_policy
+
+    if partition not in HOME_REGIONS:
+        raise UsageError(
+            f"--partition: {partition!r} is not an AWS partition",
+            hint="one of " + ", ".join(HOME_REGIONS),
+        )
+    if external_id is not None:
+        check_external_id(external_id)
 
     if not re.match(r"^[\w+=,.@/-]{1,512}$", role_name):
         raise UsageError(f"--role-name: {role_name!r} is not a role name")
@@ -53,6 +64,15 @@ def scan_policies(
             "Resource": "*",
         }
     )
+    member["Statement"].append(
+        {
+            # Which regions the account enabled: opt-in regions it did not are skipped.
+            "Sid": "SmddpCompatScanRegions",
+            "Effect": "Allow",
+            "Action": ["account:ListRegions", "ec2:DescribeRegions"],
+            "Resource": "*",
+        }
+    )
     caller: dict[str, Any] = {
         "Version": "2012-10-17",
         "Statement": [
@@ -60,7 +80,7 @@ def scan_policies(
                 "Sid": "SmddpCompatScanAssume",
                 "Effect": "Allow",
                 "Action": ["sts:AssumeRole"],
-                "Resource": f"arn:aws:iam::*:role/{role_name.strip('/')}",
+                "Resource": f"arn:{partition}:iam::*:role/{role_name.strip('/')}",
             },
             {
                 "Sid": "SmddpCompatScanOrganization",
@@ -76,7 +96,9 @@ def scan_policies(
             {
                 "Sid": "SmddpCompatScanTrust",
                 "Effect": "Allow",
-                "Principal": {"AWS": f"arn:aws:iam::{caller_account or CALLER_PLACEHOLDER}:root"},
+                "Principal": {
+                    "AWS": f"arn:{partition}:iam::{caller_account or CALLER_PLACEHOLDER}:root"
+                },
                 "Action": "sts:AssumeRole",
                 "Condition": {
                     "StringEquals": {"sts:ExternalId": external_id or EXTERNAL_ID_PLACEHOLDER}
@@ -86,6 +108,7 @@ def scan_policies(
     }
     return {
         "role_name": role_name,
+        "partition": partition,
         "caller_policy": caller,
         "member_role_policy": member,
         "trust_policy": trust,

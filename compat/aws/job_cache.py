@@ -30,10 +30,12 @@ _FILE = "training-jobs-v1.json"
 
 @dataclass(frozen=True, slots=True)
 class JobShape:
-    """The instances one training job holds, and whether they count as spot."""
+    """The instances one training job holds, and whether they count as spot or run on
+    a training plan's reserved capacity (which counts against neither quota)."""
 
     spot: bool
     instances: Mapping[str, int]
+    plan: bool = False
 
     def counter(self) -> Counter[str]:
         return Counter(dict(self.instances))
@@ -81,7 +83,10 @@ class JobCache:
                 continue
             if not all(isinstance(k, str) and type(v) is int for k, v in instances.items()):
                 continue
-            jobs[str(arn)] = (JobShape(spot, dict(instances)), float(at))
+            plan = item.get("plan", False)
+            if not isinstance(plan, bool):
+                continue
+            jobs[str(arn)] = (JobShape(spot, dict(instances), plan), float(at))
         return jobs
 
     def get(self, arn: str) -> JobShape | None:
@@ -104,7 +109,12 @@ class JobCache:
             newest = sorted(self._jobs.items(), key=lambda kv: kv[1][1], reverse=True)[:MAX_JOBS]
             body = {
                 "jobs": {
-                    arn: {"spot": shape.spot, "instances": dict(shape.instances), "seen_at": at}
+                    arn: {
+                        "spot": shape.spot,
+                        "plan": shape.plan,
+                        "instances": dict(shape.instances),
+                        "seen_at": at,
+                    }
                     for arn, (shape, at) in sorted(newest)
                 }
             }

@@ -7,6 +7,15 @@ scan`` judge the request (:func:`compat.aws.checks.quota_checks`), reading
 quotas by known code first (:mod:`compat.aws.quota_codes`). A failure in one
 account or region (AssumeRole denied, a region not enabled, a timeout,
 throttling after retries) becomes that row's ``error`` and the rest go on.
+
+What a real organisation needs besides: each account is asked once which
+regions it has enabled (the Account API's ``ListRegions``, else EC2
+``DescribeRegions``), and a region it has not opted in to is a ``skipped``
+row, never an error; suspended accounts of the organization are ``skipped``
+rows too. A transient AssumeRole failure is retried on the account's next
+region. Clients use botocore's adaptive retry mode, and every call of one
+account passes through a token bucket (``rate_per_account`` calls a second)
+so that many workers on one account do not throttle it.
 Rows are handed to ``on_row`` as they complete (the CLI streams JSON Lines),
 and a KeyboardInterrupt stops the scan with the rows gathered so far.
 """
@@ -20,7 +29,14 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from compat.aws.accounts import AccountTarget, AssumedSessions, AssumeRoleSettings
+from compat.aws.accounts import (
+    HOME_REGIONS,
+    AccountTarget,
+    AssumedSessions,
+    AssumeRoleSettings,
+    is_transient,
+    partition_of_arn,
+)
 from compat.aws.checks import (
     INSTANCE_QUOTA,
     TOTAL_QUOTA,
@@ -44,6 +60,7 @@ from compat.exit_codes import ExitCode
 if TYPE_CHECKING:
     from compat.aws.quota_codes import QuotaCodeBook
     from compat.aws.quotas import QuotaValue
+    from compat.aws.shards import Shard
     from compat.matrix import Matrix
 
 #: (session, service, region) -> a boto3 client.
@@ -52,7 +69,9 @@ SessionFactory = Callable[[AccountTarget], Any]
 RowCallback = Callable[["AccountRow"], None]
 Progress = Callable[[int, int, "AccountRow"], None]
 
-_ORDER = {"fits": 0, "short": 1, "not-offered": 2, "error": 3}
+_ORDER = {"fits": 0, "short": 1, "not-offered": 2, "error": 3, "skipped": 4}
+#: Calls a second per account, at most (Service Quotas and SageMaker throttle per account).
+DEFAULT_RATE_PER_ACCOUNT = 20.0
 
 
 def _plain(value: float | None) -> float | int | None:
@@ -65,13 +84,14 @@ def _plain(value: float | None) -> float | int | None:
 class AccountRow:
     """One account and region: the verdict and the binding quota's numbers.
 
-    ``verdict`` is ``fits``, ``short``, ``not-offered`` or ``error``; the
+    ``verdict`` is ``fits``, ``short``, ``not-offered``, ``error`` or
+    ``skipped`` (a region the account has not enabled, a suspended account); the
     quota fields name the quota with the least headroom (the per-type or the
     total; for a short row, the quota that is short, the per-job one too),
     None where nothing was read.
     """
 
-    account_id: str
+    account_id: str | None  # None: the caller's own account (single-account scan)
     region: str
     verdict: str
     message: str
@@ -82,8 +102,32 @@ class AccountRow:
     usage: float | None = None
     headroom: float | None = None
     checks: tuple[Check, ...] = ()
+    #: The checks as JSON, for a row read back from a shard's output (``checks`` is then empty).
+    check_dicts: tuple[dict[str, Any], ...] | None = None
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> AccountRow:
+        """A row from its :meth:`to_dict` (a shard's JSON line)."""
+        return cls(
+            account_id=data.get("account_id"),
+            region=str(data["region"]),
+            verdict=str(data["verdict"]),
+            message=str(data.get("message", "")),
+            alias=data.get("alias"),
+            account_name=data.get("account_name"),
+            quota_name=data.get("quota_name"),
+            limit=data.get("limit"),
+            usage=data.get("usage"),
+            headroom=data.get("headroom"),
+            check_dicts=tuple(data.get("checks") or ()),
+        )
 
     def to_dict(self) -> dict[str, Any]:
+        checks = (
+            list(self.check_dicts)
+            if self.check_dicts is not None
+            else [c.to_dict() for c in self.checks]
+        )
         return {
             "account_id": self.account_id,
             "alias": self.alias,
@@ -95,15 +139,36 @@ class AccountRow:
             "usage": _plain(self.usage),
             "headroom": _plain(self.headroom),
             "message": self.message,
-            "checks": [c.to_dict() for c in self.checks],
+            "checks": checks,
         }
 
     def sort_key(self) -> tuple[int, float, str, str]:
-        return (_ORDER[self.verdict], -(self.headroom or 0.0), self.account_id, self.region)
+        return (_ORDER[self.verdict], -(self.headroom or 0.0), self.account_id or "", self.region)
+
+
+def scan_exit_code(verdicts: Sequence[str], *, interrupted: bool = False) -> ExitCode:
+    """The exit code of a scan's rows, the same for one account or many.
+
+    0 when a row fits; 130 when interrupted before one did; 6 when some row
+    could not be read (or nothing was scanned); 4 when every row read says the
+    type is not offered (as single-account preflight answers a type the
+    region lacks); 5 otherwise (short). Skipped rows (regions not enabled,
+    suspended accounts) count as neither read nor failed.
+    """
+    if "fits" in verdicts:
+        return ExitCode.OK
+    if interrupted:
+        return ExitCode.INTERRUPTED
+    if "error" in verdicts or not verdicts:
+        return ExitCode.AWS
+    read = [v for v in verdicts if v != "skipped"]
+    if read and all(v == "not-offered" for v in read):
+        return ExitCode.NOT_ELIGIBLE
+    return ExitCode.QUOTA
 
 
 def row_of(
-    target: AccountTarget, alias: str | None, region: str, checks: list[Check]
+    target: AccountTarget | None, alias: str | None, region: str, checks: list[Check]
 ) -> AccountRow:
     """An account-region row from its quota checks (as ``quota scan`` judges a region)."""
     verdict = verdict_of(region, checks)
@@ -118,9 +183,9 @@ def row_of(
     pool = failing or binding  # a short row names the quota that makes it short (per-job too)
     worst = min(pool, key=lambda c: c.headroom or 0.0) if pool else None
     return AccountRow(
-        account_id=target.account_id,
+        account_id=target.account_id if target is not None else None,
         alias=alias,
-        account_name=target.name,
+        account_name=target.name if target is not None else None,
         region=region,
         verdict=verdict.verdict,
         message=verdict.message,
@@ -143,6 +208,9 @@ class AccountScan:
     accounts: int
     regions: int
     interrupted: bool = False
+    #: What was scanned (the counts above are their lengths).
+    account_ids: tuple[str, ...] = ()
+    region_names: tuple[str, ...] = ()
 
     @property
     def fits(self) -> tuple[AccountRow, ...]:
@@ -152,34 +220,41 @@ class AccountScan:
     def unread(self) -> tuple[AccountRow, ...]:
         return tuple(r for r in self.rows if r.verdict == "error")
 
+    @property
+    def skipped(self) -> tuple[AccountRow, ...]:
+        return tuple(r for r in self.rows if r.verdict == "skipped")
+
     def counts(self) -> str:
         """How many rows have each verdict, such as ``3 fit, 1 short, 2 could not be read``."""
         words = {"fits": "fit", "short": "short", "not-offered": "not offered",
-                 "error": "could not be read"}  # fmt: skip
+                 "error": "could not be read", "skipped": "skipped"}  # fmt: skip
         found = [(words[v], sum(r.verdict == v for r in self.rows)) for v in _ORDER]
         return ", ".join(f"{n} {w}" for w, n in found if n)
 
     @property
     def exit_code(self) -> ExitCode:
-        """0 when a row fits; 5 when none fits and every row was read; 6 when some were not."""
-        if self.fits:
-            return ExitCode.OK
-        if self.unread or not self.rows or self.interrupted:
-            return ExitCode.AWS
-        return ExitCode.QUOTA
+        """The exit code of the scan, by :func:`scan_exit_code`."""
+        return scan_exit_code([r.verdict for r in self.rows], interrupted=self.interrupted)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "instance_type": self.instance_type,
-            "count": self.count,
-            "spot": self.spot,
-            "accounts": self.accounts,
-            "regions": self.regions,
-            "checked": len(self.rows),
-            "interrupted": self.interrupted,
-            "exit_code": int(self.exit_code),
-            "rows": [r.to_dict() for r in self.rows],
-        }
+    def to_dict(self, kind: str = "quota-scan", **release: Any) -> dict[str, Any]:
+        """The one scan shape (:mod:`compat.aws.scan_report`); ``release`` for preflight."""
+        from compat.aws.scan_report import report_dict
+
+        return report_dict(
+            kind=kind,
+            instance_type=self.instance_type,
+            count=self.count,
+            spot=self.spot,
+            accounts=list(self.account_ids),
+            regions=list(self.region_names),
+            checked=len(self.rows),
+            interrupted=self.interrupted,
+            exit_code=int(self.exit_code),
+            counts={v: n for v in _ORDER if (n := sum(r.verdict == v for r in self.rows))},
+            fits=[r.to_dict() for r in self.fits],
+            rows=[r.to_dict() for r in self.rows],
+            **release,
+        )
 
     def to_text(self) -> str:
         what = f"{self.count} x {self.instance_type}" + (" (spot)" if self.spot else "")
@@ -193,7 +268,8 @@ class AccountScan:
         return "\n".join([head, *table_lines(self.rows)])
 
 
-_LABEL = {"fits": "OK", "short": "SHORT", "not-offered": "NONE", "error": "ERROR"}
+_LABEL = {"fits": "OK", "short": "SHORT", "not-offered": "NONE", "error": "ERROR",
+          "skipped": "SKIP"}  # fmt: skip
 
 
 def table_lines(rows: Sequence[AccountRow]) -> list[str]:
@@ -203,7 +279,7 @@ def table_lines(rows: Sequence[AccountRow]) -> list[str]:
     cells = [
         [
             _LABEL[r.verdict],
-            r.account_id,
+            r.account_id or "-",
             r.alias or r.account_name or "-",
             r.region,
             r.quota_name or "-",
@@ -226,7 +302,7 @@ def table_lines(rows: Sequence[AccountRow]) -> list[str]:
 
     out = [line(header)]
     for row, values in zip(rows, cells, strict=True):
-        if row.verdict in ("error", "not-offered"):
+        if row.verdict in ("error", "not-offered", "skipped"):
             out.append(line(values[:4]) + "  " + row.message)
         else:
             out.append(line(values))
@@ -243,13 +319,18 @@ def default_client_factory(
     read_timeout: float = READ_TIMEOUT,
     max_attempts: int = MAX_ATTEMPTS,
 ) -> ClientFactory:
-    """Clients with standard retries and per-call timeouts, as single-account preflight has."""
+    """Clients with botocore's adaptive retries and per-call timeouts.
+
+    Adaptive mode backs off on throttling and, once throttled, holds the
+    client's own send rate down (a client-side token bucket that botocore
+    fills by measured throughput).
+    """
 
     def create(session: Any, service: str, region: str) -> Any:
         from botocore.config import Config
 
         config = Config(
-            retries={"mode": "standard", "max_attempts": max_attempts},
+            retries={"mode": "adaptive", "max_attempts": max_attempts},
             connect_timeout=connect_timeout,
             read_timeout=read_timeout,
         )
@@ -258,12 +339,119 @@ def default_client_factory(
     return create
 
 
-class _AccountClients:
-    """The client source of one account: its session's clients, once per (service, region)."""
+class RateLimit:
+    """A token bucket: at most ``rate`` calls a second on average, bursts of ``burst``.
 
-    def __init__(self, session: Any, factory: ClientFactory) -> None:
-        self._session = session
-        self._factory = factory
+    Shared by every client of one account (its ``before-send`` hook, so
+    retries count too). ``clock`` and ``sleep`` are injectable for tests.
+    """
+
+    def __init__(
+        self,
+        rate: float,
+        burst: float | None = None,
+        *,
+        clock: Callable[[], float] | None = None,
+        sleep: Callable[[float], None] | None = None,
+    ) -> None:
+        import time
+
+        if rate <= 0:
+            raise UsageError(f"the rate per account must be above 0, not {rate}")
+        self.rate = rate
+        self.burst = burst if burst is not None else max(1.0, rate)
+        self._clock = clock or time.monotonic
+        self._sleep = sleep or time.sleep
+        self._tokens = self.burst
+        self._stamp = self._clock()
+        self._lock = threading.Lock()
+        #: Calls that passed (tests and the benchmark read it).
+        self.passed = 0
+
+    def acquire(self) -> None:
+        """Wait for a token."""
+        with self._lock:
+            now = self._clock()
+            self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
+            self._stamp = now
+            self._tokens -= 1.0
+            wait_for = -self._tokens / self.rate if self._tokens < 0 else 0.0
+            self.passed += 1
+        if wait_for > 0:
+            self._sleep(wait_for)
+
+    def hook(self, **_: Any) -> None:
+        """A botocore ``before-send`` handler: wait for a token, send nothing itself."""
+        self.acquire()
+
+    def attach(self, client: Any) -> Any:
+        """Make ``client``'s requests pass through this bucket; returns ``client``."""
+        events = getattr(getattr(client, "meta", None), "events", None)
+        if events is not None:
+            events.register("before-send", self.hook)
+        return client
+
+
+class _Caller(threading.local):
+    """The account whose task this thread runs: its credentials and its rate limit."""
+
+    credentials: Any = None
+    limit: RateLimit | None = None
+
+
+_CALLER = _Caller()
+
+
+class _CallerCredentials:
+    """Credentials that are the current thread's account's (botocore signs each request)."""
+
+    method = "smddp-compat-account"
+
+    def get_frozen_credentials(self) -> Any:
+        credentials = _CALLER.credentials
+        if credentials is None:
+            raise AwsError("no account credentials were set for this call")
+        return credentials.get_frozen_credentials()
+
+    @property
+    def access_key(self) -> str:
+        return str(self.get_frozen_credentials().access_key)
+
+    @property
+    def secret_key(self) -> str:
+        return str(self.get_frozen_credentials().secret_key)
+
+    @property
+    def token(self) -> str | None:
+        token = self.get_frozen_credentials().token
+        return None if token is None else str(token)
+
+
+class SharedClients:
+    """One botocore client per (service, region) for every account of a scan.
+
+    A client costs far more CPU to create than a call (its service model,
+    endpoint rules, event hooks and connection pool), and a scan reads each
+    account-region with a handful of calls; so the clients are shared and
+    each request is signed with the credentials of the account whose task
+    the thread runs (set by the scan before its calls; the account's
+    refreshable credentials, renewed by botocore). The account's rate limit
+    is applied the same way. One botocore session and loader serve all.
+    """
+
+    def __init__(
+        self,
+        connect_timeout: float = CONNECT_TIMEOUT,
+        read_timeout: float = READ_TIMEOUT,
+        max_attempts: int = MAX_ATTEMPTS,
+        *,
+        profile: str | None = None,
+        on_client: Callable[[Any], Any] | None = None,
+    ) -> None:
+        self._config = (connect_timeout, read_timeout, max_attempts)
+        self._profile = profile
+        self._on_client = on_client
+        self._session: Any = None
         self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
 
@@ -271,15 +459,91 @@ class _AccountClients:
         with self._lock:
             found = self._clients.get((service, region))
             if found is None:
-                with aws_call(f"create the {service} client in {region}"):
-                    found = self._factory(self._session, service, region)
+                found = self._create(service, region)
+                self._clients[(service, region)] = found
+            return found
+
+    def _create(self, service: str, region: str) -> Any:
+        import botocore.session
+        from botocore.config import Config
+
+        from compat.aws.accounts import regional_sts_endpoints
+
+        if self._session is None:
+            # The profile's settings (endpoint, retries) apply; its credentials are not used.
+            self._session = botocore.session.Session(profile=self._profile)
+            regional_sts_endpoints(self._session)
+        connect, read, attempts = self._config
+        config = Config(
+            retries={"mode": "adaptive", "max_attempts": attempts},
+            connect_timeout=connect,
+            read_timeout=read,
+        )
+        with aws_call(f"create the {service} client in {region}"):
+            client = self._session.create_client(
+                service,
+                region_name=region,
+                config=config,
+                aws_access_key_id="unused",  # each request is signed as its account's
+                aws_secret_access_key="unused",
+            )
+        client._request_signer._credentials = _CallerCredentials()
+        client.meta.events.register("before-send", _limit_caller)
+        return self._on_client(client) if self._on_client is not None else client
+
+
+def _limit_caller(**_: Any) -> None:
+    """``before-send`` of a shared client: the calling account's rate limit."""
+    limit = _CALLER.limit
+    if limit is not None:
+        limit.acquire()
+
+
+class _AccountClients:
+    """The client source of one account: its session's clients, once per (service, region).
+
+    With :class:`SharedClients` the clients are the scan's, and fetching one
+    makes this thread's requests this account's (credentials, rate limit).
+    """
+
+    def __init__(
+        self, session: Any, factory: ClientFactory | SharedClients, limit: RateLimit | None
+    ) -> None:
+        self._session = session
+        self._factory = factory
+        self._limit = limit
+        self._clients: dict[tuple[str, str], Any] = {}
+        self._lock = threading.Lock()
+        self._credentials: Any = None
+        if isinstance(factory, SharedClients):
+            get = getattr(session, "get_credentials", None)
+            self._credentials = get() if get is not None else None
+
+    def _act(self) -> None:
+        _CALLER.credentials = self._credentials
+        _CALLER.limit = self._limit
+
+    def _make(self, service: str, region: str) -> Any:
+        if isinstance(self._factory, SharedClients):
+            self._act()
+            return self._factory.client(service, region)
+        with aws_call(f"create the {service} client in {region}"):
+            made = self._factory(self._session, service, region)
+        return self._limit.attach(made) if self._limit is not None else made
+
+    def client(self, service: str, region: str) -> Any:
+        if isinstance(self._factory, SharedClients):
+            return self._make(service, region)
+        with self._lock:
+            found = self._clients.get((service, region))
+            if found is None:
+                found = self._make(service, region)
                 self._clients[(service, region)] = found
             return found
 
     def uncached(self, service: str, region: str) -> Any:
-        """A client used once and dropped (the account's IAM alias)."""
-        with aws_call(f"create the {service} client in {region}"):
-            return self._factory(self._session, service, region)
+        """A client used once and dropped (the account's IAM alias, its enabled regions)."""
+        return self._make(service, region)
 
     def release(self, region: str) -> None:
         """Drop the clients of ``region`` once its row is done.
@@ -293,44 +557,100 @@ class _AccountClients:
                 del self._clients[key]
 
 
+@dataclass(frozen=True, slots=True)
+class _Account:
+    """What is known of one account: its clients (or why there are none), alias, regions."""
+
+    clients: _AccountClients | AwsError
+    alias: str | None = None
+    #: The regions the account has enabled; None when it could not be asked.
+    enabled: frozenset[str] | None = None
+
+
+def enabled_regions(clients: Any, home: str) -> frozenset[str] | None:
+    """The regions an account has enabled, or None when neither API would say.
+
+    The Account API's ``ListRegions`` (``account:ListRegions``) is asked
+    first, then EC2 ``DescribeRegions`` (``ec2:DescribeRegions``, which lists
+    only enabled regions unless ``AllRegions`` is set), both in the
+    partition's ``home`` region, which every account has enabled.
+    """
+    try:
+        with aws_call(f"call ListRegions (AWS Account API) in {home}"):
+            found: set[str] = set()
+            pages = clients.uncached("account", home).get_paginator("list_regions")
+            for page in pages.paginate(RegionOptStatusContains=["ENABLED", "ENABLED_BY_DEFAULT"]):
+                found |= {str(r["RegionName"]) for r in page.get("Regions", [])}
+            if found:
+                return frozenset(found)
+    except AwsError:
+        pass
+    try:
+        with aws_call(f"call DescribeRegions (EC2) in {home}"):
+            answer = clients.uncached("ec2", home).describe_regions(AllRegions=False)
+        names = frozenset(str(r["RegionName"]) for r in answer.get("Regions", []))
+        return names or None
+    except AwsError:
+        return None
+
+
 class _Accounts:
-    """Per account, once: its clients (or the AwsError that prevents them) and its alias."""
+    """Per account, once: its clients (or the AwsError that prevents them), alias, regions.
+
+    A transient failure to open the account (throttled or timed-out
+    AssumeRole) is not kept: the account's next region tries again.
+    """
 
     def __init__(
-        self, sessions: SessionFactory, factory: ClientFactory, *, read_aliases: bool
+        self,
+        sessions: SessionFactory,
+        factory: ClientFactory | SharedClients,
+        *,
+        read_aliases: bool,
+        home: str = "us-east-1",
+        check_regions: bool = True,
+        rate_per_account: float | None = DEFAULT_RATE_PER_ACCOUNT,
     ) -> None:
         self._sessions = sessions
         self._factory = factory
         self._read_aliases = read_aliases
+        self._home = home
+        self._check_regions = check_regions
+        self._rate = rate_per_account
         self._lock = threading.Lock()
         self._locks: dict[str, threading.Lock] = {}
-        self._done: dict[str, tuple[_AccountClients | AwsError, str | None]] = {}
+        self._done: dict[str, _Account] = {}
 
-    def get(self, target: AccountTarget) -> tuple[_AccountClients | AwsError, str | None]:
+    def get(self, target: AccountTarget) -> _Account:
         with self._lock:
             lock = self._locks.setdefault(target.account_id, threading.Lock())
         with lock:
             known = self._done.get(target.account_id)
             if known is None:
                 known = self._open(target)
-                self._done[target.account_id] = known
+                if not (isinstance(known.clients, AwsError) and is_transient(known.clients)):
+                    self._done[target.account_id] = known
             return known
 
-    def _open(self, target: AccountTarget) -> tuple[_AccountClients | AwsError, str | None]:
+    def _open(self, target: AccountTarget) -> _Account:
         try:
             with aws_call(f"open a session for account {target.account_id}"):
                 session = self._sessions(target)
         except AwsError as exc:
-            return exc, None
-        clients = _AccountClients(session, self._factory)
-        return clients, (self._alias(clients) if self._read_aliases else None)
+            return _Account(exc)
+        limit = RateLimit(self._rate) if self._rate else None
+        clients = _AccountClients(session, self._factory, limit)
+        return _Account(
+            clients,
+            alias=self._alias(clients) if self._read_aliases else None,
+            enabled=enabled_regions(clients, self._home) if self._check_regions else None,
+        )
 
-    @staticmethod
-    def _alias(clients: _AccountClients) -> str | None:
+    def _alias(self, clients: _AccountClients) -> str | None:
         """The account alias where IAM lets us read it; None otherwise (never an error)."""
         try:
             with aws_call("call ListAccountAliases"):
-                aliases = clients.uncached("iam", "us-east-1").list_account_aliases()
+                aliases = clients.uncached("iam", self._home).list_account_aliases()
         except AwsError:
             return None
         names = aliases.get("AccountAliases") or []
@@ -363,6 +683,14 @@ def _error_row(target: AccountTarget, region: str, exc: AwsError) -> AccountRow:
     return AccountRow(target.account_id, region, "error", message, account_name=target.name)
 
 
+def _skipped_row(
+    target: AccountTarget, region: str, why: str, alias: str | None = None
+) -> AccountRow:
+    return AccountRow(
+        target.account_id, region, "skipped", why, alias=alias, account_name=target.name
+    )
+
+
 def scan_accounts(
     accounts: Sequence[AccountTarget | str],
     regions: Sequence[str],
@@ -376,9 +704,12 @@ def scan_accounts(
     session: Any = None,
     profile: str | None = None,
     session_factory: SessionFactory | None = None,
-    client_factory: ClientFactory | None = None,
+    client_factory: ClientFactory | SharedClients | None = None,
     code_book: QuotaCodeBook | None = None,
     read_aliases: bool = True,
+    check_regions: bool = True,
+    rate_per_account: float | None = DEFAULT_RATE_PER_ACCOUNT,
+    shard: Shard | None = None,
     on_row: RowCallback | None = None,
     progress: Progress | None = None,
 ) -> AccountScan:
@@ -390,8 +721,12 @@ def scan_accounts(
     ``client_factory`` (session, service, region -> client) replaces how
     clients are made. At most ``workers`` account-regions are read at once.
     ``on_row`` gets each row as it completes. Ctrl-C returns the rows so far
-    with ``interrupted`` set. Raises UsageError for bad arguments and
-    NotFoundError for a region the matrix does not know.
+    with ``interrupted`` set. ``check_regions`` asks each account which
+    regions it has enabled (others are skipped rows); ``rate_per_account``
+    bounds each account's calls a second (None: unbounded); ``shard`` reads
+    only that shard's slice of the pairs (:mod:`compat.aws.shards`). All regions must
+    be in one partition, the partition of the role ARNs. Raises UsageError
+    for bad arguments and NotFoundError for a region the matrix does not know.
     """
     from compat.aws.accounts import target_from_arn
     from compat.aws.quota_codes import QuotaCodeBook, codes_file
@@ -410,8 +745,13 @@ def scan_accounts(
     wanted = list(dict.fromkeys(m.region(r)["name"] for r in regions))
     if not targets or not wanted:
         raise UsageError("nothing to scan: pass at least one account and one region")
+    partition = scan_partition(m, wanted, targets)
+    factory = client_factory if client_factory is not None else SharedClients(profile=profile)
     if session_factory is None:
-        session_factory = AssumedSessions(session, settings, profile=profile).session
+        assumed = AssumedSessions(session, settings, profile=profile)
+        # Shared clients need only each account's credentials, not a session of its own.
+        shared = isinstance(factory, SharedClients)
+        session_factory = assumed.credentials if shared else assumed.session
     book = code_book if code_book is not None else QuotaCodeBook.from_matrix(m, path=codes_file())
 
     pipeline = _Pipeline(
@@ -420,12 +760,27 @@ def scan_accounts(
         count,
         spot,
         _Accounts(
-            session_factory, client_factory or default_client_factory(), read_aliases=read_aliases
+            session_factory,
+            factory,
+            read_aliases=read_aliases,
+            home=HOME_REGIONS.get(partition, "us-east-1"),
+            check_regions=check_regions,
+            rate_per_account=rate_per_account,
         ),
         book,
     )
+    from compat.aws.shards import all_pairs, shard_pairs
+
+    by_id = {t.account_id: t for t in targets}
+    pairs = all_pairs(by_id, wanted)
+    if shard is not None:
+        pairs = shard_pairs(pairs, shard)
+    # Region-major order spreads the first calls over accounts (and their rate limits).
+    order = sorted(pairs, key=lambda p: (p[1], p[0]))
     try:
-        rows, interrupted = _run(pipeline, targets, wanted, workers, on_row, progress)
+        rows, interrupted = _run(
+            pipeline, [(by_id[a], r) for a, r in order], workers, on_row, progress
+        )
     finally:
         book.save()
     rows.sort(key=AccountRow.sort_key)
@@ -437,7 +792,32 @@ def scan_accounts(
         len(targets),
         len(wanted),
         interrupted=interrupted,
+        account_ids=tuple(sorted(by_id)),
+        region_names=tuple(sorted(wanted)),
     )
+
+
+def scan_partition(matrix: Matrix, regions: Sequence[str], targets: Sequence[AccountTarget]) -> str:
+    """The one partition of ``regions`` and of the targets' role ARNs, or a UsageError.
+
+    One set of credentials works in one partition: aws, aws-cn or aws-us-gov.
+    """
+    found = {str(matrix.region(r)["partition"]) for r in regions}
+    if len(found) != 1:
+        raise UsageError(
+            f"the regions span partitions ({', '.join(sorted(found))}): one scan reads one",
+            hint="scan each partition's regions separately, with that partition's credentials",
+        )
+    partition = found.pop()
+    for t in targets:
+        if t.role_arn is not None and partition_of_arn(t.role_arn) != partition:
+            raise UsageError(
+                f"the role {t.role_arn} is in partition {partition_of_arn(t.role_arn)}, "
+                f"the regions in {partition}",
+                hint=f"scan regions of {partition_of_arn(t.role_arn)}, "
+                "or a role of the regions' partition",
+            )
+    return partition
 
 
 class _Pipeline:
@@ -470,9 +850,19 @@ class _Pipeline:
         return read_quota(client, region, name, self.book, service_code=service_code)
 
     def start(self, target: AccountTarget, region: str) -> Step:
-        clients, alias = self.accounts.get(target)
+        if target.skipped is not None:
+            return _skipped_row(target, region, f"{target.skipped}: not read")
+        account = self.accounts.get(target)
+        clients, alias = account.clients, account.alias
         if isinstance(clients, AwsError):
             return _error_row(target, region, clients)
+        if account.enabled is not None and region not in account.enabled:
+            return _skipped_row(
+                target,
+                region,
+                f"{region} is not enabled for this account (an opt-in region): not read",
+                alias,
+            )
         cell = _Cell(target, region, clients, alias)
         try:
             with aws_call(f"create the clients for {region}"):
@@ -527,21 +917,19 @@ class _Pipeline:
 
 def _run(
     pipeline: _Pipeline,
-    targets: Sequence[AccountTarget],
-    regions: Sequence[str],
+    pairs: Sequence[tuple[AccountTarget, str]],
     workers: int,
     on_row: RowCallback | None,
     progress: Progress | None,
 ) -> tuple[list[AccountRow], bool]:
-    """Every account-region through the pool; (rows, interrupted by Ctrl-C)."""
+    """Every account-region pair through the pool; (rows, interrupted by Ctrl-C)."""
     rows: list[AccountRow] = []
     interrupted = False
-    total = len(targets) * len(regions)
-    pool = ThreadPoolExecutor(max_workers=min(workers, total), thread_name_prefix="scan")
+    total = len(pairs)
+    pool = ThreadPoolExecutor(max_workers=max(1, min(workers, total)), thread_name_prefix="scan")
     pending: set[Future[Step]] = set()
     try:
-        # Region-major order spreads the first calls over accounts (and their rate limits).
-        pending = {pool.submit(pipeline.start, t, r) for r in regions for t in targets}
+        pending = {pool.submit(pipeline.start, t, r) for t, r in pairs}
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:

@@ -66,22 +66,40 @@ class ScanResult:
 
     @property
     def exit_code(self) -> ExitCode:
+        """0 when a region fits; 5 when one is short; 4 when the type is not offered in any
+        region read (as single-account preflight answers); 6 when no region could be read.
+        """
         verdicts = {r.verdict for r in self.regions}
         if "fits" in verdicts:
             return ExitCode.OK
-        if verdicts & {"short", "not-offered"}:
+        if "short" in verdicts:
             return ExitCode.QUOTA
+        if "not-offered" in verdicts:
+            return ExitCode.NOT_ELIGIBLE
         return ExitCode.AWS if verdicts else ExitCode.OK
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "instance_type": self.instance_type,
-            "count": self.count,
-            "spot": self.spot,
-            "fits": [r.region for r in self.regions if r.verdict == "fits"],
-            "exit_code": int(self.exit_code),
-            "regions": [r.to_dict() for r in self.regions],
-        }
+        """The one scan shape (:mod:`compat.aws.scan_report`), ``account_id`` null."""
+        from compat.aws.org_scan import row_of
+        from compat.aws.scan_report import report_dict
+
+        rows = [row_of(None, None, r.region, list(r.checks)).to_dict() for r in self.regions]
+        counts: dict[str, int] = {}
+        for row in rows:
+            counts[row["verdict"]] = counts.get(row["verdict"], 0) + 1
+        return report_dict(
+            kind="quota-scan",
+            instance_type=self.instance_type,
+            count=self.count,
+            spot=self.spot,
+            accounts=[],
+            regions=[r.region for r in self.regions],
+            checked=len(rows),
+            exit_code=int(self.exit_code),
+            counts=counts,
+            fits=[row for row in rows if row["verdict"] == "fits"],
+            rows=rows,
+        )
 
     def to_text(self) -> str:
         what = f"{self.count} x {self.instance_type}" + (" (spot)" if self.spot else "")

@@ -6,6 +6,13 @@ InProgress and Stopping (paginated ``ListTrainingJobs``), each described for
 clusters, ``ResourceConfig.InstanceGroups``. Jobs with managed spot training
 count against the spot quotas; warm pools that are ``Available`` hold
 instances that count against the (on-demand) training quotas.
+
+Jobs on a SageMaker training plan (``ResourceConfig.TrainingPlanArn``) run on
+the plan's Reserved Capacity, capacity bought in advance for the plan
+(CreateTrainingPlan, ReservedCapacitySummary in the SageMaker API reference;
+"Training plans utilization for SageMaker training jobs": such a job waits
+for the plan's capacity, not for on-demand capacity). They are counted in
+``training_plan`` and not against the on-demand or spot quotas.
 """
 
 from __future__ import annotations
@@ -38,6 +45,8 @@ class Usage:
     spot: Mapping[str, int] = field(default_factory=dict)
     warm_pool: Mapping[str, int] = field(default_factory=dict)
     jobs: int = 0
+    #: Instances of jobs on a training plan's reserved capacity (no on-demand quota).
+    training_plan: Mapping[str, int] = field(default_factory=dict)
 
     def of_type(self, instance_type: str, *, spot: bool) -> int:
         """Instances counted against the per-type quota (warm pools count as training)."""
@@ -57,6 +66,7 @@ class Usage:
             "on_demand": dict(self.on_demand),
             "spot": dict(self.spot),
             "warm_pool": dict(self.warm_pool),
+            "training_plan": dict(self.training_plan),
             "jobs": self.jobs,
         }
 
@@ -91,6 +101,26 @@ def _job_names(
                 yield str(summary["TrainingJobName"]), summary
 
 
+def vanished(error: Mapping[str, Any]) -> bool:
+    """Whether a DescribeTrainingJob error says the job is gone (it ended in between).
+
+    SageMaker answers ``ValidationException`` "Requested resource not found"
+    for a job it no longer knows; ``ResourceNotFound`` is the modelled code.
+    """
+    code = str(error.get("Code", ""))
+    text = str(error.get("Message", "")).lower()
+    return code == "ResourceNotFound" or (
+        code == "ValidationException" and "resource not found" in text
+    )
+
+
+def plan_of(description: Mapping[str, Any]) -> str | None:
+    """The training plan a job runs on (``ResourceConfig.TrainingPlanArn``), if any."""
+    config = description.get("ResourceConfig") or {}
+    arn = config.get("TrainingPlanArn")
+    return str(arn) if arn else None
+
+
 def _describe(sagemaker: SageMakerClient, region: str, name: str) -> Mapping[str, Any] | None:
     """A job's description, or None when it vanished between list and describe."""
     from botocore.exceptions import ClientError
@@ -99,10 +129,22 @@ def _describe(sagemaker: SageMakerClient, region: str, name: str) -> Mapping[str
         try:
             answer: Mapping[str, Any] = sagemaker.describe_training_job(TrainingJobName=name)
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "ResourceNotFound":
+            if vanished(exc.response.get("Error", {})):
                 return None
             raise
     return answer
+
+
+def _bucket(
+    description: Mapping[str, Any],
+    on_demand: Counter[str],
+    spot: Counter[str],
+    plan: Counter[str],
+) -> Counter[str]:
+    """Which count a running job's instances go to: training plan, spot or on-demand."""
+    if plan_of(description):
+        return plan
+    return spot if description.get("EnableManagedSpotTraining") else on_demand
 
 
 def count_usage(sagemaker: SageMakerClient, region: str, *, jobs: JobCache | None = None) -> Usage:
@@ -120,6 +162,7 @@ def count_usage(sagemaker: SageMakerClient, region: str, *, jobs: JobCache | Non
     on_demand: Counter[str] = Counter()
     spot: Counter[str] = Counter()
     warm: Counter[str] = Counter()
+    plan: Counter[str] = Counter()
     seen: set[str] = set()
     try:
         for state in ACTIVE_STATES:
@@ -129,7 +172,8 @@ def count_usage(sagemaker: SageMakerClient, region: str, *, jobs: JobCache | Non
                 seen.add(name)
                 shape = _shape(sagemaker, region, name, summary, cache)
                 if shape is not None:
-                    (spot if shape.spot else on_demand).update(shape.counter())
+                    bucket = plan if shape.plan else spot if shape.spot else on_demand
+                    bucket.update(shape.counter())
         for name, summary in list(_job_names(sagemaker, region, WarmPoolStatusEquals="Available")):
             status = (summary.get("WarmPoolStatus") or {}).get("Status")
             if name in seen or status != "Available":
@@ -146,6 +190,7 @@ def count_usage(sagemaker: SageMakerClient, region: str, *, jobs: JobCache | Non
         spot=dict(spot),
         warm_pool=dict(warm),
         jobs=len(seen),
+        training_plan=dict(plan),
     )
 
 
@@ -169,6 +214,7 @@ def _shape(
     shape = JobShape(
         spot=bool(description.get("EnableManagedSpotTraining")),
         instances=dict(job_instances(description)),
+        plan=plan_of(description) is not None,
     )
     cache.put(key, shape)
     return shape
@@ -230,12 +276,12 @@ def tally(listing: JobListing, descriptions: Mapping[str, Mapping[str, Any] | No
     on_demand: Counter[str] = Counter()
     spot: Counter[str] = Counter()
     warm: Counter[str] = Counter()
+    plan: Counter[str] = Counter()
     for name in listing.active:
         description = descriptions.get(name)
         if description is None:
             continue
-        target = spot if description.get("EnableManagedSpotTraining") else on_demand
-        target.update(job_instances(description))
+        _bucket(description, on_demand, spot, plan).update(job_instances(description))
     for name in listing.warm:
         description = descriptions.get(name)
         if description is not None:
@@ -246,4 +292,5 @@ def tally(listing: JobListing, descriptions: Mapping[str, Mapping[str, Any] | No
         spot=dict(spot),
         warm_pool=dict(warm),
         jobs=len(listing.names),
+        training_plan=dict(plan),
     )

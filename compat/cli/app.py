@@ -96,20 +96,37 @@ def _debug_first(args: Sequence[str]) -> list[str]:
     return ["--debug", *rest, *args[end:]]
 
 
-def _wants_json(args: Sequence[str]) -> bool:
-    """Whether the command line asks for ``--format json`` (read before click parsed it)."""
+def _json_format(args: Sequence[str]) -> str | None:
+    """``json`` or ``jsonl`` when the command line asks for it (read before click parsed it)."""
     for i, arg in enumerate(args):
-        if arg.lower() == "--format=json":
-            return True
-        if arg == "--format" and i + 1 < len(args) and args[i + 1].lower() == "json":
-            return True
-    return False
+        value = None
+        name, equals, given = arg.partition("=")
+        if name == "--format" and equals:
+            value = given.lower()
+        elif arg == "--format" and i + 1 < len(args):
+            value = args[i + 1].lower()
+        if value in ("json", "jsonl"):
+            return value
+    return None
 
 
-def _usage_json(exc: click.ClickException) -> None:
-    """click's own error (unknown option, missing value) as the documented JSON error."""
+def _wants_json(args: Sequence[str]) -> bool:
+    """Whether the command line asks for ``--format json`` or ``jsonl``."""
+    return _json_format(args) is not None
+
+
+def _echo_json(data: dict[str, str], args: Sequence[str]) -> None:
+    """An error document on stdout: one line for jsonl (a reader parses line by line)."""
     import json
 
+    if _json_format(args) == "jsonl":
+        click.echo(json.dumps(data, ensure_ascii=False))
+    else:
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def _usage_json(exc: click.ClickException, args: Sequence[str]) -> None:
+    """click's own error (unknown option, missing value) as the documented JSON error."""
     ctx = getattr(exc, "ctx", None)
     where = ctx.command_path if ctx is not None else "smddp-compat"
     data = {
@@ -117,7 +134,7 @@ def _usage_json(exc: click.ClickException) -> None:
         "message": exc.format_message(),
         "hint": f"see '{where} --help' for the options and their values",
     }
-    click.echo(json.dumps(data, indent=2))
+    _echo_json(data, args)
 
 
 def run(args: Sequence[str]) -> int:
@@ -146,7 +163,7 @@ def _run(args: Sequence[str], *, debug: bool) -> int:
     except click.ClickException as exc:
         exc.show()
         if _wants_json(args):
-            _usage_json(exc)
+            _usage_json(exc, args)
         return int(exc.exit_code)
     except click.Abort:
         click.echo("Aborted.", err=True)
@@ -188,6 +205,15 @@ def _run(args: Sequence[str], *, debug: bool) -> int:
             "  hint: this is a bug; rerun with --debug and report the traceback",
             err=True,
         )
+        if _wants_json(args):
+            _echo_json(
+                {
+                    "error": "unexpected",
+                    "message": f"unexpected {type(exc).__name__}: {exc}",
+                    "hint": "this is a bug; rerun with --debug and report the traceback",
+                },
+                args,
+            )
         return int(ExitCode.UNEXPECTED)
     return int(result) if isinstance(result, int) else int(ExitCode.OK)
 

@@ -406,7 +406,7 @@ def _org_with_quotas() -> tuple[str, str, str]:
     seed(b, "us-west-2", p4d=16, total=20)
     seed(c, "us-west-2", p4d=1, total=20)
     org = boto3.client("organizations", region_name="us-east-1")
-    org.close_account(AccountId=c)  # SUSPENDED: left out of the scan
+    org.close_account(AccountId=c)  # SUSPENDED: listed as skipped, never read
     return a, b, c
 
 
@@ -420,13 +420,15 @@ def test_cli_organization_table(server_url: str, run_cli: Invoke) -> None:
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == (
-        "room for 4 x ml.p4d.24xlarge: 2 of 3 account-regions "
-        "(3 accounts x 1 regions: 2 fit, 1 short)"
+        "room for 4 x ml.p4d.24xlarge: 2 of 4 account-regions "
+        "(4 accounts x 1 regions: 2 fit, 1 short, 1 skipped)"
     )
     body = list(lines[2:])
     assert body[0].split()[1] == b  # headroom 16 before a's 6
     assert any(a in line and "team-" in line for line in body)
-    assert not any(c in line for line in body)
+    (suspended,) = [line for line in body if c in line]
+    assert suspended.split()[0] == "SKIP"
+    assert "the account is SUSPENDED: not read" in suspended
     assert result.stderr == ""  # no progress when stderr is not a terminal
 
 
@@ -532,3 +534,30 @@ def test_cli_preflight_without_region_reads_every_region_the_release_has(
     too_many = run_cli(*args, "-n", "12")
     assert too_many.exit_code == 5
     assert json.loads(too_many.stdout)["fits"] == []
+
+
+def test_clients_are_shared_across_accounts_and_sign_as_each(server_url: str) -> None:
+    from compat.aws.org_scan import SharedClients
+
+    a, b, c = organization(["alpha", "beta", "gamma"])
+    for region in ("us-west-2", "us-east-1"):
+        seed(a, region, p4d=8, total=20)  # headroom 8
+        seed(b, region, p4d=6, total=20)  # 6
+        seed(c, region, p4d=1, total=20)  # short
+    made: list[Any] = []
+    shared = SharedClients(on_client=lambda client: made.append(client) or client)
+    scan = scan_accounts(
+        [f"arn:aws:iam::{x}:role/{ROLE}" for x in (a, b, c)], ["us-west-2", "us-east-1"], P4D, 4,
+        session_factory=fast_sessions().session, client_factory=shared, read_aliases=False,
+        code_book=QuotaCodeBook.from_matrix(compat.load_matrix()),
+    )  # fmt: skip
+    got = {(r.account_id, r.region): (r.verdict, r.headroom) for r in scan.rows}
+    for region in ("us-west-2", "us-east-1"):
+        # each account's own quotas: every request was signed with that account's role
+        assert got[(a, region)] == ("fits", 8)
+        assert got[(b, region)] == ("fits", 6)
+        assert got[(c, region)][0] == "short"
+    # one client per service and region for all three accounts (sagemaker and service-quotas
+    # in two regions, the region list's account and ec2 in us-east-1), never one per account
+    services = sorted((cl.meta.service_model.service_name, cl.meta.region_name) for cl in made)
+    assert len(services) == len(set(services)) <= 6, services

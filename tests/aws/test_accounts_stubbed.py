@@ -125,22 +125,26 @@ def _org_pages(stub: Stubber) -> None:
     )
 
 
-def test_organization_pages_and_active_only() -> None:
+def test_organization_pages_and_suspended_accounts_are_skipped_not_dropped() -> None:
     org = boto3.client("organizations", region_name="us-east-1")
     with Stubber(org) as stub:
         _org_pages(stub)
         found = organization_accounts(org)
-        assert [(t.account_id, t.name) for t in found] == [
-            ("111111111111", "a"),
-            ("333333333333", "c"),
+        assert [(t.account_id, t.name, t.skipped) for t in found] == [
+            ("111111111111", "a", None),
+            ("333333333333", "c", None),
+            ("444444444444", "gone", "the account is SUSPENDED"),
+            ("555555555555", "closing", "the account is PENDING_CLOSURE"),
         ]
         _org_pages(stub)
         targets = account_targets(
-            organization=True, role_name="Scan", organizations_client=lambda: org
+            organization=True,
+            role_name="Scan",
+            organizations_client=lambda: org,
+            partition="aws-us-gov",
         )
         assert [t.role_arn for t in targets] == [
-            "arn:aws:iam::111111111111:role/Scan",
-            "arn:aws:iam::333333333333:role/Scan",
+            f"arn:aws-us-gov:iam::{n * 12}:role/Scan" for n in "1345"
         ]
         stub.assert_no_pending_responses()
 
@@ -277,7 +281,7 @@ def test_ctrl_c_returns_the_rows_gathered() -> None:
     )  # fmt: skip
     assert scan.interrupted
     assert len(scan.rows) == len(seen) == 1
-    assert int(scan.exit_code) == 6
+    assert int(scan.exit_code) == 130  # interrupted before any row fitted: the process's code
     assert "interrupted after 1 of 16" in scan.to_text()
 
 

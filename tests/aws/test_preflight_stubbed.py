@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import socket
 import threading
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -175,7 +176,11 @@ class Stubs:
         *,
         spot: bool = False,
         groups: list[tuple[str, int]] | None = None,
+        plan: str | None = None,
     ) -> None:
+        config = resource_config(instance_type, count, groups)
+        if plan is not None:
+            config = {**config, "TrainingPlanArn": plan}
         self.sm_stub.add_response(
             "describe_training_job",
             {
@@ -185,7 +190,7 @@ class Stubs:
                 "TrainingJobStatus": "InProgress",
                 "SecondaryStatus": "Training",
                 "AlgorithmSpecification": {"TrainingInputMode": "File"},
-                "ResourceConfig": resource_config(instance_type, count, groups),
+                "ResourceConfig": config,
                 "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
                 "CreationTime": NOW,
                 "EnableManagedSpotTraining": spot,
@@ -782,6 +787,30 @@ def test_a_job_seen_before_is_not_described_again() -> None:
         second = count_usage(s.sm, REGION, jobs=cache)
         s.assert_done()
     assert dict(first.on_demand) == dict(second.on_demand) == {P4D: 2}
+
+
+def test_a_remembered_training_plan_job_stays_off_the_on_demand_quota(tmp_path: Path) -> None:
+    """The job cache keeps whether a job runs on a training plan: a warm run (no describe)
+    counts it in training_plan, as the cold run did, never against the on-demand quota."""
+    from compat.aws.job_cache import JobCache
+
+    plan = "arn:aws:sagemaker:us-west-2:123456789012:training-plan/p4d-week"
+    path = str(tmp_path / "jobs.json")
+    with Stubs() as s:
+        s.listing({"StatusEquals": "InProgress"}, ["job-a", "job-b"])
+        s.describe("job-a", P4D, 4, plan=plan)
+        s.describe("job-b", P4D, 1)
+        s.listing({"StatusEquals": "Stopping"}, [])
+        s.listing({"WarmPoolStatusEquals": "Available"}, [], warm=True)
+        cold = count_usage(s.sm, REGION, jobs=JobCache(path))
+        s.listing({"StatusEquals": "InProgress"}, ["job-a", "job-b"])
+        s.listing({"StatusEquals": "Stopping"}, [])
+        s.listing({"WarmPoolStatusEquals": "Available"}, [], warm=True)
+        warm = count_usage(s.sm, REGION, jobs=JobCache(path))  # read back from the file
+        s.assert_done()
+    for usage in (cold, warm):
+        assert dict(usage.on_demand) == {P4D: 1}
+        assert dict(usage.training_plan) == {P4D: 4}
 
 
 def test_a_confirmed_code_absent_from_a_region_means_not_offered_without_a_listing() -> None:

@@ -50,6 +50,7 @@ FACES: dict[str, tuple[str, ...]] = {
     "aws/increase.py": ("quota request",),
     "aws/report.py": ("preflight",),
     "aws/run.py": ("preflight",),
+    "aws/shards.py": ("quota scan",),  # quota merge's hints name quota scan in full
     "cli/app.py": tuple(COMMANDS),
     "cli/commands/accounts.py": ("preflight", "quota scan"),  # options shared by both
     "cli/report.py": ("resolve", "list", "byoc", "preflight", "quota show", "quota scan"),

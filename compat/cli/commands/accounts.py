@@ -26,8 +26,6 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 JSONL = "jsonl"
-#: Exit code after Ctrl-C, once what was gathered is printed.
-INTERRUPTED = 130
 
 
 def account_options(func: F) -> F:
@@ -35,8 +33,9 @@ def account_options(func: F) -> F:
     options = [
         click.option(
             "--role-arn",
-            default=None,
-            help="Scan the one account of this role (assumed with STS AssumeRole).",
+            "role_arns",
+            multiple=True,
+            help="Scan the account of this role (assumed with STS AssumeRole); repeatable.",
         ),
         click.option(
             "--accounts",
@@ -101,7 +100,7 @@ def scan_format_option(func: F) -> F:
 class AccountArgs:
     """The account options as given on the command line."""
 
-    role_arn: str | None
+    role_arns: tuple[str, ...]
     accounts: tuple[str, ...]
     accounts_file: str | None
     organization: bool
@@ -114,14 +113,14 @@ class AccountArgs:
     def given(self) -> bool:
         """Whether the command runs across accounts (any account option given)."""
         return bool(
-            self.role_arn or self.accounts or self.accounts_file or self.organization
+            self.role_arns or self.accounts or self.accounts_file or self.organization
         ) or bool(self.role_name or self.external_id)
 
 
 def account_args(params: dict[str, Any]) -> AccountArgs:
     """Pop the account options from a command's parameters."""
     return AccountArgs(
-        role_arn=params.pop("role_arn"),
+        role_arns=tuple(params.pop("role_arns")),
         accounts=tuple(params.pop("accounts")),
         accounts_file=params.pop("accounts_file"),
         organization=params.pop("organization"),
@@ -129,6 +128,14 @@ def account_args(params: dict[str, Any]) -> AccountArgs:
         external_id=params.pop("external_id"),
         session_name=params.pop("session_name"),
         session_duration=params.pop("session_duration"),
+    )
+
+
+def shard_needs_accounts() -> None:
+    """A sharded scan splits the account-regions of a scan across accounts."""
+    raise UsageError(
+        "a sharded scan splits the account-regions of a scan across accounts",
+        hint="add --accounts ID,ID --role-name NAME, --role-arn ARN or --organization",
     )
 
 
@@ -143,29 +150,36 @@ def plain_format(value: str) -> OutputFormat:
     return OutputFormat(value)
 
 
-def _targets(args: AccountArgs, profile: str | None) -> tuple[Any, list[Any]]:
-    from compat.aws.accounts import account_targets
+def _targets(
+    args: AccountArgs, profile: str | None, matrix: Matrix, regions: Sequence[str]
+) -> tuple[Any, list[Any]]:
+    """The caller's session and the accounts to scan, with role ARNs in the regions' partition."""
+    from compat.aws.accounts import ORGANIZATIONS_REGIONS, account_targets
     from compat.aws.clients import make_session
 
-    if not (args.role_arn or args.accounts or args.accounts_file or args.organization):
+    if not (args.role_arns or args.accounts or args.accounts_file or args.organization):
         raise UsageError(
             "--role-name and --external-id need accounts to scan",
             hint="add --accounts ID,ID, --accounts-file FILE or --organization",
         )
+    partitions = {str(matrix.region(r)["partition"]) for r in regions}
+    partition = partitions.pop() if len(partitions) == 1 else "aws"  # scan_accounts refuses a mix
     base = make_session(profile)
 
     def organizations() -> Any:
         from compat.aws.org_scan import default_client_factory
 
-        return default_client_factory()(base, "organizations", "us-east-1")
+        where = ORGANIZATIONS_REGIONS.get(partition, "us-east-1")
+        return default_client_factory()(base, "organizations", where)
 
     targets = account_targets(
-        role_arn_value=args.role_arn,
+        role_arn_value=args.role_arns or None,
         accounts=args.accounts,
         accounts_file=args.accounts_file,
         organization=args.organization,
         role_name=args.role_name,
         organizations_client=organizations,
+        partition=partition,
     )
     return base, targets
 
@@ -193,6 +207,7 @@ def _scan(
     spot: bool,
     workers: int,
     stream: bool,
+    shard: Any = None,
 ) -> Any:
     from compat.aws.accounts import AssumedSessions, AssumeRoleSettings
     from compat.aws.org_scan import scan_accounts
@@ -202,13 +217,18 @@ def _scan(
         session_name=args.session_name,
         duration=args.session_duration,
     )
-    base, targets = _targets(args, profile)
+    base, targets = _targets(args, profile, matrix, regions)
 
     def emit_row(row: Any) -> None:
         click.echo(json.dumps(row.to_dict(), ensure_ascii=False))
         sys.stdout.flush()
 
-    return scan_accounts(
+    if shard is not None:
+        from compat.aws.shards import header
+
+        ids = [t.account_id for t in targets]
+        click.echo(json.dumps(header(shard, ids, regions, instance_type, count, spot)))
+    scan = scan_accounts(
         targets,
         regions,
         instance_type,
@@ -216,10 +236,16 @@ def _scan(
         spot=spot,
         workers=workers,
         matrix=matrix,
-        session_factory=AssumedSessions(base, settings, profile=profile).session,
+        session_factory=AssumedSessions(base, settings, profile=profile).credentials,
         on_row=emit_row if stream else None,
         progress=_progress if sys.stderr.isatty() else None,
+        shard=shard,
     )
+    if shard is not None:
+        from compat.aws.shards import end_line
+
+        click.echo(json.dumps(end_line(shard, len(scan.rows), scan.interrupted)))
+    return scan
 
 
 def _finish(scan: Any, value: Any, output_format: str) -> int:
@@ -233,8 +259,7 @@ def _finish(scan: Any, value: Any, output_format: str) -> int:
             "account-regions were checked (shown above).",
             err=True,
         )
-        return INTERRUPTED
-    return int(scan.exit_code)
+    return int(scan.exit_code)  # 130 when interrupted before a row fitted, as its JSON says
 
 
 def run_quota_scan(
@@ -248,8 +273,23 @@ def run_quota_scan(
     spot: bool,
     workers: int,
     output_format: str,
+    shard: str | None = None,
 ) -> int:
-    """``quota scan`` across accounts: every row, sorted by headroom; exit 0, 5 or 6."""
+    """``quota scan`` across accounts: every row, sorted by headroom; exit 0, 4, 5 or 6.
+
+    With ``shard`` (``K/N`` or ``auto``) only that shard's slice is read, as
+    JSON Lines between a header and an end line that ``quota merge`` checks.
+    """
+    from compat.aws.shards import parse_shard
+
+    chosen = None
+    if shard is not None:
+        chosen = parse_shard(shard)
+        if output_format != JSONL:
+            raise UsageError(
+                "a sharded scan writes JSON Lines for 'quota merge': add --format jsonl",
+                hint="smddp-compat quota merge shard-*.jsonl merges them into one report",
+            )
     scan = _scan(
         args,
         profile=profile,
@@ -260,6 +300,7 @@ def run_quota_scan(
         spot=spot,
         workers=workers,
         stream=output_format == JSONL,
+        shard=chosen,
     )
     return _finish(scan, scan, output_format)
 
@@ -272,38 +313,28 @@ class Placement:
     scan: Any  # AccountScan
 
     def to_dict(self) -> dict[str, Any]:
+        """The one scan shape (:mod:`compat.aws.scan_report`) with the release resolved."""
         head = self.report.to_dict()
-        return {
-            "framework": head["framework"],
-            "framework_version": head.get("framework_version"),
-            "smddp_version": head.get("smddp_version"),
-            "instance_type": self.scan.instance_type,
-            "instance_count": self.scan.count,
-            "spot": self.scan.spot,
-            "exit_code": int(self.scan.exit_code),
-            "interrupted": self.scan.interrupted,
-            "fits": [r.to_dict() for r in self.scan.fits],
-            "unread": [r.to_dict() for r in self.scan.unread],
-            "checked": len(self.scan.rows),
-        }
+        return dict(
+            self.scan.to_dict(
+                "preflight",
+                framework=head["framework"],
+                framework_version=head.get("framework_version"),
+                smddp_version=head.get("smddp_version"),
+            )
+        )
 
     def to_text(self) -> str:
         from compat.aws.org_scan import table_lines
 
         r = self.report
-        fits, unread = self.scan.fits, self.scan.unread
         lines = [
             f"preflight: {r.framework} {r.framework_version} (smddp {r.smddp_version}), "
             f"{self.scan.count} x {self.scan.instance_type}" + (" (spot)" if r.spot else ""),
-            f"fits in {len(fits)} of {len(self.scan.rows)} account-regions "
+            f"fits in {len(self.scan.fits)} of {len(self.scan.rows)} account-regions "
             f"({self.scan.counts() or 'none checked'})",
-            *table_lines(fits),
+            *table_lines(self.scan.rows),  # every row: short, not offered and unread too
         ]
-        if unread:
-            lines += ["could not be read:", *table_lines(unread)[1:]]
-        if not fits:
-            lines.append("no account and region has room: 'quota scan' with the same options "
-                         "shows how short each is")  # fmt: skip
         return "\n".join(lines)
 
 

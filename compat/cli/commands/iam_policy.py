@@ -18,12 +18,17 @@ from compat.render import OutputFormat
 )
 @click.option(
     "--role-name",
-    default="SmddpCompatScan",
-    show_default=True,
-    help="With --for-scan: the member role's name.",
+    default=None,
+    help="With --for-scan: the member role's name [default: SmddpCompatScan].",
 )
 @click.option("--caller-account", default=None, help="With --for-scan: the scanning account.")
 @click.option("--external-id", default=None, help="With --for-scan: the trust's external id.")
+@click.option(
+    "--partition",
+    type=click.Choice(["aws", "aws-cn", "aws-us-gov"]),
+    default=None,
+    help="With --for-scan: the partition of the ARNs (the scan's regions') [default: aws].",
+)
 @format_option(OutputFormat.JSON, OutputFormat.YAML, default=OutputFormat.JSON)
 @matrix_option
 @click.pass_context
@@ -32,9 +37,10 @@ def iam_policy_cmd(
     /,
     request: bool,
     for_scan: bool,
-    role_name: str,
+    role_name: str | None,
     caller_account: str | None,
     external_id: str | None,
+    partition: str | None,
     output_format: OutputFormat,
     matrix_path: str | None,
 ) -> None:
@@ -55,19 +61,20 @@ def iam_policy_cmd(
     trust_policy (the caller's account, with the external id).
     """
     from compat.aws.iam import iam_policy
+    from compat.errors import UsageError
 
     if for_scan:
-        from compat.aws.iam_scan import scan_policies
-        from compat.errors import UsageError
+        from compat.aws.iam_scan import DEFAULT_ROLE_NAME, scan_policies
 
         if request:
             raise UsageError("--request and --for-scan: pass one (scans only read)")
         matrix = load(ctx, matrix_path)
         policies = scan_policies(
-            role_name=role_name,
+            role_name=role_name or DEFAULT_ROLE_NAME,
             caller_account=caller_account,
             external_id=external_id,
             matrix=matrix,
+            partition=partition or "aws",
         )
         emit(policies, output_format)
         if caller_account is None or external_id is None:
@@ -78,4 +85,17 @@ def iam_policy_cmd(
             )
         return
 
+    scan_only = {
+        "--role-name": role_name,
+        "--caller-account": caller_account,
+        "--external-id": external_id,
+        "--partition": partition,
+    }
+    given = [name for name, value in scan_only.items() if value is not None]
+    if given:
+        raise UsageError(
+            f"{', '.join(given)} shape{'s' if len(given) == 1 else ''} the policies of a scan "
+            "across accounts: add --for-scan",
+            hint="smddp-compat iam-policy --for-scan " + " ".join(f"{g} ..." for g in given),
+        )
     emit(iam_policy(request=request, matrix=load(ctx, matrix_path)), output_format)

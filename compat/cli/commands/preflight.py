@@ -104,6 +104,7 @@ def preflight_cmd(
     from compat.aws import preflight
     from compat.aws.clients import SessionClients
     from compat.cli.commands.accounts import account_args, run_preflight
+    from compat.errors import UsageError
 
     matrix = load(ctx, matrix_path)
     if REGION_FROM_ENV and region is not None:
@@ -113,9 +114,11 @@ def preflight_cmd(
     across = account_args(account_params)
     if across.given:
         if no_aws:
-            from compat.errors import UsageError
-
-            raise UsageError("--no-aws sends nothing: it cannot read other accounts")
+            raise UsageError(
+                "--no-aws sends nothing: it cannot read other accounts",
+                hint="drop --no-aws to read the accounts, or drop the account options to "
+                "check eligibility only",
+            )
         return run_preflight(
             across,
             profile=profile,

@@ -15,6 +15,8 @@ from compat.cli.commands.accounts import (
     scan_format_option,
 )
 from compat.cli.commands.preflight import instance_count_type, profile_option
+from compat.cli.commands.quota_merge import merge_cmd
+from compat.cli.commands.quota_schema import schema_cmd
 from compat.cli.options import emit, format_option, load, matrix_option, region_option
 from compat.errors import UsageError
 from compat.exit_codes import ExitCode
@@ -97,6 +99,14 @@ def show_cmd(
     show_default=True,
     help="Regions (account-regions with account options) checked at once.",
 )
+@click.option(
+    "--shard",
+    default=None,
+    metavar="K/N|auto",
+    help="With account options: read shard K (0 to N-1) of N of the account-regions, as "
+    "JSON Lines for 'quota merge'; 'auto' takes K from JOB_COMPLETION_INDEX or "
+    "AWS_BATCH_JOB_ARRAY_INDEX (and N from auto/N or SMDDP_COMPAT_SHARDS).",
+)
 @profile_option
 @account_options
 @scan_format_option
@@ -110,6 +120,7 @@ def scan_cmd(
     regions: tuple[str, ...],
     spot: bool,
     workers: int,
+    shard: str | None,
     profile: str | None,
     output_format: str,
     matrix_path: str | None,
@@ -143,7 +154,12 @@ def scan_cmd(
             spot=spot,
             workers=workers,
             output_format=output_format,
+            shard=shard,
         )
+    if shard is not None:
+        from compat.cli.commands.accounts import shard_needs_accounts
+
+        shard_needs_accounts()
     single_format = plain_format(output_format)
     show_progress = sys.stderr.isatty()
 
@@ -165,6 +181,10 @@ def scan_cmd(
     )
     emit(result, single_format)
     return int(result.exit_code)
+
+
+quota_cmd.add_command(schema_cmd)
+quota_cmd.add_command(merge_cmd)
 
 
 @quota_cmd.command("request")
