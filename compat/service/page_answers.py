@@ -33,11 +33,21 @@ _UNKNOWN = "no-such-name"
 def answer(matrix: Matrix, framework: str, version: str, region: str | None) -> Resolution:
     """The library's answer to a page query: the same call as ``/v1/resolve``.
 
-    The one place to switch when the library's answer function changes.
+    The query is built by :func:`compat.query.parse_query` with the HTTP
+    parameter names (the page asks as ``/v1/resolve`` is asked) and answered by
+    :func:`compat.answers.answer`, so that the static copy decides nothing of
+    its own: a JSON answer to a framework query is one :class:`Resolution`.
     """
-    from compat.resolver import resolve
+    from compat.answers import answer as library_answer
+    from compat.query import HTTP_NAMES, parse_query
+    from compat.results import Resolution
 
-    return resolve(framework, version, region, matrix=matrix)
+    query = parse_query(
+        {"framework": framework, "version": version, "region": region}, names=HTTP_NAMES
+    )
+    found = library_answer(query, matrix=matrix, names=HTTP_NAMES)
+    assert isinstance(found, Resolution)  # a forward lookup in JSON: one release
+    return found
 
 
 def answer_or_problem(
