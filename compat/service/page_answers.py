@@ -71,12 +71,14 @@ def version_spellings(matrix: Matrix, framework: str) -> list[str]:
 
     found: dict[str, None] = {"latest": None}
     releases = matrix.compiled["releases"][framework]
+    # torch.__version__ local parts: +cpu and +cuNNN for every CUDA the framework's images
+    # use (a build for another CUDA than the release's own gets the library's note).
+    cudas = sorted({str(r["cuda"]) for r in releases if r["cuda"]}, key=Version)
+    locals_ = ["cpu", *(f"cu{c.replace('.', '')}" for c in cudas)]
     for version, index in matrix.versions_newest_first(framework):
         text = str(releases[index]["version"])
-        found.update(dict.fromkeys((text, f"v{text}", f"{text}+cpu")))
-        cuda = releases[index]["cuda"]
-        if cuda:
-            found[f"{text}+cu{cuda.replace('.', '')}"] = None
+        found.update(dict.fromkeys((text, f"v{text}")))
+        found.update(dict.fromkeys(f"{text}+{local}" for local in locals_))
         parts = version.release
         found.update(dict.fromkeys((f"{parts[0]}", f"{parts[0]}.{parts[1]}")))
         # The x.y.0 and x.y.(z+1) next to a release: versions people ask for that have no smddp.
