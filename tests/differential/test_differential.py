@@ -182,3 +182,30 @@ def cases(draw: st.DrawFn) -> Case:
 @given(case=cases())
 def test_drawn_queries_get_the_same_outcome_on_every_face(faces: list[Face], case: Case) -> None:
     assert not disagreements([case], faces)
+
+
+def test_the_export_index_and_snippets_ask_the_one_answer_function(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``export-site``'s answers and ``/v1/snippets`` build a Query and ask compat.answers."""
+    import compat.answers
+    from compat.matrix import matrix_or_default
+    from compat.query import Query
+    from compat.recipes.snippets import snippets
+    from compat.service.page_answers import answer as page_answer
+
+    asked: list[Query] = []
+    real = compat.answers.answer
+
+    def recording(query: Query, **kwargs: object) -> object:
+        asked.append(query)
+        return real(query, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(compat.answers, "answer", recording)
+    m = matrix_or_default(None)
+    page_answer(m, "PT", "2.3", "US-WEST-2")
+    assert [(q.framework, q.version, q.region) for q in asked] == [("PT", "2.3", "US-WEST-2")]
+    asked.clear()
+    snippets("torch", "1.13", "eu-west-1", matrix=m)
+    # Its release first; the byoc recipes then ask for that exact release again.
+    assert (asked[0].framework, asked[0].version, asked[0].region) == ("torch", "1.13", "eu-west-1")
