@@ -9,7 +9,7 @@ release in the region) the snippet carries the library's error and hint instead.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -121,11 +121,24 @@ def snippets(
     region: str | None = None,
     *,
     matrix: Matrix | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> Snippets:
     """The snippets for ``framework`` at ``version`` in ``region``, resolved as resolve does.
 
-    Raises what :func:`compat.resolve` raises for the same arguments.
+    The release is :func:`compat.answers.answer`'s for the query
+    :func:`compat.query.parse_query` builds (``names`` spells the parameters as
+    the asking face does: the library's by default, ``HTTP_NAMES`` for
+    ``/v1/snippets``). Raises what :func:`compat.resolve` raises for the same
+    arguments.
     """
-    from compat.resolver import resolve
+    from compat.answers import answer
+    from compat.query import LIBRARY_NAMES, parse_query
+    from compat.results import Resolution
 
-    return snippets_for(resolve(framework, version, region, matrix=matrix), matrix=matrix)
+    spelled = LIBRARY_NAMES if names is None else names
+    query = parse_query(
+        {"framework": framework, "version": version, "region": region}, names=spelled
+    )
+    found = answer(query, matrix=matrix, names=spelled)
+    assert isinstance(found, Resolution)  # a forward lookup in JSON: one release
+    return snippets_for(found, matrix=matrix)

@@ -33,11 +33,21 @@ _UNKNOWN = "no-such-name"
 def answer(matrix: Matrix, framework: str, version: str, region: str | None) -> Resolution:
     """The library's answer to a page query: the same call as ``/v1/resolve``.
 
-    The one place to switch when the library's answer function changes.
+    The query is built by :func:`compat.query.parse_query` with the HTTP
+    parameter names (the page asks as ``/v1/resolve`` is asked) and answered by
+    :func:`compat.answers.answer`, so that the static copy decides nothing of
+    its own: a JSON answer to a framework query is one :class:`Resolution`.
     """
-    from compat.resolver import resolve
+    from compat.answers import answer as library_answer
+    from compat.query import HTTP_NAMES, parse_query
+    from compat.results import Resolution
 
-    return resolve(framework, version, region, matrix=matrix)
+    query = parse_query(
+        {"framework": framework, "version": version, "region": region}, names=HTTP_NAMES
+    )
+    found = library_answer(query, matrix=matrix, names=HTTP_NAMES)
+    assert isinstance(found, Resolution)  # a forward lookup in JSON: one release
+    return found
 
 
 def answer_or_problem(
@@ -61,12 +71,14 @@ def version_spellings(matrix: Matrix, framework: str) -> list[str]:
 
     found: dict[str, None] = {"latest": None}
     releases = matrix.compiled["releases"][framework]
+    # torch.__version__ local parts: +cpu and +cuNNN for every CUDA the framework's images
+    # use (a build for another CUDA than the release's own gets the library's note).
+    cudas = sorted({str(r["cuda"]) for r in releases if r["cuda"]}, key=Version)
+    locals_ = ["cpu", *(f"cu{c.replace('.', '')}" for c in cudas)]
     for version, index in matrix.versions_newest_first(framework):
         text = str(releases[index]["version"])
-        found.update(dict.fromkeys((text, f"v{text}", f"{text}+cpu")))
-        cuda = releases[index]["cuda"]
-        if cuda:
-            found[f"{text}+cu{cuda.replace('.', '')}"] = None
+        found.update(dict.fromkeys((text, f"v{text}")))
+        found.update(dict.fromkeys(f"{text}+{local}" for local in locals_))
         parts = version.release
         found.update(dict.fromkeys((f"{parts[0]}", f"{parts[0]}.{parts[1]}")))
         # The x.y.0 and x.y.(z+1) next to a release: versions people ask for that have no smddp.

@@ -3,8 +3,12 @@
 A face takes a :class:`Case` (the values a user would type, and the environment)
 and answers with the outcome: an error kind (the exit code or HTTP status mapped
 to one name), the message, and the answer (JSON parsed, other formats as text).
-More faces (the static export, the page in Chromium) implement :class:`Face` and
-join the runner in ``test_differential.py``.
+The static export (:class:`StaticExportFace`, page.js's lookup done in Python
+over an exported site) and the page in headless Chromium (live and static,
+``test_page_faces.py``) take only the questions the page can be asked
+(:func:`page_question`). Where the static copy says it has no answer, its
+outcome is :data:`STATIC_UNANSWERABLE`, and :func:`static_gap` says whether the
+README documents that gap for the query (else it is a disagreement).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import json
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 #: Exit codes and HTTP statuses, as one error kind.
@@ -90,6 +95,14 @@ class Face(Protocol):
     reads_environment: bool
 
     def ask(self, case: Case) -> Outcome: ...
+
+
+def takes(face: Face, case: Case) -> bool:
+    """Whether ``face`` can be asked ``case`` (a face may narrow it with a ``takes`` method)."""
+    if case.env and not face.reads_environment:
+        return False
+    narrow = getattr(face, "takes", None)
+    return narrow is None or bool(narrow(case))
 
 
 def _payload(text: str, fmt: str) -> Any:
@@ -231,3 +244,125 @@ class SubprocessFace:
 
         result = run_process(case.argv(), **dict(case.env))
         return cli_outcome(result.exit_code, result.stdout, result.stderr, case.format)
+
+
+#: The outcome kind of a query the static copy says it has no answer for.
+STATIC_UNANSWERABLE = "static-unanswerable"
+#: How the static page's script words that (compat/service/static/page.js, ``unknown``).
+STATIC_NO_ANSWER = "this static copy has no answer for "
+#: Characters only a PEP 440 specifier has (the static copy answers no specifier).
+_SPECIFIER = set("<>=!~,*")
+
+
+def page_question(case: Case) -> tuple[str, str, str | None] | None:
+    """``(framework, version, region)`` when the page can be asked ``case``, else None.
+
+    The page asks framework, version and region (its address and its form) for
+    a JSON answer, nothing else: no smddp version, artefact, instance type or
+    format, no environment. An empty value is not askable either: the page's
+    address reads ``version=`` as no version (``latest``) and ``region=`` as no
+    region, as a form with an empty field does, where ``/v1/resolve`` says 400.
+    """
+    given = case.given
+    if case.env or set(given) - {"framework", "version", "region", "format"}:
+        return None
+    if given.get("format", "json").lower() != "json" or "framework" not in given:
+        return None
+    if any(not value.strip() for value in given.values()):
+        return None
+    return given["framework"], given.get("version", "latest"), given.get("region")
+
+
+def static_gap(case: Case, static: Outcome, reference: Outcome) -> str | None:
+    """Why the static copy may say it has no answer for ``case`` (README: specifiers, another
+    letter case of a version, names it does not know), or None when it should have answered.
+    """
+    asked = page_question(case)
+    if asked is None or static.kind != STATIC_UNANSWERABLE:
+        return None
+    if not static.message.startswith(STATIC_NO_ANSWER):
+        return None
+    what = static.notes["what"]
+    if what in ("framework", "region"):
+        # A name it does not know: never one the live service answers.
+        if reference.kind == "ok":
+            return None
+        same = reference.kind == KIND_BY_STATUS[static.notes["status"]]
+        return f"unknown {what}" + ("" if same else f" ({reference.kind} live)")
+    version = asked[1]
+    if _SPECIFIER & set(version):
+        return "specifier"
+    if version.lower() in static.notes["spellings"]:
+        return "letter case"
+    if version != version.strip():
+        return "spaces"
+    if reference.kind != "ok":
+        return f"not in the index ({reference.kind} live)"
+    return None
+
+
+class StaticExportFace:
+    """The static export's answer, found as page.js's ``lookup`` finds it (in Python).
+
+    ``v1/answers/index.json`` canonicalises the framework and region (trimmed,
+    lower-cased), ``v1/answers/{framework}.json`` maps the version exactly as
+    typed to ``[file, patch]`` per region, and the patch (``+key``: items before
+    and after the stored list) turns the stored answer or problem into the one
+    for that spelling.
+    """
+
+    name = "static-export"
+    reads_environment = False
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._files: dict[str, Any] = {}
+
+    def load(self, path: str) -> Any:
+        if path not in self._files:
+            self._files[path] = json.loads((self.root / path).read_bytes())
+        return self._files[path]
+
+    def takes(self, case: Case) -> bool:
+        return page_question(case) is not None
+
+    def ask(self, case: Case) -> Outcome:
+        asked = page_question(case)
+        assert asked is not None, f"the page cannot be asked {case}"
+        framework, version, region = asked
+        index = self.load("v1/answers/index.json")
+        fw = index["frameworks"].get(framework.strip().lower())
+        if fw is None:
+            return self._unknown(index, "framework", framework)
+        where = "-"
+        if region:
+            found = index["regions"].get(region.strip().lower())
+            if found is None:
+                return self._unknown(index, "region", region)
+            where = found
+        data = self.load(f"v1/answers/{fw}.json")
+        entry = data["spellings"].get(version)
+        if entry is None:
+            spellings = {s.lower() for s in data["spellings"]}
+            return self._unknown(index, "version", version, spellings)
+        at = data["regions"].index(where) * 2
+        patch = data["patches"][entry[at + 1]]
+        out = json.loads(json.dumps(self.load(data["files"][entry[at]])))
+        for key, value in patch.items():
+            if key.startswith("+"):
+                out[key[1:]] = [*value[0], *out[key[1:]], *value[1]]
+            else:
+                out[key] = value
+        if isinstance(out.get("type"), str) and isinstance(out.get("status"), int):
+            return Outcome(KIND_BY_STATUS[out["status"]], out["detail"], notes={"problem": out})
+        return Outcome("ok", "", out)
+
+    def _unknown(
+        self, index: Any, what: str, value: str, spellings: set[str] | None = None
+    ) -> Outcome:
+        known = index["unknown"][what]
+        return Outcome(
+            STATIC_UNANSWERABLE,
+            f"{STATIC_NO_ANSWER}{what} {json.dumps(value)}",
+            notes={"what": what, "status": known["status"], "spellings": spellings or set()},
+        )

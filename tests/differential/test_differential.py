@@ -22,6 +22,7 @@ from tests.service.support import make_client, running_server
 
 from .corpus import FORMATS, REGIONS, WANTS, corpus, hostile
 from .faces import (
+    STATIC_UNANSWERABLE,
     Case,
     ClickFace,
     Face,
@@ -29,7 +30,11 @@ from .faces import (
     HttpFace,
     LibraryFace,
     Outcome,
+    StaticExportFace,
     SubprocessFace,
+    page_question,
+    static_gap,
+    takes,
 )
 
 CORPUS = corpus()
@@ -42,18 +47,30 @@ def http_client() -> Iterator[object]:
 
 
 @pytest.fixture(scope="module")
-def faces(http_client: object) -> list[Face]:
-    return [LibraryFace(), FastPathFace(), ClickFace(), HttpFace(http_client)]
+def faces(http_client: object, exported_site: Path) -> list[Face]:
+    return [
+        LibraryFace(),
+        FastPathFace(),
+        ClickFace(),
+        HttpFace(http_client),
+        StaticExportFace(exported_site),
+    ]
 
 
-def disagreements(cases: Sequence[Case], faces: Sequence[Face]) -> list[str]:
-    """One line per case where a face's outcome differs from the first face's."""
+def disagreements(
+    cases: Sequence[Case], faces: Sequence[Face], gaps: dict[str, int] | None = None
+) -> list[str]:
+    """One line per case where a face's outcome differs from the first face's.
+
+    The static copy may instead say it has no answer where the README documents
+    that it cannot (:func:`static_gap`); ``gaps`` counts those by reason.
+    """
     out: list[str] = []
     for case in cases:
         reference: Outcome | None = None
         ref_name = ""
         for face in faces:
-            if case.env and not face.reads_environment:
+            if not takes(face, case):
                 continue
             got = face.ask(case)
             if got.kind == "unexpected":
@@ -62,6 +79,16 @@ def disagreements(cases: Sequence[Case], faces: Sequence[Face]) -> list[str]:
                 )
             if reference is None:
                 reference, ref_name = got, face.name
+            elif got.kind == STATIC_UNANSWERABLE:
+                reason = static_gap(case, got, reference)
+                if reason is None:
+                    out.append(
+                        f"{case} [{case.label}]: {face.name} says {got.message!r} but "
+                        f"{ref_name}={reference.kind}:{reference.message!r} and the static "
+                        "copy documents no such gap"
+                    )
+                elif gaps is not None:
+                    gaps[reason] = gaps.get(reason, 0) + 1
             elif got != reference:
                 out.append(
                     f"{case} [{case.label}]: {ref_name}={reference.kind}:{reference.message!r}"
@@ -83,6 +110,29 @@ def test_the_corpus_is_large_and_covers_every_face_of_a_query() -> None:
 def test_every_face_agrees_on_the_whole_corpus(faces: list[Face]) -> None:
     problems = disagreements(CORPUS, faces)
     assert not problems, f"{len(problems)} disagreements:\n" + "\n".join(problems[:25])
+
+
+def test_the_static_export_answers_what_the_page_can_ask(exported_site: Path) -> None:
+    """The static face must answer most of its questions itself (else it proves nothing),
+    and its documented gaps must be real: specifiers and other cases of a version."""
+    library, static = LibraryFace(), StaticExportFace(exported_site)
+    asked = [c for c in CORPUS if static.takes(c)]
+    answered = [c for c in asked if static.ask(c).kind != STATIC_UNANSWERABLE]
+    assert len(asked) >= 400
+    assert len(answered) >= 0.6 * len(asked)  # the rest: specifiers, which it documents
+    gaps: dict[str, int] = {}
+    assert not disagreements(asked, [library, static], gaps)
+    assert "specifier" in gaps, gaps
+    for version, reason in ((">=2.3,<2.4", "specifier"), ("V1.13.1", "letter case")):
+        case = Case.of(reason, framework="pt", version=version, region="us-west-2")
+        got = static.ask(case)
+        assert got.kind == STATIC_UNANSWERABLE
+        assert library.ask(case).kind == "ok"
+        assert static_gap(case, got, library.ask(case)) == reason
+    # An unknown spelling of a known kind is no gap: it must answer like the library.
+    local = Case.of("local", framework="pt", version="2.1.0+cu117", region="us-west-2")
+    assert static.ask(local) == library.ask(local)
+    assert page_question(Case.of("env", env={"AWS_REGION": "us-west-2"}, framework="pt")) is None
 
 
 def test_the_fast_path_really_answers_the_plain_cases() -> None:
@@ -132,3 +182,30 @@ def cases(draw: st.DrawFn) -> Case:
 @given(case=cases())
 def test_drawn_queries_get_the_same_outcome_on_every_face(faces: list[Face], case: Case) -> None:
     assert not disagreements([case], faces)
+
+
+def test_the_export_index_and_snippets_ask_the_one_answer_function(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``export-site``'s answers and ``/v1/snippets`` build a Query and ask compat.answers."""
+    import compat.answers
+    from compat.matrix import matrix_or_default
+    from compat.query import Query
+    from compat.recipes.snippets import snippets
+    from compat.service.page_answers import answer as page_answer
+
+    asked: list[Query] = []
+    real = compat.answers.answer
+
+    def recording(query: Query, **kwargs: object) -> object:
+        asked.append(query)
+        return real(query, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(compat.answers, "answer", recording)
+    m = matrix_or_default(None)
+    page_answer(m, "PT", "2.3", "US-WEST-2")
+    assert [(q.framework, q.version, q.region) for q in asked] == [("PT", "2.3", "US-WEST-2")]
+    asked.clear()
+    snippets("torch", "1.13", "eu-west-1", matrix=m)
+    # Its release first; the byoc recipes then ask for that exact release again.
+    assert (asked[0].framework, asked[0].version, asked[0].region) == ("torch", "1.13", "eu-west-1")

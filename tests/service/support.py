@@ -89,3 +89,31 @@ def is_problem(response: httpx.Response) -> bool:
         and isinstance(body.get("detail"), str)
         and body.get("message") == body.get("detail")
     )
+
+
+@contextlib.contextmanager
+def static_server(root: Path) -> Iterator[str]:
+    """``python -m http.server`` serving ``root`` on a free loopback port (an exported site)."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+        cwd=root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                if httpx.get(url + "/index.html", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise AssertionError("python -m http.server did not start")
+            time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

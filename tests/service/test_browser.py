@@ -1,7 +1,8 @@
 """The web page in real headless Chromium (Debian's package) driven by Playwright.
 
-Skipped, not failed, where Chromium (a system package) is missing; Playwright
-is in the test extra, so a broken install fails at import instead of skipping.
+Where Chromium (a system package) is missing they fail in CI (``CI=true``) and
+skip elsewhere (tests/service/chromium.py); Playwright is in the test extra, so
+a broken install fails at import instead of skipping.
 Screenshots at 390, 768 and
 1280 px (light and dark) are saved to test-artifacts/ for a person to look at;
 axe-core (from npm: ``npm ci --prefix tests/service/browser``) checks the
@@ -10,12 +11,8 @@ page's accessibility and fails on serious or critical violations.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,44 +21,28 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 from packaging.version import Version
-from playwright import sync_api
 
 import compat
 from compat.service.export import export_site
 from compat.service.page import LABELS
 
 from ..conftest import REPO
+from .chromium import launch_chromium
 from .page_reader import ANSWER_FIELDS, expected, shown
-from .support import free_port, running_server
+from .support import running_server, static_server
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path(os.environ.get("SMDDP_COMPAT_CHROMIUM", "/usr/bin/chromium"))
 AXE = Path(__file__).parent / "browser" / "node_modules" / "axe-core" / "axe.min.js"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 WIDTHS = (390, 768, 1280)
 ARTIFACTS = REPO / "test-artifacts"
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_api.sync_playwright() as pw:
-        found = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        try:
-            yield found
-        finally:
-            found.close()
+    with launch_chromium() as found:
+        ARTIFACTS.mkdir(exist_ok=True)
+        yield found
 
 
 @pytest.fixture(scope="module")
@@ -176,7 +157,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_exported_page_shows_exactly_what_v1_resolve_returns(
     browser: Any, server: Any, site: Path
 ) -> None:
-    with _static_server(site) as url:
+    with static_server(site) as url:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         errors = _watch(page)
         for framework, version, region in QUERIES:
@@ -518,36 +499,9 @@ def test_no_sideways_scrolling_and_no_serious_accessibility_problem(
 
 
 # -- the exported static site ----------------------------------------------------------------
-@contextlib.contextmanager
-def _static_server(root: Path) -> Iterator[str]:
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
-        cwd=root,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                if httpx.get(url + "/index.html", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError("python -m http.server did not start")
-            time.sleep(0.1)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-
-
 def test_exported_site_resolves_and_copies_from_static_files(browser: Any, site: Path) -> None:
     expected_uri = compat.resolve("pytorch", "1.13.1", "eu-west-1").image_uri
-    with _static_server(site) as url:
+    with static_server(site) as url:
         context = browser.new_context(viewport={"width": 390, "height": 844})
         context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url)
         page = context.new_page()

@@ -40,7 +40,10 @@ async def get_snippets(
     ] = "latest",
     region: Annotated[str | None, text_param("AWS region", "us-west-2")] = None,
 ) -> Response:
+    from compat.query import HTTP_NAMES
     from compat.recipes.snippets import snippets
 
-    found = snippets(framework, version, region, matrix=matrix_state(request).current.matrix)
+    found = snippets(
+        framework, version, region, matrix=matrix_state(request).current.matrix, names=HTTP_NAMES
+    )
     return json_response(dump(found.to_dict()))
