@@ -10,9 +10,8 @@ from typing import Any
 
 import boto3
 import pytest
-from moto import server as moto_server
 from moto.sagemaker.exceptions import ValidationError
-from moto.sagemaker.models import SageMakerModelBackend, sagemaker_backends
+from moto.sagemaker.models import SageMakerModelBackend
 
 from compat.aws import org_scan
 from compat.aws.accounts import AccountTarget
@@ -20,8 +19,16 @@ from compat.aws.job_cache import forget_job_caches
 from compat.aws.quota_codes import QuotaCodeBook
 from compat.aws.usage import Usage, count_usage
 
-from ..conftest import free_port
-from .conftest import ACCOUNT, P3DN, P4D, REGION, resource_config
+from .conftest import (
+    ACCOUNT,
+    P3DN,
+    P4D,
+    REGION,
+    patch_warm_pools,
+    resource_config,
+    seed_job,
+    serve_moto,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -33,32 +40,16 @@ VANISHING = {"vanished"}
 @pytest.fixture(scope="module")
 def server_url() -> Iterator[str]:
     patch = pytest.MonkeyPatch()
-    real_list = SageMakerModelBackend.list_training_jobs
     real_describe = SageMakerModelBackend.describe_training_job
-
-    def list_with_warm_pools(self: Any, *args: Any, **kwargs: Any) -> Any:
-        answer = real_list(self, *args, **kwargs)  # moto lacks WarmPoolStatus
-        for summary in answer["TrainingJobSummaries"]:
-            warm = getattr(self.training_jobs[summary["TrainingJobName"]], "warm_pool", None)
-            if warm:
-                summary["WarmPoolStatus"] = {"Status": warm}
-        return answer
 
     def describe(self: Any, name: str) -> Any:
         if name in VANISHING:
             raise ValidationError(message="Requested resource not found")
         return real_describe(self, name)
 
-    patch.setattr(SageMakerModelBackend, "list_training_jobs", list_with_warm_pools)
+    patch_warm_pools(patch)
     patch.setattr(SageMakerModelBackend, "describe_training_job", describe)
-    port = free_port()
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.stop()
-        patch.undo()
+    yield from serve_moto(patch)
 
 
 def _client(url: str, calls: list[str]) -> Any:
@@ -70,19 +61,7 @@ def _client(url: str, calls: list[str]) -> Any:
 
 def _job(url: str, name: str, status: str, config: dict[str, Any], *, spot: bool = False,
          warm: str | None = None, selected: tuple[str, int] | None = None) -> None:  # fmt: skip
-    boto3.client("sagemaker", region_name=REGION, endpoint_url=url).create_training_job(
-        TrainingJobName=name,
-        AlgorithmSpecification={"TrainingImage": "img:latest", "TrainingInputMode": "File"},
-        RoleArn=f"arn:aws:iam::{ACCOUNT}:role/SageMaker",
-        OutputDataConfig={"S3OutputPath": "s3://bucket/out"},
-        ResourceConfig=config,
-        StoppingCondition={"MaxRuntimeInSeconds": 3600},
-        EnableManagedSpotTraining=spot,
-    )
-    job = sagemaker_backends[ACCOUNT][REGION].training_jobs[name]
-    job.training_job_status = status
-    if warm:
-        job.warm_pool = warm
+    job = seed_job(url, name, status, config=config, spot=spot, warm_pool=warm)
     if selected:  # what DescribeTrainingJob says once SageMaker picked a preference
         job.resource_config["SelectedInstanceType"] = selected[0]
         job.resource_config["SelectedInstanceCount"] = selected[1]
