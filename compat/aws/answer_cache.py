@@ -210,11 +210,12 @@ class AnswerCache(ABC, Generic[V]):
             return {}
         except (OSError, ValueError, RecursionError) as exc:
             # ValueError: not JSON, truncated, not UTF-8; RecursionError: absurd nesting.
-            _debug("ignoring %s: %s", path, exc)
+            _debug("ignoring %s (%s): the next save replaces it", path, exc)
             return {}
         entries = data.get(self._section) if isinstance(data, dict) else None
         if not isinstance(entries, dict):
-            _debug("ignoring %s: no %r object (another program's file?)", path, self._section)
+            _debug("ignoring %s: no %r object (another program's file?); the next save "
+                   "replaces it", path, self._section)  # fmt: skip
             return {}
         now = self._clock()
         kept: dict[str, tuple[V, float]] = {}

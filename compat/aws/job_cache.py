@@ -82,6 +82,10 @@ class JobCache(AnswerCache[JobShape]):
             return None
         if not all(isinstance(k, str) and type(v) is int and v >= 0 for k, v in instances.items()):
             return None
+        if not instances:
+            # Nothing known: the previous version kept such an entry for a job whose type
+            # SageMaker had not selected yet (InstancePreferences). Describe it again.
+            return None
         return JobShape(spot, dict(instances), plan)
 
 

@@ -143,22 +143,15 @@ def plan_of(description: Mapping[str, Any]) -> str | None:
     return None
 
 
-def job_shape(description: Mapping[str, Any]) -> tuple[JobShape, bool]:
-    """What a described job holds, and whether that is final (may be remembered).
-
-    Everything is fixed at creation, except the type SageMaker selects for a job with
-    ``InstancePreferences``: until it has selected one, the shape is not remembered.
-    """
+def job_shape(description: Mapping[str, Any]) -> JobShape:
+    """What a described job holds, and whether on spot or on a training plan."""
     from compat.aws.job_cache import JobShape
 
-    config = description.get("ResourceConfig") or {}
-    shape = JobShape(
+    return JobShape(
         spot=bool(description.get("EnableManagedSpotTraining")),
         instances=dict(job_instances(description)),
         plan=plan_of(description) is not None,
     )
-    final = not config.get("InstancePreferences") or bool(config.get("SelectedInstanceType"))
-    return shape, final
 
 
 def _describe(sagemaker: SageMakerClient, region: str, name: str) -> Mapping[str, Any] | None:
@@ -344,7 +337,9 @@ def _shape(
         description = _describe(sagemaker, region, job.name)
     if description is None:
         return None
-    shape, final = job_shape(description)
-    if final and job.key is not None:
+    shape = job_shape(description)
+    if shape.instances and job.key is not None:
+        # Fixed since the job was created; a job with InstancePreferences holds none until
+        # SageMaker selects its type, so that is asked again next time.
         cache.put(job.key, shape)
     return shape

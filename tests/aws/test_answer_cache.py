@@ -82,6 +82,19 @@ def test_files_the_previous_version_wrote_are_read(tmp_path: Path) -> None:
     )
 
 
+def test_a_remembered_job_with_no_instances_is_described_again(tmp_path: Path) -> None:
+    """The previous version remembered a job with InstancePreferences before SageMaker had
+    selected its type (no instances): such an entry is not trusted."""
+    path = tmp_path / "jobs.json"
+    old = json.loads(PREVIOUS_JOBS)
+    old["jobs"][KEY_A]["instances"] = {}
+    path.write_text(json.dumps(old))
+    now = _clock()
+    jobs = JobCache(str(path), clock=lambda: now[0])
+    assert jobs.get(KEY_A) is None
+    assert jobs.get(KEY_B) is not None
+
+
 def test_saving_keeps_the_layout_the_previous_version_reads(tmp_path: Path) -> None:
     """A file written now is the previous version's layout: an older process sharing the
     cache directory (or a downgrade) reads it too."""
