@@ -63,6 +63,11 @@ class LearnedCodes(AnswerCache[str]):
     """Quota name -> the code AWS confirmed for it, in ``{"codes": {name: {"code",
     "learned_at"}}}``."""
 
+    def __init__(
+        self, path: str | None, *, ttl: float = DEFAULT_TTL, clock: Callable[[], float] = time.time
+    ) -> None:
+        super().__init__(path, section="codes", stamp="learned_at", ttl=ttl, clock=clock)
+
     def encode(self, value: str) -> dict[str, Any]:
         return {"code": value}
 
@@ -86,9 +91,7 @@ class QuotaCodeBook:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._known = dict(known or {})
-        self._learned = LearnedCodes(
-            path, section="codes", stamp="learned_at", ttl=ttl, clock=clock
-        )
+        self._learned = LearnedCodes(path, ttl=ttl, clock=clock)
         self._lock = threading.Lock()
 
     @classmethod
