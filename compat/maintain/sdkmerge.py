@@ -23,31 +23,14 @@ from typing import TYPE_CHECKING, Any
 
 from compat.errors import MatrixError
 from compat.maintain.matrixdiff import _MISSING, _show
+from compat.maintain.partitions import partition_of
 from compat.maintain.sdkcompare import Comparison, RowDifference
 
 if TYPE_CHECKING:
     from compat.matrix import Matrix
     from compat.matrix.schema import MatrixDocument
 
-#: Region name prefixes of the partitions other than aws (longest first).
-_PARTITION_PREFIXES = (
-    ("us-isob-", "aws-iso-b"),
-    ("us-isof-", "aws-iso-f"),
-    ("us-iso-", "aws-iso"),
-    ("eu-isoe-", "aws-iso-e"),
-    ("us-gov-", "aws-us-gov"),
-    ("eusc-", "aws-eusc"),
-    ("cn-", "aws-cn"),
-)
 _WRAP = 92
-
-
-def partition_of(region: str) -> str:
-    """The partition a region's name implies (``cn-north-1`` -> ``aws-cn``)."""
-    for prefix, partition in _PARTITION_PREFIXES:
-        if region.startswith(prefix):
-            return partition
-    return "aws"
 
 
 @dataclass(frozen=True, slots=True)
