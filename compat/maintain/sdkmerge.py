@@ -16,12 +16,12 @@ written (atomically). Otherwise nothing is written.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from compat.errors import MatrixError
+from compat.maintain.edits import file_diff, write_edit
 from compat.maintain.matrixdiff import _MISSING, _show
 from compat.maintain.partitions import partition_of
 from compat.maintain.sdkcompare import Comparison, RowDifference
@@ -371,7 +371,6 @@ def merge_sdk(
 ) -> SdkMergeReport:
     """Plan the merge of ``comparison`` into the file at ``matrix_path``, and write it."""
     from compat.matrix import read_matrix_bytes
-    from compat.matrix.atomic import write_bytes_atomic
     from compat.matrix.validate import parse_document
 
     data = read_matrix_bytes(matrix_path)
@@ -381,18 +380,8 @@ def merge_sdk(
     merged = apply_plan(text, doc, plan, matrix_path) if plan.changes else text
     if merged != text:
         _check_merged(merged, doc, plan, matrix_path)
-    diff = "".join(
-        difflib.unified_diff(
-            text.splitlines(keepends=True),
-            merged.splitlines(keepends=True),
-            fromfile=f"a/{matrix_path}",
-            tofile=f"b/{matrix_path}",
-        )
-    )
-    written = False
-    if merged != text and not dry_run:
-        write_bytes_atomic(matrix_path, merged.encode("utf-8"))
-        written = True
+    diff = file_diff(matrix_path, text, merged)
+    written = write_edit(matrix_path, text, merged, dry_run=dry_run)
     return SdkMergeReport(comparison, matrix_path, plan, diff, written, dry_run)
 
 
