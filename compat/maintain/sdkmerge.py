@@ -145,34 +145,27 @@ def plan_merge(doc: MatrixDocument, matrix: Matrix, comparison: Comparison) -> M
                 offered.setdefault(region, {})[diff.name] = change.new
                 if diff.region_set is not None:
                     by_set.setdefault(diff.region_set, []).append(diff)
-            elif change.new is _MISSING:
-                plan.conflicts.append(
-                    SdkConflict(
-                        diff.name,
-                        change.field,
-                        change.old,
-                        change.new,
-                        "the matrix lists the region and the SDK does not; kept (check it and "
-                        "remove it by hand if it is gone)",
-                    )
-                )
             else:
-                plan.conflicts.append(
-                    SdkConflict(
-                        diff.name,
-                        change.field,
-                        change.old,
-                        change.new,
-                        "the accounts differ; the matrix keeps its own",
-                    )
+                reason = (
+                    "the matrix lists the region and the SDK does not; kept (check it and "
+                    "remove it by hand if it is gone)"
+                    if change.new is _MISSING
+                    else "the accounts differ; the matrix keeps its own"
                 )
+                plan.conflicts.append(_conflict(diff, change.field, change.old, change.new, reason))
     for region, rows in offered.items():
         _plan_region(plan, doc, region, rows, compared_sets, uncompared)
     return plan
 
 
-def _conflict(diff: RowDifference, name: str, ours: Any, theirs: Any) -> SdkConflict:
-    return SdkConflict(diff.name, name, ours, theirs, "the matrix keeps its own value")
+def _conflict(
+    diff: RowDifference,
+    name: str,
+    ours: Any,
+    theirs: Any,
+    reason: str = "the matrix keeps its own value",
+) -> SdkConflict:
+    return SdkConflict(diff.name, name, ours, theirs, reason)
 
 
 def _set_members(
