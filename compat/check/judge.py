@@ -235,24 +235,16 @@ class _Judge:
                     )
                 )
             return None
-        except NotFoundError as exc:
-            self.v.no_smddp_reason = exc.message
+        except CompatError as exc:  # not in the matrix, or not a version at all
+            not_found = isinstance(exc, NotFoundError)
+            if not_found:
+                self.v.no_smddp_reason = exc.message
             if self.v.smddp:
+                asked = "smddp is requested with " if not_found else ""
                 self.out.append(
                     finding(
                         "SMDDP012",
-                        f"smddp is requested with {source}={version!r}: {exc.message}",
-                        self.at(source),
-                        exc.hint,
-                    )
-                )
-            return None
-        except CompatError as exc:
-            if self.v.smddp:
-                self.out.append(
-                    finding(
-                        "SMDDP012",
-                        f"{source}={version!r}: {exc.message}",
+                        f"{asked}{source}={version!r}: {exc.message}",
                         self.at(source),
                         exc.hint,
                     )

@@ -164,3 +164,10 @@ def test_without_smddp_nothing_is_reported(tmp_path: Path) -> None:
         SMDDP, "distribution={'torch_distributed': {'enabled': True}}"
     )
     assert rules(src, tmp_path) == []
+
+
+def test_a_malformed_version_does_not_hide_the_instance_type(tmp_path: Path) -> None:
+    found = check_source(pt("abc", "ml.g5.48xlarge"), str(tmp_path / "l.py")).findings
+    assert [f.rule for f in found] == ["SMDDP012", "SMDDP003"]
+    assert found[0].message == "framework_version='abc': 'abc' is not a valid version"
+    assert "exact version (1.13.1)" in (found[0].fix or "")
