@@ -208,9 +208,7 @@ def test_the_empty_cases_are_the_ones_a_link_can_carry() -> None:
     assert all(page_question(c) is None for c in EMPTY)
 
 
-def test_the_live_page_shows_v1_resolves_400_for_an_empty_value(
-    tab: Tab, live_server: Any
-) -> None:
+def test_the_live_page_shows_v1_resolves_400_for_an_empty_value(tab: Tab, live_server: Any) -> None:
     page = tab.page
     tab.errors.clear()
     problems = []
