@@ -111,6 +111,38 @@ def test_a_reload_changes_every_tag(tmp_path: Path) -> None:
             assert answer.headers["etag"] != etag
 
 
+def test_v1_matrix_is_revalidated_by_the_middleware_across_a_reload(tmp_path: Path) -> None:
+    """The route sets no caching header itself: the tag, 304 and a reload's 200 are the
+    conditional middleware's, from the matrix that answered."""
+    matrix = tmp_path / "matrix.yaml"
+    shutil.copyfile(shipped_matrix_path(), matrix)
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    with make_client(matrix_path=str(matrix), token=TOKEN) as c:
+        first = c.get("/v1/matrix")
+        etag = first.headers["etag"]
+        assert etag.startswith(f'"{SHA}.')
+        assert first.headers["cache-control"] == "public, no-cache"
+        assert c.get("/v1/matrix", headers={"If-None-Match": etag}).status_code == 304
+        text = matrix.read_text(encoding="utf-8")
+        assert text.count("schema_version: 1\n") == 1
+        matrix.write_text(text.replace("schema_version: 1\n", "schema_version: 1\n\n"), "utf-8")
+        assert c.post("/v1/admin/reload", headers=auth).status_code == 200
+        served = c.get("/readyz").json()["matrix_sha256"]
+        assert served != SHA
+        after = c.get("/v1/matrix", headers={"If-None-Match": etag})
+        assert after.status_code == 200
+        assert after.json() == first.json()  # the same document, from the new file
+        assert after.headers["etag"].startswith(f'"{served}.')
+        again = c.get("/v1/matrix", headers={"If-None-Match": after.headers["etag"]})
+        assert again.status_code == 304
+
+
+def test_the_matrix_route_declares_if_none_match_in_its_schema(client) -> None:
+    operation = client.get("/openapi.json").json()["paths"]["/v1/matrix"]["get"]
+    assert [p["name"] for p in operation["parameters"]] == ["If-None-Match"]
+    assert "304" in operation["responses"]
+
+
 # -- compression -------------------------------------------------------------------------
 def test_large_answers_are_gzipped_for_clients_that_take_gzip(client) -> None:
     plain = client.get("/", headers={"Accept-Encoding": "identity"})

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from compat.catalog import FrameworkInfo, InstanceTypeInfo, RegionInfo
@@ -81,19 +81,25 @@ def _answer_response(query: Query, body: bytes) -> Response:
 @router.get(
     "/v1/matrix",
     summary="The whole validated matrix document",
-    description="Cached by ETag (the SHA-256 of the matrix file); If-None-Match answers 304.",
+    description="A strong ETag made from the matrix file's SHA-256; If-None-Match answers 304 "
+    "(as every answer that depends only on the matrix, compat.service.conditional).",
     response_model=MatrixDocument,
     responses={304: {"description": "Not modified"}},
+    openapi_extra={
+        "parameters": [
+            {
+                "name": "If-None-Match",
+                "in": "header",
+                "required": False,
+                "schema": {"type": "string"},
+                "description": "An ETag of an earlier answer: 304 while the matrix is the same",
+            }
+        ]
+    },
 )
-async def get_matrix(
-    request: Request,
-    if_none_match: Annotated[str | None, Header(max_length=1024)] = None,
-) -> Response:
-    snap = matrix_state(request).current
-    headers = {"ETag": snap.etag, "Cache-Control": "public, no-cache"}
-    if if_none_match is not None and _etag_matches(if_none_match, snap.etag):
-        return Response(status_code=304, headers=headers)
-    return json_response(snap.matrix_json, headers=headers)
+async def get_matrix(request: Request) -> Response:
+    # ETag, Cache-Control and 304 come from the conditional middleware (MATRIX_DERIVED).
+    return json_response(matrix_state(request).current.matrix_json)
 
 
 @router.get(
@@ -141,10 +147,3 @@ def _remember(snap: Snapshot, key: Query, answer: bytes) -> bytes:
         snap.answers.clear()
     snap.answers[key] = answer
     return answer
-
-
-def _etag_matches(header: str, etag: str) -> bool:
-    if header.strip() == "*":
-        return True
-    tags = [t.strip().removeprefix("W/") for t in header.split(",")]
-    return etag in tags
