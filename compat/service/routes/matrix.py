@@ -6,6 +6,7 @@ kept per matrix snapshot as bytes.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Request
@@ -78,8 +79,23 @@ def _answer_response(query: Query, body: bytes) -> Response:
     return Response(body, media_type="text/plain; charset=utf-8")
 
 
-@router.get(
+def _snapshot_json(attribute: str) -> Callable[[Request], Awaitable[Response]]:
+    """A route that answers bytes the matrix snapshot computed when it was loaded.
+
+    Their ETag, Cache-Control and 304 come from the conditional middleware
+    (``MATRIX_DERIVED``), as for every answer that depends only on the matrix.
+    """
+
+    async def route(request: Request) -> Response:
+        body: bytes = getattr(matrix_state(request).current, attribute)
+        return json_response(body)
+
+    return route
+
+
+router.get(
     "/v1/matrix",
+    name="get_matrix",
     summary="The whole validated matrix document",
     description="A strong ETag made from the matrix file's SHA-256; If-None-Match answers 304 "
     "(as every answer that depends only on the matrix, compat.service.conditional).",
@@ -96,28 +112,19 @@ def _answer_response(query: Query, body: bytes) -> Response:
             }
         ]
     },
-)
-async def get_matrix(request: Request) -> Response:
-    # ETag, Cache-Control and 304 come from the conditional middleware (MATRIX_DERIVED).
-    return json_response(matrix_state(request).current.matrix_json)
-
-
-@router.get(
+)(_snapshot_json("matrix_json"))
+router.get(
     "/v1/frameworks",
+    name="get_frameworks",
     response_model=list[FrameworkInfo],
     summary="Frameworks, their aliases and versions with smddp",
-)
-async def get_frameworks(request: Request) -> Response:
-    return json_response(matrix_state(request).current.frameworks_json)
-
-
-@router.get(
+)(_snapshot_json("frameworks_json"))
+router.get(
     "/v1/regions",
+    name="get_regions",
     response_model=list[RegionInfo],
     summary="Regions with their partition, DNS suffix and DLC account",
-)
-async def get_regions(request: Request) -> Response:
-    return json_response(matrix_state(request).current.regions_json)
+)(_snapshot_json("regions_json"))
 
 
 @router.get(
