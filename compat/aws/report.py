@@ -159,6 +159,20 @@ class PreflightReport:
     def ok(self) -> bool:
         return self.exit_code is ExitCode.OK
 
+    def aws_failure(self) -> Check | None:
+        """The check that could not ask AWS, when that is what decides the report (exit 6).
+
+        The one rule both faces follow: the CLI then exits 6 with a hint, the HTTP
+        service answers 502 with this check's message and remedy.
+        """
+        if self.exit_code is not ExitCode.AWS:
+            return None
+        return next(
+            c
+            for c in self.checks
+            if c.status in (CheckStatus.FAIL, CheckStatus.ERROR) and c.exit_code is ExitCode.AWS
+        )
+
     def check(self, name: str) -> Check:
         """The check called ``name`` (KeyError when the report has none)."""
         for c in self.checks:

@@ -5,7 +5,11 @@ the compressed body, which then names two different byte sequences (RFC 9110
 forbids it), and it compresses the same cached answer again on every request.
 Here a compressed answer's strong ETag gets the coding as a suffix
 (``"<tag>-gzip"``), and compressed bodies are kept by (ETag, coding), so an
-answer that depends only on the matrix is compressed once per matrix.
+answer that depends only on the matrix is compressed once per matrix. A body
+without a strong ETag (the page's script and style, the API page) is kept by
+(its content's digest, coding) in a bounded least-recently-used cache
+(:class:`ContentCache`), so the same bytes are compressed once, not on every
+request; the same bytes object served again (a static file) is not even hashed.
 
 Compressed: a complete (single-message) body of at least ``minimum_size``
 bytes, of a textual media type, without a ``Content-Encoding`` of its own,
@@ -17,6 +21,8 @@ or not this client got it compressed. Streamed bodies pass as they are.
 from __future__ import annotations
 
 import gzip
+import hashlib
+from collections import OrderedDict
 from collections.abc import Callable
 
 from compat.service.security import ASGIApp, Message, Receive, Scope, Send
@@ -27,6 +33,9 @@ CACHE_SIZE = 512
 GZIP_LEVEL = 6
 #: Brotli's quality for answers made per request (11 is several times slower for ~5% less).
 BROTLI_QUALITY = 5
+#: Untagged compressed bodies kept (by content digest and coding), and their bytes at most.
+CONTENT_CACHE_ENTRIES = 64
+CONTENT_CACHE_BYTES = 8 * 1024 * 1024
 _Entry = tuple[bytes, bytes, "bytes | None"]
 _TEXTUAL = (b"text/", b"application/json", b"application/problem+json", b"application/javascript")
 
@@ -93,6 +102,61 @@ def _compressible(headers: list[tuple[bytes, bytes]]) -> bool:
     return media.lower().startswith(_TEXTUAL)
 
 
+class ContentCache:
+    """Compressed bodies by (content digest, coding), least recently used out first.
+
+    Bounded by ``entries`` and by ``max_bytes`` of compressed bytes. The digest
+    (BLAKE2b, 128 bits) names the content, so equal bytes share an entry and
+    different bytes never do; the digest of a bytes object seen before is
+    remembered by identity (``is``, with a reference held so its ``id`` is
+    not reused), because a static file is sent as the same object every time.
+    """
+
+    def __init__(
+        self, entries: int = CONTENT_CACHE_ENTRIES, max_bytes: int = CONTENT_CACHE_BYTES
+    ) -> None:
+        self.entries = entries
+        self.max_bytes = max_bytes
+        self._bodies: OrderedDict[tuple[bytes, str], _Entry] = OrderedDict()
+        self._size = 0
+        self._digests: dict[int, tuple[bytes, bytes]] = {}
+
+    def __len__(self) -> int:
+        return len(self._bodies)
+
+    @property
+    def size(self) -> int:
+        """Compressed bytes held."""
+        return self._size
+
+    def digest(self, body: bytes) -> bytes:
+        known = self._digests.get(id(body))
+        if known is not None and known[0] is body:
+            return known[1]
+        found = hashlib.blake2b(body, digest_size=16).digest()
+        if len(self._digests) >= self.entries:
+            self._digests.clear()
+        self._digests[id(body)] = (body, found)
+        return found
+
+    def get(self, body: bytes, coding: str, make: Callable[[], _Entry]) -> _Entry:
+        """The entry for ``body`` in ``coding``, made with ``make`` on a miss."""
+        key = (self.digest(body), coding)
+        entry = self._bodies.get(key)
+        if entry is not None:
+            self._bodies.move_to_end(key)
+            return entry
+        entry = make()
+        if len(entry[0]) > self.max_bytes:
+            return entry  # larger than the whole cache: not kept
+        self._bodies[key] = entry
+        self._size += len(entry[0])
+        while self._size > self.max_bytes or len(self._bodies) > self.entries:
+            _, dropped = self._bodies.popitem(last=False)
+            self._size -= len(dropped[0])
+        return entry
+
+
 class CompressionMiddleware:
     """Compresses large textual answers for clients that accept it (see the module's text)."""
 
@@ -102,6 +166,7 @@ class CompressionMiddleware:
         self.codings = available_codings()
         self._names = list(self.codings)
         self._cache: dict[tuple[str, bytes, str], _Entry] = {}
+        self.content_cache = ContentCache()
         #: The coding chosen for each Accept-Encoding value seen (clients send few distinct ones).
         self._choices: dict[bytes, str | None] = {}
 
@@ -170,7 +235,7 @@ class CompressionMiddleware:
                     self._cache.clear()
                 entry = self._cache[key] = self._entry(body, coding, etag)
         else:
-            entry = self._entry(body, coding, None)
+            entry = self.content_cache.get(body, coding, lambda: self._entry(body, coding, None))
         encoded, length, tagged = entry
         out = [
             (name, tagged if name == b"etag" and tagged is not None else value)

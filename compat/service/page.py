@@ -610,7 +610,11 @@ def _eligibility(model: PageModel, instance_type: str | None, count: str | None)
 
 @dataclass(frozen=True)
 class PageQuery:
-    """What the address asks the page: all optional, already length-checked."""
+    """What the address asks the page: all optional, already length-checked.
+
+    ``framework`` and ``version`` are as given ("" when the address has them empty,
+    which the answer panel reports as ``/v1/resolve`` does); None when absent.
+    """
 
     region: str | None = None
     framework: str | None = None
@@ -687,12 +691,11 @@ def render_page(
     eligibility = "" if static else _eligibility(model, q.instance_type, q.instance_count)
     alert = f'<p class="alert" role="alert">{escape(error)}</p>' if error else ""
     shown = ""
-    if q.framework and not static:
+    version = "latest" if q.version is None else q.version
+    if q.framework is not None and not static:
         from compat.service.page_answers import answer_or_problem
 
-        status, body = answer_or_problem(
-            snapshot.matrix, q.framework, q.version or "latest", region
-        )
+        status, body = answer_or_problem(snapshot.matrix, q.framework, version, region)
         shown = render_answer(status, body)
         if q.check:
             shown = render_report(*eligibility_report(snapshot, q))
@@ -728,7 +731,7 @@ DLC image, wheel, instance types, and where each fact comes from.
 <div class="field"><label for="rf-framework">Framework</label>
 <select id="rf-framework" name="framework">{framework_options}</select></div>
 <div class="field"><label for="rf-version">Version</label>
-<input id="rf-version" name="version" value="{_attr(q.version or "latest")}" maxlength="100"
+<input id="rf-version" name="version" value="{_attr(version)}" maxlength="100"
  required autocomplete="off" spellcheck="false" list="versions-{_attr(first)}"
  aria-describedby="rf-version-help"></div>
 <div class="field"><label for="region">Region</label>

@@ -159,14 +159,9 @@ def aws_problem(
     The same words the CLI prints for that check (its message, and the remedy
     as the hint); the whole report rides along in ``report``.
     """
-    from compat.aws.report import CheckStatus
-    from compat.exit_codes import ExitCode
-
-    failed = next(
-        c
-        for c in report.checks
-        if c.status in (CheckStatus.FAIL, CheckStatus.ERROR) and c.exit_code == ExitCode.AWS
-    )
+    failed = report.aws_failure()
+    if failed is None:
+        raise ValueError("aws_problem of a report that asked AWS: answer the report itself")
     return 502, problem_body(
         "aws",
         502,

@@ -59,10 +59,6 @@ class Snapshot:
         """Rows of the release tables, all frameworks together."""
         return sum(len(rows) for rows in self.matrix.compiled["releases"].values())
 
-    @property
-    def etag(self) -> str:
-        return f'"{self.sha256}"'
-
 
 def load_snapshot(path: str) -> Snapshot:
     """Read ``path`` once, validate all of it, and precompute the catalog responses.

@@ -10,10 +10,16 @@ page.js rendered (tests/service/page_reader.py) must be exactly what
 the Python mirror of its lookup (:class:`StaticExportFace`) says it has no
 answer, the page must say that same thing, and only for a gap the README
 documents. One browser and one tab serve every query.
+
+An empty value in the address is asked as it is: ``?framework=pt&version=``
+gets ``/v1/resolve``'s 400 naming ``version`` on the live page, and on the
+static copy that answer or that it has no answer for that version (``""``),
+never an answer for another question (``latest``, no region).
 """
 
 from __future__ import annotations
 
+import json
 import random
 import time
 from collections.abc import Iterator
@@ -32,6 +38,7 @@ from tests.service.support import running_server, static_server
 from .corpus import corpus, hostile
 from .faces import (
     KIND_BY_STATUS,
+    STATIC_NO_ANSWER,
     STATIC_UNANSWERABLE,
     Case,
     LibraryFace,
@@ -55,10 +62,33 @@ def page_sample() -> list[Case]:
 
 SAMPLE = page_sample()
 
+#: The page's own parameters (its address and its form ask nothing else for an answer).
+PAGE_FIELDS = frozenset({"framework", "version", "region"})
+
+
+def empty_cases() -> list[Case]:
+    """The hostile cases that put an empty or blank framework, version or region in the address.
+
+    ``faces.page_question`` leaves them out (the other faces ask them); here they are
+    asked of the page as a link would carry them.
+    """
+    found = []
+    for case in hostile():
+        given = {k: v for k, v in case.given.items() if k != "format"}
+        if case.env or case.format != "json" or set(given) - PAGE_FIELDS:
+            continue
+        if "framework" in given and any(not v.strip() for v in given.values()):
+            found.append(case)
+    return found
+
+
+EMPTY = empty_cases()
+
 
 def _params(case: Case) -> dict[str, str]:
     asked = page_question(case)
-    assert asked is not None
+    if asked is None:  # an empty value: the address carries exactly what was typed
+        return {k: v for k, v in case.given.items() if k in PAGE_FIELDS}
     framework, version, region = asked
     params = {"framework": framework, "version": version}
     if region is not None:
@@ -169,4 +199,61 @@ def test_the_static_page_shows_what_v1_resolve_returns_or_says_it_cannot(
     print(f"static page: {len(SAMPLE)} queries in {took:.1f} s, documented gaps {gaps}")
     assert not problems, f"{len(problems)} disagreements:\n" + "\n".join(problems[:10])
     assert sum(gaps.values()) < len(SAMPLE) // 2  # it answers most questions itself
+    assert tab.script_errors() == []
+
+
+def test_the_empty_cases_are_the_ones_a_link_can_carry() -> None:
+    labels = {c.label for c in EMPTY}
+    assert {"empty framework", "blank framework", "empty version", "empty region"} <= labels
+    assert all(page_question(c) is None for c in EMPTY)
+
+
+def test_the_live_page_shows_v1_resolves_400_for_an_empty_value(tab: Tab, live_server: Any) -> None:
+    page = tab.page
+    tab.errors.clear()
+    problems = []
+    for case in EMPTY:
+        params = _params(case)
+        status, body = _live_answer(live_server, case)
+        assert status == 400, f"{case.label}: the API answered {status} {body}"
+        page.goto(live_server.url + "/?" + urlencode(params), wait_until="commit")
+        found = shown(page)
+        if found != expected(status, body):
+            problems.append(f"[{case.label}] live page {found} but API {status} {body}")
+        # The address still holds the question, empty value and all: a link reproduces it.
+        kept = page.evaluate("() => Object.fromEntries(new URLSearchParams(location.search))")
+        if {k: kept.get(k) for k in params} != params:
+            problems.append(f"[{case.label}] the address became {kept}, asked {params}")
+    assert not problems, "\n".join(problems)
+    assert tab.script_errors() == []
+
+
+def test_the_static_page_never_answers_another_question_for_an_empty_value(
+    tab: Tab, live_server: Any, exported_site: Path
+) -> None:
+    page = tab.page
+    tab.errors.clear()
+    index = json.loads((exported_site / "v1/answers/index.json").read_bytes())
+    problems = []
+    with static_server(exported_site) as url:
+        for case in EMPTY:
+            params = _params(case)
+            status, body = _live_answer(live_server, case)
+            page.goto(url + "/index.html?" + urlencode(params), wait_until="commit")
+            found = shown(page)
+            if found == expected(status, body):
+                continue
+            # Else it says it has no answer for the (first) empty value, with its status.
+            # (looked up in page.js's order: framework, region, version).
+            what = next(
+                k for k in ("framework", "region", "version") if not params.get(k, "x").strip()
+            )
+            says = (found["status"], found["fields"].get("detail"))
+            wanted = (
+                index["unknown"][what]["status"],
+                " ".join(f"{STATIC_NO_ANSWER}{what} {json.dumps(params[what])}".split()),
+            )
+            if says != wanted or found["title"] is not None:
+                problems.append(f"[{case.label}] static page {found}; API {status} {body}")
+    assert not problems, "\n".join(problems)
     assert tab.script_errors() == []

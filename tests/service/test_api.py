@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 import sys
+from html import escape
 from pathlib import Path
 
 import pytest
@@ -350,6 +351,32 @@ def test_page_without_javascript_answers_in_html(client) -> None:
     assert check.status_code == 200
     assert "2 x ml.p4d.24xlarge in us-east-1: partial</h3>" in check.text
     assert 'id="eligibility-answer"' in check.text
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"framework": "pt", "version": ""},
+        {"framework": "pt", "version": "  "},
+        {"framework": "", "version": "1.13.1"},
+        {"framework": ""},
+    ],
+)
+def test_page_without_javascript_shows_v1_resolves_problem_for_an_empty_value(
+    client, params: dict[str, str]
+) -> None:
+    """No form sends an empty framework or version: a link that does gets the API's 400."""
+    api = client.get("/v1/resolve", params=params)
+    assert api.status_code == 400
+    page = client.get("/", params=params)
+    assert page.status_code == 200
+    assert 'class="problem" data-status="400"' in page.text
+    assert escape(api.json()["detail"]) in page.text
+    assert escape(api.json()["hint"]) in page.text
+    # No answer for another question (latest): its heading would name the release.
+    assert not re.search(r"with smddp [0-9.]+</h3>", page.text)
+    plain = client.get("/")  # the page without a question is not the one cached for it
+    assert 'class="problem"' not in plain.text
 
 
 def test_static_files_have_versioned_names_cached_for_a_year(client) -> None:

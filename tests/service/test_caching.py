@@ -6,6 +6,7 @@ In-process for the rules, and once against the real server on loopback.
 from __future__ import annotations
 
 import gzip
+import re
 import shutil
 from pathlib import Path
 
@@ -111,6 +112,38 @@ def test_a_reload_changes_every_tag(tmp_path: Path) -> None:
             assert answer.headers["etag"] != etag
 
 
+def test_v1_matrix_is_revalidated_by_the_middleware_across_a_reload(tmp_path: Path) -> None:
+    """The route sets no caching header itself: the tag, 304 and a reload's 200 are the
+    conditional middleware's, from the matrix that answered."""
+    matrix = tmp_path / "matrix.yaml"
+    shutil.copyfile(shipped_matrix_path(), matrix)
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    with make_client(matrix_path=str(matrix), token=TOKEN) as c:
+        first = c.get("/v1/matrix")
+        etag = first.headers["etag"]
+        assert etag.startswith(f'"{SHA}.')
+        assert first.headers["cache-control"] == "public, no-cache"
+        assert c.get("/v1/matrix", headers={"If-None-Match": etag}).status_code == 304
+        text = matrix.read_text(encoding="utf-8")
+        assert text.count("schema_version: 1\n") == 1
+        matrix.write_text(text.replace("schema_version: 1\n", "schema_version: 1\n\n"), "utf-8")
+        assert c.post("/v1/admin/reload", headers=auth).status_code == 200
+        served = c.get("/readyz").json()["matrix_sha256"]
+        assert served != SHA
+        after = c.get("/v1/matrix", headers={"If-None-Match": etag})
+        assert after.status_code == 200
+        assert after.json() == first.json()  # the same document, from the new file
+        assert after.headers["etag"].startswith(f'"{served}.')
+        again = c.get("/v1/matrix", headers={"If-None-Match": after.headers["etag"]})
+        assert again.status_code == 304
+
+
+def test_the_matrix_route_declares_if_none_match_in_its_schema(client) -> None:
+    operation = client.get("/openapi.json").json()["paths"]["/v1/matrix"]["get"]
+    assert [p["name"] for p in operation["parameters"]] == ["If-None-Match"]
+    assert "304" in operation["responses"]
+
+
 # -- compression -------------------------------------------------------------------------
 def test_large_answers_are_gzipped_for_clients_that_take_gzip(client) -> None:
     plain = client.get("/", headers={"Accept-Encoding": "identity"})
@@ -150,6 +183,81 @@ def test_small_answers_are_sent_as_they_are(client) -> None:
     small = client.get("/healthz", headers={"Accept-Encoding": "gzip"})
     assert "content-encoding" not in small.headers
     assert "vary" not in small.headers
+
+
+def test_an_untagged_static_body_is_compressed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from compat.service import compress
+
+    calls: list[int] = []
+    real = compress._gzip
+
+    def counting(data: bytes) -> bytes:
+        calls.append(len(data))
+        return real(data)
+
+    monkeypatch.setattr(compress, "_gzip", counting)
+    with make_client() as c:
+        asset = re.findall(r"/static/page\.[0-9a-f]{12}\.js", c.get("/").text)[0]
+        calls.clear()
+        plain = c.get(asset, headers={"Accept-Encoding": "identity"})
+        assert "etag" not in plain.headers  # untagged: the content cache is what keeps it
+        answers = [c.get(asset, headers={"Accept-Encoding": "gzip"}) for _ in range(3)]
+        assert calls == [len(plain.content)]  # three answers, one compression
+        for got in answers:
+            assert got.headers["content-encoding"] == "gzip"
+            assert got.content == plain.content  # httpx decodes it
+        style = re.findall(r"/static/page\.[0-9a-f]{12}\.css", c.get("/").text)[0]
+        c.get(style, headers={"Accept-Encoding": "gzip"})
+        assert len(calls) == 2  # other content, compressed on its own
+
+
+def _entry(body: bytes) -> tuple[bytes, bytes, None]:
+    return body[::-1], str(len(body)).encode(), None
+
+
+def test_the_content_cache_keys_by_content_and_coding() -> None:
+    from compat.service.compress import ContentCache
+
+    cache = ContentCache(entries=4, max_bytes=1000)
+    made: list[bytes] = []
+
+    def make(body: bytes) -> tuple[bytes, bytes, None]:
+        made.append(body)
+        return _entry(body)
+
+    one = b"a" * 10
+    assert cache.get(one, "gzip", lambda: make(one)) == _entry(one)
+    same_bytes = bytes(bytearray(one))  # equal content, another object
+    assert same_bytes is not one
+    assert cache.get(same_bytes, "gzip", lambda: make(same_bytes)) == _entry(one)
+    assert made == [one]
+    cache.get(one, "br", lambda: make(one))  # another coding: another entry
+    cache.get(b"b" * 10, "gzip", lambda: make(b"b" * 10))  # other content: another entry
+    assert len(made) == 3
+    assert len(cache) == 3
+
+
+def test_the_content_cache_is_bounded_least_recently_used_first() -> None:
+    from compat.service.compress import ContentCache
+
+    cache = ContentCache(entries=3, max_bytes=25)
+    bodies = [bytes([65 + i]) * 10 for i in range(4)]
+    made: list[bytes] = []
+    for body in bodies[:2]:
+        cache.get(body, "gzip", lambda b=body: made.append(b) or _entry(b))
+    cache.get(bodies[0], "gzip", lambda: made.append(b"again") or _entry(bodies[0]))  # used
+    cache.get(bodies[2], "gzip", lambda: made.append(bodies[2]) or _entry(bodies[2]))
+    # 30 bytes > 25: the least recently used (bodies[1]) went, bodies[0] stayed.
+    assert len(cache) == 2
+    assert cache.size == 20
+    cache.get(bodies[0], "gzip", lambda: made.append(b"again") or _entry(bodies[0]))
+    assert b"again" not in made
+    cache.get(bodies[1], "gzip", lambda: made.append(b"again") or _entry(bodies[1]))
+    assert made.count(b"again") == 1
+    huge = b"h" * 100  # larger than the whole cache: answered, not kept
+    assert cache.get(huge, "gzip", lambda: _entry(huge)) == _entry(huge)
+    assert cache.size <= 25
+    assert len(cache) <= 3
 
 
 # -- the real server -----------------------------------------------------------------------

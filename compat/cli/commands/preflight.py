@@ -146,9 +146,7 @@ def preflight_cmd(
         matrix=matrix,
     )
     emit(report, output_format)
-    from compat.aws.report import CheckStatus
-
-    if report.status is CheckStatus.ERROR:
+    if report.aws_failure() is not None:  # exit 6; the service answers 502 for the same report
         click.echo(
             "hint: AWS could not be asked; pass --no-aws to check everything but the quotas",
             err=True,

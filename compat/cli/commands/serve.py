@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import errno
 import os
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
 from compat.cli.options import matrix_option
 from compat.errors import UsageError
 from compat.service.settings import Limits
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _require_server_packages() -> None:
@@ -98,6 +102,51 @@ def _check_address(host: str, port: int) -> None:
         raise UsageError(f"cannot listen on {where}: {reason}", hint=hint) from None
 
 
+#: ``serve``'s bounds: (flag, type, help); each default is the Limits field of the same name.
+LIMIT_OPTIONS: tuple[tuple[str, click.ParamType[Any], str], ...] = (
+    (
+        "--limit-concurrency",
+        click.IntRange(1, 1_000_000),
+        "Connections and requests at once per worker; above it, 503.",
+    ),
+    (
+        "--timeout-keep-alive",
+        click.IntRange(1, 3600),
+        "Seconds an idle kept-alive connection stays open.",
+    ),
+    (
+        "--max-header-bytes",
+        click.IntRange(1024, 1024 * 1024),
+        "Largest request line and headers; above it, 431 and close.",
+    ),
+    (
+        "--max-headers",
+        click.IntRange(8, 10_000),
+        "Most header fields per request; above it, 431 and close.",
+    ),
+    (
+        "--header-timeout",
+        click.FloatRange(0.1, 3600),
+        "Seconds for a request's line and headers to arrive; after it, 408 and close.",
+    ),
+    (
+        "--body-timeout",
+        click.FloatRange(0.1, 3600),
+        "Seconds for a request's body to arrive after its headers; after it, 408 and close.",
+    ),
+)
+
+
+def _limit_options(command: F) -> F:
+    """The options of :data:`LIMIT_OPTIONS`, in that order in ``--help``."""
+    for flag, kind, text in reversed(LIMIT_OPTIONS):
+        default = getattr(Limits, flag.removeprefix("--").replace("-", "_"))
+        command = click.option(flag, default=default, show_default=True, type=kind, help=text)(
+            command
+        )
+    return command
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
 @click.option(
@@ -136,41 +185,7 @@ def _check_address(host: str, port: int) -> None:
     show_default=True,
     help="json: one object per line (time, level, request_id, route, status, duration_ms).",
 )
-@click.option(
-    "--limit-concurrency",
-    default=Limits.limit_concurrency,
-    show_default=True,
-    type=click.IntRange(1, 1_000_000),
-    help="Connections and requests at once per worker; above it, 503.",
-)
-@click.option(
-    "--timeout-keep-alive",
-    default=Limits.timeout_keep_alive,
-    show_default=True,
-    type=click.IntRange(1, 3600),
-    help="Seconds an idle kept-alive connection stays open.",
-)
-@click.option(
-    "--max-header-bytes",
-    default=Limits.max_header_bytes,
-    show_default=True,
-    type=click.IntRange(1024, 1024 * 1024),
-    help="Largest request line and headers; above it, 431 and close.",
-)
-@click.option(
-    "--max-headers",
-    default=Limits.max_headers,
-    show_default=True,
-    type=click.IntRange(8, 10_000),
-    help="Most header fields per request; above it, 431 and close.",
-)
-@click.option(
-    "--body-timeout",
-    default=Limits.body_timeout,
-    show_default=True,
-    type=click.FloatRange(0.1, 3600),
-    help="Seconds for a request's body to arrive after its headers; after it, 408 and close.",
-)
+@_limit_options
 @click.option(
     "--http",
     "http_impl",
@@ -179,13 +194,6 @@ def _check_address(host: str, port: int) -> None:
     show_default=True,
     help="HTTP parser: httptools (fast, C) or h11 (pure Python); auto takes httptools when "
     "installed. Both enforce the limits above.",
-)
-@click.option(
-    "--header-timeout",
-    default=Limits.header_timeout,
-    show_default=True,
-    type=click.FloatRange(0.1, 3600),
-    help="Seconds for a request's line and headers to arrive; after it, 408 and close.",
 )
 @click.pass_context
 def serve_cmd(

@@ -6,9 +6,10 @@ kept per matrix snapshot as bytes.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from compat.catalog import FrameworkInfo, InstanceTypeInfo, RegionInfo
@@ -78,40 +79,52 @@ def _answer_response(query: Query, body: bytes) -> Response:
     return Response(body, media_type="text/plain; charset=utf-8")
 
 
-@router.get(
+def _snapshot_json(attribute: str) -> Callable[[Request], Awaitable[Response]]:
+    """A route that answers bytes the matrix snapshot computed when it was loaded.
+
+    Their ETag, Cache-Control and 304 come from the conditional middleware
+    (``MATRIX_DERIVED``), as for every answer that depends only on the matrix.
+    """
+
+    async def route(request: Request) -> Response:
+        body: bytes = getattr(matrix_state(request).current, attribute)
+        return json_response(body)
+
+    return route
+
+
+router.get(
     "/v1/matrix",
+    name="get_matrix",
     summary="The whole validated matrix document",
-    description="Cached by ETag (the SHA-256 of the matrix file); If-None-Match answers 304.",
+    description="A strong ETag made from the matrix file's SHA-256; If-None-Match answers 304 "
+    "(as every answer that depends only on the matrix, compat.service.conditional).",
     response_model=MatrixDocument,
     responses={304: {"description": "Not modified"}},
-)
-async def get_matrix(
-    request: Request,
-    if_none_match: Annotated[str | None, Header(max_length=1024)] = None,
-) -> Response:
-    snap = matrix_state(request).current
-    headers = {"ETag": snap.etag, "Cache-Control": "public, no-cache"}
-    if if_none_match is not None and _etag_matches(if_none_match, snap.etag):
-        return Response(status_code=304, headers=headers)
-    return json_response(snap.matrix_json, headers=headers)
-
-
-@router.get(
+    openapi_extra={
+        "parameters": [
+            {
+                "name": "If-None-Match",
+                "in": "header",
+                "required": False,
+                "schema": {"type": "string"},
+                "description": "An ETag of an earlier answer: 304 while the matrix is the same",
+            }
+        ]
+    },
+)(_snapshot_json("matrix_json"))
+router.get(
     "/v1/frameworks",
+    name="get_frameworks",
     response_model=list[FrameworkInfo],
     summary="Frameworks, their aliases and versions with smddp",
-)
-async def get_frameworks(request: Request) -> Response:
-    return json_response(matrix_state(request).current.frameworks_json)
-
-
-@router.get(
+)(_snapshot_json("frameworks_json"))
+router.get(
     "/v1/regions",
+    name="get_regions",
     response_model=list[RegionInfo],
     summary="Regions with their partition, DNS suffix and DLC account",
-)
-async def get_regions(request: Request) -> Response:
-    return json_response(matrix_state(request).current.regions_json)
+)(_snapshot_json("regions_json"))
 
 
 @router.get(
@@ -141,10 +154,3 @@ def _remember(snap: Snapshot, key: Query, answer: bytes) -> bytes:
         snap.answers.clear()
     snap.answers[key] = answer
     return answer
-
-
-def _etag_matches(header: str, etag: str) -> bool:
-    if header.strip() == "*":
-        return True
-    tags = [t.strip().removeprefix("W/") for t in header.split(",")]
-    return etag in tags

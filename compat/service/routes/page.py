@@ -41,15 +41,18 @@ def _html(body: bytes, status: int = 200) -> Response:
 async def index(request: Request) -> Response:
     """The page; its query (region, a resolve or an eligibility question) is read leniently.
 
-    An empty value counts as absent (the no-JavaScript form sends ``region=``);
-    a bad one gets the page with the problem in it, never a JSON error: this is
-    an HTML route.
+    An empty ``region=`` means none (the no-JavaScript form's "none" sends it);
+    an empty ``framework=`` or ``version=`` (no form sends one) is asked as it
+    is, so the panel shows ``/v1/resolve``'s 400 naming it, as the script does.
+    A bad value gets the page with the problem in it, never a JSON error: this
+    is an HTML route.
     """
     from compat.service.page import PageQuery, render_page
 
     snap = matrix_state(request).current
     assets: dict[str, str] = request.app.state.asset_names
-    values = {k: (request.query_params.get(k) or "").strip() for k in PAGE_PARAMS}
+    given = request.query_params
+    values = {k: (given.get(k) or "").strip() for k in PAGE_PARAMS}
     too_long = [k for k, v in values.items() if len(v) > MAX_PARAM_LENGTH]
     if too_long:
         page = render_page(
@@ -62,7 +65,7 @@ async def index(request: Request) -> Response:
         return _html(page, 400)
     region = values["region"].lower()
     key = region
-    plain = not any(values[k] for k in PAGE_PARAMS if k != "region")
+    plain = not any(k in given for k in PAGE_PARAMS if k != "region")
     cached = snap.pages.get(key) if plain else None
     if cached is not None:
         return _html(cached)
@@ -74,8 +77,8 @@ async def index(request: Request) -> Response:
             return _html(page, 404)
     query = PageQuery(
         region=region or None,
-        framework=values["framework"] or None,
-        version=values["version"] or None,
+        framework=given.get("framework"),
+        version=given.get("version"),
         instance_type=values["instance_type"] or None,
         instance_count=values["instance_count"] or None,
         check=bool(values["check"]),

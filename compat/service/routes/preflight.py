@@ -14,7 +14,6 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response
 
 from compat.errors import UsageError
-from compat.exit_codes import ExitCode
 from compat.service.models import ExplainRequest, ExplanationModel, PreflightReportModel
 from compat.service.problems import (
     PayloadTooLargeError,
@@ -112,7 +111,7 @@ def get_preflight(
         aws_unavailable=None if use_aws else why,
         matrix=matrix_state(request).current.matrix,
     )
-    if report.exit_code == ExitCode.AWS:
+    if report.aws_failure() is not None:
         # The CLI exits 6 with the failing check's hint; HTTP says 502 with the same hint.
         status, body = aws_problem(
             report, instance=request.url.path, request_id=request_id_of(request)

@@ -59,7 +59,7 @@
       var fw = own(index.frameworks, query.framework.trim().toLowerCase());
       if (!fw) { return unknown(index, "framework", query.framework); }
       var region = "-";
-      if (query.region) {
+      if (query.region !== null) {
         region = own(index.regions, query.region.trim().toLowerCase());
         if (!region) { return unknown(index, "region", query.region); }
       }
@@ -104,7 +104,8 @@
     var params = new URLSearchParams();
     params.set("framework", query.framework);
     params.set("version", query.version);
-    if (query.region) { params.set("region", query.region); }
+    // null: not given; "" (from the address) is sent, so the API names it (400), as a link would.
+    if (query.region !== null) { params.set("region", query.region); }
     return fetchJson("/v1/resolve?" + params.toString());
   }
 
@@ -289,9 +290,10 @@
   }
 
   // ---------------------------------------------------------------- the address
+  // The form's "none" region is no region (null); an address may carry an empty one ("").
   function formQuery() {
     return { framework: frameworkSelect.value, version: versionInput.value,
-      region: regionSelect.value };
+      region: regionSelect.value || null };
   }
 
   // The address holds everything the panel shows, so that a link reproduces it.
@@ -302,7 +304,11 @@
       params.set("framework", query.framework);
       params.set("version", query.version);
     }
-    if (api !== "static" && regionSelect.value) { params.set("region", regionSelect.value); }
+    if (api !== "static" && query && query.region === "") {
+      params.set("region", "");  // asked as the address had it: the panel shows the API's 400
+    } else if (api !== "static" && regionSelect.value) {
+      params.set("region", regionSelect.value);
+    }
     Object.keys(extra || {}).forEach(function (k) { params.set(k, extra[k]); });
     var compare = compareState();
     if (compare) { params.set("a", compare.a); params.set("b", compare.b); }
@@ -358,6 +364,8 @@
     var params = new URLSearchParams();
     params.set("framework", query.framework);
     params.set("version", query.version);
+    // The eligibility check always has a region: the page's default when none (or an empty
+    // one, as the no-JavaScript form sends for "none") is chosen, named on the page.
     params.set("region", query.region || defaultRegion);
     params.set("instance_type", extra.instance_type);
     params.set("instance_count", extra.instance_count);
@@ -377,7 +385,7 @@
     event.preventDefault();
     var query = formQuery();
     var check = event.submitter && event.submitter.id === "check";
-    if (query.region !== pageRegion) {  // the tables show another region: load its page
+    if ((query.region || "") !== pageRegion) {  // the tables show another region: load its page
       var params = new URLSearchParams();
       params.set("framework", query.framework);
       params.set("version", query.version);
@@ -530,7 +538,8 @@
     comparing = { a: a, b: b };
     var split = function (text) {
       var at = text.lastIndexOf(":");
-      return { framework: text.slice(0, at), version: text.slice(at + 1), region: pageRegion };
+      return { framework: text.slice(0, at), version: text.slice(at + 1),
+        region: pageRegion || null };
     };
     compareResult.textContent = "";
     compareResult.appendChild(el("p", { "class": "pending" }, "Comparing..."));
@@ -586,19 +595,14 @@
 
   // ---------------------------------------------------------------- from the address
   // ?framework=torch&version=2.3&region=US-WEST-2 asks exactly that: the API canonicalises
-  // the names and the form shows the canonical names it returns.
+  // the names and the form shows the canonical names it returns. A parameter that is there
+  // with an empty value is asked as it is (the API answers 400 naming it), never read as
+  // "not given": a link gets the same answer from the page as from /v1/resolve.
   (function fromAddress() {
     var params = new URLSearchParams(window.location.search);
     versionList();
+    var framework = params.get("framework");
     var wanted = params.get("region");
-    if (api === "static" && wanted !== null) {
-      params.delete("region");
-      load("v1/answers/index.json").then(function (index) {
-        var name = index.regions[wanted.trim().toLowerCase()];
-        if (name && name !== pageRegion) { window.location.replace(pageFor(name, params)); return; }
-        if (!name && wanted) { showProblem(unknown(index, "region", wanted).status, unknown(index, "region", wanted).body); }
-      });
-    }
     var a = params.get("a");
     var b = params.get("b");
     if (a && b && compareForm) {
@@ -606,26 +610,42 @@
       document.getElementById("cmp-b").value = b;
       compareNow(a, b);
     }
-    var framework = params.get("framework");
-    if (framework === null) { return; }
-    // Live: the address's region as written (the API canonicalises it or names the problem);
-    // static: the page's own region (an unknown one was reported above).
-    var region = api === "static" ? pageRegion : (params.get("region") || "");
-    if (api === "static" && wanted) { return; } // its page is loading, or the problem is shown
-    var query = { framework: framework, version: params.get("version") || "latest",
-      region: region };
-    versionInput.value = query.version;
-    var eligibility = document.getElementById("eligibility");
-    if (eligibility && params.get("instance_type")) {
-      document.getElementById("ef-type").value = params.get("instance_type");
+    if (api === "static" && wanted !== null) {
+      // The static copy's region is its file (index-{region}.html): load that page, or say
+      // that this copy has no answer for the region (an empty one included: the API's 400).
+      params.delete("region");
+      load("v1/answers/index.json").then(function (index) {
+        var name = own(index.regions, wanted.trim().toLowerCase());
+        if (name && name !== pageRegion) { window.location.replace(pageFor(name, params)); return; }
+        if (name) { ask(framework, pageRegion); return; }
+        if (framework !== null || wanted.trim()) {
+          var problem = unknown(index, "region", wanted);
+          showProblem(problem.status, problem.body);
+        }
+      });
+      return;
     }
-    if (eligibility && params.get("instance_count")) {
-      document.getElementById("ef-count").value = params.get("instance_count");
-    }
-    if (params.get("check") && eligibility) {
-      checkNow(query);
-    } else {
-      resolveNow(query);
+    // Live: the address's region as written (null when absent); static: the page's own.
+    ask(framework, api === "static" ? (pageRegion || null) : wanted);
+
+    function ask(name, region) {
+      if (name === null) { return; }
+      var version = params.get("version");
+      var query = { framework: name, version: version === null ? "latest" : version,
+        region: region };
+      versionInput.value = query.version;
+      var eligibility = document.getElementById("eligibility");
+      if (eligibility && params.get("instance_type")) {
+        document.getElementById("ef-type").value = params.get("instance_type");
+      }
+      if (eligibility && params.get("instance_count")) {
+        document.getElementById("ef-count").value = params.get("instance_count");
+      }
+      if (params.get("check") && eligibility) {
+        checkNow(query);
+      } else {
+        resolveNow(query);
+      }
     }
   })();
 })();
