@@ -266,9 +266,9 @@ def page_question(case: Case) -> tuple[str, str, str | None] | None:
 
     The page asks framework, version and region (its address and its form) for
     a JSON answer, nothing else: no smddp version, artefact, instance type or
-    format, no environment. An empty value is not askable either: the page's
-    address reads ``version=`` as no version (``latest``) and ``region=`` as no
-    region, as a form with an empty field does, where ``/v1/resolve`` says 400.
+    format, no environment. A case with an empty value is left out here: the page
+    sends it as it is and shows ``/v1/resolve``'s 400, which
+    ``test_page_faces.empty_cases`` asks of it separately, as a link carries it.
     """
     given = case.given
     if case.env or set(given) - {"framework", "version", "region", "format"}:
