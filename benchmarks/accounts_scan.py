@@ -9,10 +9,21 @@ quotas (from its id) and some running jobs, SageMaker's listing carries
 * API calls per account-region before (the single-account ``quota scan`` run
   once per account, listing every region's quotas to find three codes) and
   after (``scan_accounts``: known codes first, confirmed by QuotaName);
-* wall time of the whole scan with the default workers and with one;
+* wall time of the whole scan with the default workers and with one, and
+  this process's CPU time per API call;
 * the peak RSS of this process (the scanner; the server is the child).
 
+``--cpu-only`` compares the scan's client CPU per API call with botocore's
+floor (the same calls, operation by operation, in a loop on one client per
+service): ``--repeat`` interleaved runs, each a fresh process measuring its
+own CPU time (scan, floor, scan, floor, ...), and the ratio's median and
+range. ``--instructions 6x4,12x8`` counts instructions instead, under
+valgrind's callgrind (the same on a loaded machine; slow), at two sizes, so
+that what the scan pays once per process and per call are told apart.
+
     python benchmarks/accounts_scan.py [--accounts 50] [--regions 20] [--latency 20]
+    python benchmarks/accounts_scan.py --latency 0 --filler 0 --cpu-only [--repeat 5]
+    python benchmarks/accounts_scan.py --latency 0 --filler 0 --instructions 6x4,12x8
 
 Needs the test extras (moto[server]). Loopback only; no real AWS.
 """
@@ -378,7 +389,9 @@ def run(args: argparse.Namespace) -> None:
             organization=True, role_name=ROLE, organizations_client=lambda: org
         )
         rss_before = _rss_mib()
+        cpu = time.process_time()
         result, after, parallel, assumed = scan_after(base, targets, regions, DEFAULT_WORKERS)
+        cpu = time.process_time() - cpu
         rss_peak = _rss_mib()
         _, _, serial, _ = scan_after(base, targets, regions, 1)
         before = scan_before(base, targets[: args.before_accounts], regions)
@@ -395,6 +408,9 @@ def run(args: argparse.Namespace) -> None:
     print(f"  after, by API: {dict(sorted(after.calls.items()))}; AssumeRole: {assumed}")
     print(f"wall time, {DEFAULT_WORKERS} workers (default): {parallel:7.2f} s")
     print(f"wall time, 1 worker (serial):     {serial:7.2f} s  ({serial / parallel:.1f}x)")
+    calls = sum(after.calls.values()) + assumed
+    print(f"CPU of the scanning process, {DEFAULT_WORKERS} workers: {cpu:.2f} s, "
+          f"{cpu / calls * 1000:.2f} ms per API call ({calls} calls)")  # fmt: skip
     print(f"peak RSS of the scanning process: {rss_peak:.1f} MiB "
           f"(boto3 and the matrix loaded: {rss_before:.1f} MiB)")  # fmt: skip
     print(f"rows that fit: {len(result.fits)} of {len(result.rows)}; errors: {len(result.unread)}")

@@ -242,6 +242,7 @@ class AccountScan:
         """The one scan shape (:mod:`compat.aws.scan_report`); ``release`` for preflight."""
         from compat.aws.scan_report import report_dict
 
+        rows = [r.to_dict() for r in self.rows]  # each row rendered once; fits are among them
         return report_dict(
             kind=kind,
             instance_type=self.instance_type,
@@ -253,8 +254,8 @@ class AccountScan:
             interrupted=self.interrupted,
             exit_code=int(self.exit_code),
             counts={v: n for v in _ORDER if (n := sum(r.verdict == v for r in self.rows))},
-            fits=[r.to_dict() for r in self.fits],
-            rows=[r.to_dict() for r in self.rows],
+            fits=[r for r in rows if r["verdict"] == "fits"],
+            rows=rows,
             **release,
         )
 
