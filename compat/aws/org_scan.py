@@ -22,9 +22,10 @@ and a KeyboardInterrupt stops the scan with the rows gathered so far.
 
 from __future__ import annotations
 
+import queue
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, cast
@@ -1009,26 +1010,41 @@ def _run(
     on_row: RowCallback | None,
     progress: Progress | None,
 ) -> tuple[list[AccountRow], bool]:
-    """Every account-region pair through the pool; (rows, interrupted by Ctrl-C)."""
+    """Every account-region pair through the pool; (rows, interrupted by Ctrl-C).
+
+    Finished tasks arrive on a queue (each future's done-callback puts it
+    there), so each costs the loop the same whatever is pending: waiting on
+    the pending set instead would visit every pending task on each completion
+    (thousands, in a large scan).
+    """
     rows: list[AccountRow] = []
     interrupted = False
     total = len(pairs)
     pool = ThreadPoolExecutor(max_workers=max(1, min(workers, total)), thread_name_prefix="scan")
+    finished: queue.SimpleQueue[Future[Step]] = queue.SimpleQueue()
     pending: set[Future[Step]] = set()
+
+    def submit(task: Callable[..., Step], *args: Any) -> None:
+        future = pool.submit(task, *args)
+        pending.add(future)
+        future.add_done_callback(finished.put)
+
     try:
-        pending = {pool.submit(pipeline.start, t, r) for t, r in pairs}
+        for target, region in pairs:
+            submit(pipeline.start, target, region)
         while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                step = future.result()
-                if isinstance(step, list):  # jobs to describe, on the same pool
-                    pending |= {pool.submit(follow) for follow in step}
-                    continue
-                rows.append(step)
-                if on_row is not None:
-                    on_row(step)
-                if progress is not None:
-                    progress(len(rows), total, step)
+            future = finished.get()
+            pending.discard(future)
+            step = future.result()
+            if isinstance(step, list):  # jobs to describe, on the same pool
+                for follow in step:
+                    submit(follow)
+                continue
+            rows.append(step)
+            if on_row is not None:
+                on_row(step)
+            if progress is not None:
+                progress(len(rows), total, step)
     except KeyboardInterrupt:
         interrupted = True
     finally:

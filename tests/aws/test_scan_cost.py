@@ -10,10 +10,13 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
+
 import compat
 from compat.aws.org_scan import scan_accounts
 from compat.aws.quota_codes import QuotaCodeBook
 from compat.aws.report import CheckStatus
+from compat.aws.scan import default_regions
 
 from .conftest import P4D, P4D_NAME, PER_JOB, QUOTA_CODES, TOTAL
 from .test_accounts_stubbed import FakeSageMaker
@@ -125,3 +128,27 @@ def test_the_per_type_quota_is_read_once_and_a_failure_is_not_asked_again() -> N
     assert failed.verdict == "error"
     assert {c.status for c in failed.checks} == {CheckStatus.ERROR}
     assert world["eu-west-1"].quotas.calls == 1
+
+
+def test_each_finished_task_is_taken_once_from_a_queue_whatever_is_pending(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The loop takes finished tasks as they finish; waiting on the pending set instead would
+    look at every pending task (thousands, in a large scan) on each completion."""
+    import queue
+
+    from compat.aws import org_scan
+
+    taken = [0]
+
+    class Counting(queue.SimpleQueue):  # type: ignore[type-arg]
+        def get(self, *args: Any, **kwargs: Any) -> Any:
+            taken[0] += 1
+            return super().get(*args, **kwargs)
+
+    monkeypatch.setattr(org_scan, "queue", SimpleNamespace(SimpleQueue=Counting))
+    names = default_regions(compat.load_matrix())[:12]
+    world = {name: Region(name, ROOM) for name in names}
+    scan = _scan(world)
+    assert [r.verdict for r in scan.rows] == ["fits"] * 12
+    assert taken[0] == 12 + 12  # a task per account-region and one per job described
