@@ -44,7 +44,12 @@ else:
 
 
 class CompatError(Exception):
-    """Base of every error smddp-compat raises on purpose."""
+    """Base of every error smddp-compat raises on purpose.
+
+    ``alternatives`` says what to use instead (a release with smddp, another
+    distribution, a supported instance type), where the library knows: the
+    ``instead:`` lines of the message and the JSON's ``alternatives``.
+    """
 
     exit_code: ExitCode = _code(1)  # ExitCode.UNEXPECTED
     #: Short stable slug: the HTTP problem type and the JSON ``error`` field.
@@ -52,21 +57,32 @@ class CompatError(Exception):
     #: HTTP status the service answers with.
     http_status: int = 500
 
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str | None = None,
+        alternatives: Sequence[Alternative] = (),
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.alternatives = tuple(alternatives)
 
     def __str__(self) -> str:
+        lines = [self.message]
         if self.hint:
-            return f"{self.message}\n  hint: {self.hint}"
-        return self.message
+            lines.append(f"  hint: {self.hint}")
+        lines += [f"  instead: {a.text}" for a in self.alternatives]
+        return "\n".join(lines)
 
     def to_dict(self) -> dict[str, object]:
         """A JSON-ready form, shared by ``--format json`` errors and the service."""
         data: dict[str, object] = {"error": self.kind, "message": self.message}
         if self.hint:
             data["hint"] = self.hint
+        if self.alternatives:
+            data["alternatives"] = [a.to_dict() for a in self.alternatives]
         return data
 
 
@@ -106,21 +122,13 @@ class NotFoundError(CompatError, LookupError):
         choices: Sequence[str] = (),
         alternatives: Sequence[Alternative] = (),
     ) -> None:
-        super().__init__(message, hint=hint)
+        super().__init__(message, hint=hint, alternatives=alternatives)
         self.choices = tuple(choices)
-        #: What to use instead (a release with smddp, another distribution), where known.
-        self.alternatives = tuple(alternatives)
-
-    def __str__(self) -> str:
-        text = super().__str__()
-        return "\n".join([text, *(f"  instead: {a.text}" for a in self.alternatives)])
 
     def to_dict(self) -> dict[str, object]:
         data = super().to_dict()
         if self.choices:
             data["choices"] = list(self.choices)
-        if self.alternatives:
-            data["alternatives"] = [a.to_dict() for a in self.alternatives]
         return data
 
 
@@ -169,33 +177,13 @@ class NoImageError(NotFoundError):
 class NotEligibleError(CompatError):
     """The instance type or environment does not fit the smddp version.
 
-    ``alternatives`` lists what to use instead (objects with ``kind`` and ``text``,
-    and the values to use), such as the ``torch_distributed`` distribution on ml.p5.
+    ``alternatives`` lists what to use instead, such as the ``torch_distributed``
+    distribution on ml.p5 and the instance types smddp supports.
     """
 
     exit_code = _code(4)  # ExitCode.NOT_ELIGIBLE
     kind = "not-eligible"
     http_status = 422
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        hint: str | None = None,
-        alternatives: Sequence[dict[str, object]] = (),
-    ) -> None:
-        super().__init__(message, hint=hint)
-        self.alternatives = tuple(alternatives)
-
-    def __str__(self) -> str:
-        text = super().__str__()
-        return "\n".join([text, *(f"  instead: {a['text']}" for a in self.alternatives)])
-
-    def to_dict(self) -> dict[str, object]:
-        data = super().to_dict()
-        if self.alternatives:
-            data["alternatives"] = [dict(a) for a in self.alternatives]
-        return data
 
 
 class QuotaError(CompatError):

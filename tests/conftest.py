@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 from hypothesis import settings
@@ -152,6 +153,23 @@ def needs_shared(path: Path) -> None:
         pytest.fail(f"{path} is missing: it is part of the repository (tests/data/)")
 
 
+def in_ci() -> bool:
+    """True in CI (``CI=true``), where .ci/run installs every tool the tests use."""
+    return os.environ.get("CI", "").lower() == "true"
+
+
+def missing_tool(what: str, install: str) -> NoReturn:
+    """Fail in CI, skip elsewhere: a tool the tests use is not installed.
+
+    .ci/run installs every such tool, so in CI a missing one is a broken run, and
+    a skip there would hide the bugs the test is for.
+    """
+    message = f"{what} is not installed: {install}"
+    if in_ci():
+        pytest.fail(f"{message} (.ci/run installs it; in CI a missing tool is a failure)")
+    pytest.skip(message)
+
+
 SDK_FETCH = REPO / "tests" / "fetch_sdk.py"
 SDK_ENV = "SMDDP_TEST_SDK_DIR"
 
@@ -175,7 +193,7 @@ def real_sdks(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     command = f"python {SDK_FETCH.relative_to(REPO)} DIR && export {SDK_ENV}=DIR"
     if where:
         root = Path(where)
-    elif os.environ.get("CI", "").lower() == "true":
+    elif in_ci():
         pytest.fail(f"{SDK_ENV} is not set: .ci/run fetches the SDK's files ({command})")
     else:
         root = tmp_path_factory.mktemp("real-sdk")

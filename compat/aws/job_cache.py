@@ -3,23 +3,25 @@
 ``ListTrainingJobs`` gives no instance type, so counting usage describes each
 running job (``DescribeTrainingJob``). A job's ``ResourceConfig`` (instance
 type and count, or instance groups) and ``EnableManagedSpotTraining`` never
-change after it is created, so what one description said is kept by job ARN
-in the cache directory: a CI preflight that runs every few minutes describes
-only the jobs that started since the last run. Entries expire after a while,
-and the file holds at most :data:`MAX_JOBS` jobs (the oldest go first).
+change after it is created, so what one description said is kept in the
+cache directory (:class:`compat.aws.answer_cache.AnswerCache`), keyed by the
+job's ARN (which names its account and region) and creation time: a CI
+preflight that runs every few minutes describes only the jobs that started
+since the last run, and a re-scan of many accounts only theirs. Entries
+expire after a while, and the file holds at most :data:`MAX_JOBS` jobs (the
+oldest go first).
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
-import os
 import threading
 import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from compat.aws.answer_cache import AnswerCache
 
 #: Remembered jobs are trusted this long (seconds): longer than SageMaker's 28-day run limit.
 DEFAULT_TTL = 30 * 24 * 3600
@@ -43,101 +45,84 @@ class JobShape:
 
 def jobs_file() -> str | None:
     """Where job shapes are kept: the matrix cache directory (None when caching is off)."""
+    import os
+
     from compat.matrix.store import cache_dir
 
     directory = cache_dir()
     return None if directory is None else os.path.join(directory, _FILE)
 
 
-class JobCache:
-    """Job ARN -> :class:`JobShape`, thread-safe; ``path`` None keeps them for the process."""
+class JobCache(AnswerCache[JobShape]):
+    """Job key -> :class:`JobShape`, thread-safe; ``path`` None keeps them for the process.
+
+    The file is ``{"jobs": {key: {"spot", "plan", "instances", "seen_at"}}}``.
+    """
 
     def __init__(
-        self, path: str | None = None, *, ttl: float = DEFAULT_TTL, clock: Any = time.time
+        self,
+        path: str | None = None,
+        *,
+        ttl: float = DEFAULT_TTL,
+        clock: Callable[[], float] = time.time,
     ) -> None:
-        self._path = path
-        self._ttl = ttl
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._jobs: dict[str, tuple[JobShape, float]] = self._read()
-        self._dirty = False
+        super().__init__(
+            path, section="jobs", stamp="seen_at", ttl=ttl, limit=MAX_JOBS, clock=clock
+        )
 
-    def _read(self) -> dict[str, tuple[JobShape, float]]:
-        if self._path is None:
-            return {}
-        try:
-            with open(self._path, encoding="utf-8") as fh:
-                data = json.load(fh)
-        except (OSError, ValueError):
-            return {}
-        now = self._clock()
-        jobs: dict[str, tuple[JobShape, float]] = {}
-        entries = data.get("jobs") if isinstance(data, dict) else None
-        for arn, item in (entries or {}).items():
-            if not isinstance(item, dict):
-                continue
-            at, spot, instances = item.get("seen_at"), item.get("spot"), item.get("instances")
-            if not isinstance(at, int | float) or now - at >= self._ttl:
-                continue
-            if not isinstance(spot, bool) or not isinstance(instances, dict):
-                continue
-            if not all(isinstance(k, str) and type(v) is int for k, v in instances.items()):
-                continue
-            plan = item.get("plan", False)
-            if not isinstance(plan, bool):
-                continue
-            jobs[str(arn)] = (JobShape(spot, dict(instances), plan), float(at))
-        return jobs
+    def encode(self, value: JobShape) -> dict[str, Any]:
+        return {"spot": value.spot, "plan": value.plan, "instances": dict(value.instances)}
 
-    def get(self, arn: str) -> JobShape | None:
-        with self._lock:
-            found = self._jobs.get(arn)
-        return None if found is None else found[0]
-
-    def put(self, arn: str, shape: JobShape) -> None:
-        with self._lock:
-            self._jobs[arn] = (shape, self._clock())
-            self._dirty = True
-
-    def save(self) -> None:
-        """Write the newest jobs atomically; an unwritable cache only costs calls next time."""
-        from compat.matrix.atomic import write_text_atomic
-
-        with self._lock:
-            if self._path is None or not self._dirty:
-                return
-            newest = sorted(self._jobs.items(), key=lambda kv: kv[1][1], reverse=True)[:MAX_JOBS]
-            body = {
-                "jobs": {
-                    arn: {
-                        "spot": shape.spot,
-                        "plan": shape.plan,
-                        "instances": dict(shape.instances),
-                        "seen_at": at,
-                    }
-                    for arn, (shape, at) in sorted(newest)
-                }
-            }
-            self._dirty = False
-        with contextlib.suppress(OSError):
-            write_text_atomic(self._path, json.dumps(body, indent=1) + "\n")
+    def decode(self, fields: Mapping[str, Any]) -> JobShape | None:
+        spot, plan = fields.get("spot"), fields.get("plan", False)
+        instances = fields.get("instances")
+        if not isinstance(spot, bool) or not isinstance(plan, bool):
+            return None
+        if not isinstance(instances, dict):
+            return None
+        if not all(isinstance(k, str) and type(v) is int and v >= 0 for k, v in instances.items()):
+            return None
+        if not instances:
+            # Nothing known: the previous version kept such an entry for a job whose type
+            # SageMaker had not selected yet (InstancePreferences). Describe it again.
+            return None
+        return JobShape(spot, dict(instances), plan)
 
 
 _CACHES: dict[str | None, JobCache] = {}
 _CACHES_LOCK = threading.Lock()
+_AT_EXIT: list[bool] = []
 
 
 def job_cache() -> JobCache:
-    """The process's job cache for the current cache directory."""
+    """The process's job cache for the current cache directory.
+
+    What is left unsaved (a scan saves at most every few seconds) is saved when the
+    process exits.
+    """
     path = jobs_file()
     with _CACHES_LOCK:
         cache = _CACHES.get(path)
         if cache is None:
             cache = _CACHES[path] = JobCache(path)
+        if not _AT_EXIT:
+            import atexit
+
+            atexit.register(save_job_caches)
+            _AT_EXIT.append(True)
     return cache
 
 
+def save_job_caches() -> None:
+    """Save what the process's job caches learned (at exit; before they are forgotten)."""
+    with _CACHES_LOCK:
+        caches = list(_CACHES.values())
+    for cache in caches:
+        cache.save()
+
+
 def forget_job_caches() -> None:
-    """Drop the process's job caches (tests; a cache directory that changed)."""
+    """Save, then drop the process's job caches (tests; a cache directory that changed)."""
+    save_job_caches()
     with _CACHES_LOCK:
         _CACHES.clear()

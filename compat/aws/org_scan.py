@@ -56,7 +56,7 @@ from compat.aws.clients import (
 )
 from compat.aws.report import Check, CheckStatus
 from compat.aws.scan import DEFAULT_WORKERS, verdict_of
-from compat.aws.usage import JobListing, Usage, describe_job, list_jobs, tally
+from compat.aws.usage import JobListing, Usage, count_usage, describe_job, list_jobs
 from compat.errors import AwsError, UsageError
 from compat.exit_codes import ExitCode
 
@@ -988,7 +988,12 @@ class _Pipeline:
                 for s in quota_specs(m, itype, spot=spot)
             ]
         else:
-            usage = tally(cell.listing, cell.descriptions)
+            usage = count_usage(
+                cell.clients.client(SAGEMAKER, cell.region),
+                cell.region,
+                listing=cell.listing,
+                descriptions=cell.descriptions,
+            )
             checks = quota_checks(
                 cell.clients,
                 m,

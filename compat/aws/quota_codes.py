@@ -4,7 +4,8 @@ A quota keeps its code in every account and region, so a scan of many
 accounts need not list SageMaker's thousands of quotas (tens of pages) in
 each region to find three codes by name. :class:`QuotaCodeBook` knows the
 codes the matrix records and those learned before (kept in the cache
-directory with an expiry); :func:`read_quota` asks ``GetServiceQuota`` (or
+directory with an expiry: :class:`compat.aws.answer_cache.AnswerCache`);
+:func:`read_quota` asks ``GetServiceQuota`` (or
 ``GetAWSDefaultServiceQuota`` where nothing was applied) for the code and
 accepts the answer only when its ``QuotaName`` is exactly the name asked
 for. A name with no code, or whose code answers with another name or not at
@@ -14,14 +15,12 @@ the code found there is learned.
 
 from __future__ import annotations
 
-import contextlib
-import json
-import os
 import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from compat.aws.answer_cache import AnswerCache
 from compat.aws.clients import aws_call
 from compat.aws.quotas import QuotaValue, find_quota, quota_value
 
@@ -52,10 +51,29 @@ def known_codes(matrix: Matrix) -> dict[str, str]:
 
 def codes_file() -> str | None:
     """Where learned codes are kept: the matrix cache directory (None when caching is off)."""
+    import os
+
     from compat.matrix.store import cache_dir
 
     directory = cache_dir()
     return None if directory is None else os.path.join(directory, _FILE)
+
+
+class LearnedCodes(AnswerCache[str]):
+    """Quota name -> the code AWS confirmed for it, in ``{"codes": {name: {"code",
+    "learned_at"}}}``."""
+
+    def __init__(
+        self, path: str | None, *, ttl: float = DEFAULT_TTL, clock: Callable[[], float] = time.time
+    ) -> None:
+        super().__init__(path, section="codes", stamp="learned_at", ttl=ttl, clock=clock)
+
+    def encode(self, value: str) -> dict[str, Any]:
+        return {"code": value}
+
+    def decode(self, fields: Mapping[str, Any]) -> str | None:
+        code = fields.get("code")
+        return code if isinstance(code, str) and code else None
 
 
 class QuotaCodeBook:
@@ -70,53 +88,28 @@ class QuotaCodeBook:
         *,
         path: str | None = None,
         ttl: float = DEFAULT_TTL,
-        clock: Any = time.time,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self._known = dict(known or {})
-        self._path = path
-        self._ttl = ttl
-        self._clock = clock
+        self._learned = LearnedCodes(path, ttl=ttl, clock=clock)
         self._lock = threading.Lock()
-        self._learned: dict[str, tuple[str, float]] = self._read()
-        self._dirty = False
 
     @classmethod
     def from_matrix(cls, matrix: Matrix, *, path: str | None = None) -> QuotaCodeBook:
         """The matrix's known codes (per type and account-wide) and the cache file's."""
         return cls(known_codes(matrix), path=path)
 
-    def _read(self) -> dict[str, tuple[str, float]]:
-        if self._path is None:
-            return {}
-        try:
-            with open(self._path, encoding="utf-8") as fh:
-                data = json.load(fh)
-        except (OSError, ValueError):
-            return {}
-        now = self._clock()
-        learned: dict[str, tuple[str, float]] = {}
-        entries = data.get("codes") if isinstance(data, dict) else None
-        for name, item in (entries or {}).items():
-            if not isinstance(item, dict):
-                continue
-            code, at = item.get("code"), item.get("learned_at")
-            if isinstance(code, str) and isinstance(at, int | float) and now - at < self._ttl:
-                learned[str(name)] = (code, float(at))
-        return learned
-
     def code_for(self, name: str) -> str | None:
         """The code to try first for ``name``: learned (fresh), else the matrix's, else None."""
-        with self._lock:
-            learned = self._learned.get(name)
-        return learned[0] if learned is not None else self._known.get(name)
+        learned = self._learned.get(name)
+        return learned if learned is not None else self._known.get(name)
 
     def learn(self, name: str, code: str) -> None:
-        """Remember that ``name`` has ``code`` (saved by :meth:`save`)."""
+        """Remember that ``name`` has ``code`` (saved by :meth:`save`); a code already
+        learned keeps its first date, so it is looked up again when that expires."""
         with self._lock:
-            current = self._learned.get(name)
-            if current is None or current[0] != code:
-                self._learned[name] = (code, self._clock())
-                self._dirty = True
+            if self._learned.get(name) != code:
+                self._learned.put(name, code)
 
     def confirm(self, name: str, code: str) -> None:
         """AWS answered ``code`` with exactly ``name``: remember it as confirmed."""
@@ -124,32 +117,15 @@ class QuotaCodeBook:
 
     def confirmed(self, name: str, code: str) -> bool:
         """Whether AWS has answered ``code`` with exactly ``name`` (within the expiry)."""
-        with self._lock:
-            learned = self._learned.get(name)
-        return learned is not None and learned[0] == code
+        return self._learned.get(name) == code
 
     def forget(self, name: str) -> None:
         """Drop a learned code that answered with another name."""
-        with self._lock:
-            if self._learned.pop(name, None) is not None:
-                self._dirty = True
+        self._learned.drop(name)
 
     def save(self) -> None:
         """Write learned codes atomically; an unwritable cache only costs calls next time."""
-        from compat.matrix.atomic import write_text_atomic
-
-        with self._lock:
-            if self._path is None or not self._dirty:
-                return
-            body = {
-                "codes": {
-                    name: {"code": code, "learned_at": at}
-                    for name, (code, at) in sorted(self._learned.items())
-                }
-            }
-            self._dirty = False
-        with contextlib.suppress(OSError):
-            write_text_atomic(self._path, json.dumps(body, indent=1) + "\n")
+        self._learned.save()
 
 
 def _by_code(

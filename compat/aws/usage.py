@@ -2,10 +2,13 @@
 
 Counting jobs is exact where CloudWatch's AWS/Usage metric lags: training jobs
 InProgress and Stopping (paginated ``ListTrainingJobs``), each described for
-``ResourceConfig.InstanceType``/``InstanceCount`` or, on heterogeneous
-clusters, ``ResourceConfig.InstanceGroups``. Jobs with managed spot training
-count against the spot quotas; warm pools that are ``Available`` hold
-instances that count against the (on-demand) training quotas.
+``ResourceConfig.InstanceType``/``InstanceCount``, on heterogeneous clusters
+``ResourceConfig.InstanceGroups``, or the type SageMaker selected from
+``InstancePreferences``. Jobs with managed spot training count against the
+spot quotas; warm pools that are ``Available`` hold instances that count
+against the (on-demand) training quotas. :func:`count_usage` is the one way
+usage is counted, by preflight and by the account scan; what a job holds is
+remembered by :mod:`compat.aws.job_cache`.
 
 Jobs on a SageMaker training plan (``ResourceConfig.TrainingPlanArn``) run on
 the plan's Reserved Capacity, capacity bought in advance for the plan
@@ -72,7 +75,13 @@ class Usage:
 
 
 def job_instances(description: Mapping[str, Any]) -> Counter[str]:
-    """Instances per type of one described training job (single type or instance groups)."""
+    """Instances per type of one described training job.
+
+    A single type (``InstanceType`` x ``InstanceCount``), every ``InstanceGroups``
+    entry, or, for a job with ``InstancePreferences``, the type SageMaker selected
+    (``SelectedInstanceType`` x ``SelectedInstanceCount``); nothing while it has not
+    selected one (the job waits for capacity and holds none).
+    """
     out: Counter[str] = Counter()
     config = description.get("ResourceConfig") or {}
     groups = config.get("InstanceGroups") or []
@@ -81,6 +90,11 @@ def job_instances(description: Mapping[str, Any]) -> Counter[str]:
             itype = group.get("InstanceType")
             if itype:
                 out[str(itype)] += int(group.get("InstanceCount") or 0)
+        return out
+    if config.get("InstancePreferences"):
+        selected = config.get("SelectedInstanceType")
+        if selected:
+            out[str(selected)] += int(config.get("SelectedInstanceCount") or 0)
         return out
     itype = config.get("InstanceType")
     if itype:
@@ -115,10 +129,29 @@ def vanished(error: Mapping[str, Any]) -> bool:
 
 
 def plan_of(description: Mapping[str, Any]) -> str | None:
-    """The training plan a job runs on (``ResourceConfig.TrainingPlanArn``), if any."""
+    """The training plan a job runs on, if any: ``ResourceConfig.TrainingPlanArn``, or
+    the ``TrainingPlanArns`` of the instance preference SageMaker selected."""
     config = description.get("ResourceConfig") or {}
     arn = config.get("TrainingPlanArn")
-    return str(arn) if arn else None
+    if arn:
+        return str(arn)
+    selected = config.get("SelectedInstanceType")
+    for preference in config.get("InstancePreferences") or []:
+        if selected and preference.get("InstanceType") == selected:
+            arns = preference.get("TrainingPlanArns") or []
+            return str(arns[0]) if arns else None
+    return None
+
+
+def job_shape(description: Mapping[str, Any]) -> JobShape:
+    """What a described job holds, and whether on spot or on a training plan."""
+    from compat.aws.job_cache import JobShape
+
+    return JobShape(
+        spot=bool(description.get("EnableManagedSpotTraining")),
+        instances=dict(job_instances(description)),
+        plan=plan_of(description) is not None,
+    )
 
 
 def _describe(sagemaker: SageMakerClient, region: str, name: str) -> Mapping[str, Any] | None:
@@ -135,135 +168,89 @@ def _describe(sagemaker: SageMakerClient, region: str, name: str) -> Mapping[str
     return answer
 
 
-def _bucket(
-    description: Mapping[str, Any],
-    on_demand: Counter[str],
-    spot: Counter[str],
-    plan: Counter[str],
-) -> Counter[str]:
-    """Which count a running job's instances go to: training plan, spot or on-demand."""
-    if plan_of(description):
-        return plan
-    return spot if description.get("EnableManagedSpotTraining") else on_demand
+def job_key(summary: Mapping[str, Any]) -> str | None:
+    """A listed job's key in the job cache: its ARN and creation time, or None.
 
-
-def count_usage(sagemaker: SageMakerClient, region: str, *, jobs: JobCache | None = None) -> Usage:
-    """Count the instances that running, stopping and warm-pooled jobs hold in ``region``.
-
-    Pages ``ListTrainingJobs`` three times (``StatusEquals`` InProgress and
-    Stopping, ``WarmPoolStatusEquals`` Available: the filters AWS offers) and
-    describes only jobs whose shape ``jobs`` (by default the cache directory's,
-    :mod:`compat.aws.job_cache`) does not already know: a job's instances
-    never change after it is created.
+    The ARN (``arn:PARTITION:sagemaker:REGION:ACCOUNT:training-job/NAME``) names the
+    account and region, so two accounts (or regions) never share an entry, and the
+    creation time makes a reused name a new job. A summary without such an ARN gives
+    None: that job is described every time rather than risk another's entry.
     """
-    from compat.aws.job_cache import job_cache
-
-    cache = job_cache() if jobs is None else jobs
-    on_demand: Counter[str] = Counter()
-    spot: Counter[str] = Counter()
-    warm: Counter[str] = Counter()
-    plan: Counter[str] = Counter()
-    seen: set[str] = set()
-    try:
-        for state in ACTIVE_STATES:
-            for name, summary in list(_job_names(sagemaker, region, StatusEquals=state)):
-                if name in seen:
-                    continue
-                seen.add(name)
-                shape = _shape(sagemaker, region, name, summary, cache)
-                if shape is not None:
-                    bucket = plan if shape.plan else spot if shape.spot else on_demand
-                    bucket.update(shape.counter())
-        for name, summary in list(_job_names(sagemaker, region, WarmPoolStatusEquals="Available")):
-            status = (summary.get("WarmPoolStatus") or {}).get("Status")
-            if name in seen or status != "Available":
-                continue
-            seen.add(name)
-            shape = _shape(sagemaker, region, name, summary, cache)
-            if shape is not None:
-                warm.update(shape.counter())
-    finally:
-        cache.save()
-    return Usage(
-        region=region,
-        on_demand=dict(on_demand),
-        spot=dict(spot),
-        warm_pool=dict(warm),
-        jobs=len(seen),
-        training_plan=dict(plan),
-    )
-
-
-def _shape(
-    sagemaker: SageMakerClient,
-    region: str,
-    name: str,
-    summary: Mapping[str, Any],
-    cache: JobCache,
-) -> JobShape | None:
-    """What job ``name`` holds: remembered, else described (None when it vanished)."""
-    from compat.aws.job_cache import JobShape
-
-    key = _job_key(region, name, summary)
-    known = cache.get(key)
-    if known is not None:
-        return known
-    description = _describe(sagemaker, region, name)
-    if description is None:
+    arn = str(summary.get("TrainingJobArn") or "")
+    parts = arn.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn" or parts[2] != "sagemaker":
         return None
-    shape = JobShape(
-        spot=bool(description.get("EnableManagedSpotTraining")),
-        instances=dict(job_instances(description)),
-        plan=plan_of(description) is not None,
-    )
-    cache.put(key, shape)
-    return shape
-
-
-def _job_key(region: str, name: str, summary: Mapping[str, Any]) -> str:
-    """A job's identity: its ARN (or region and name) and creation time, so a reused
-    name is a new job."""
-    arn = summary.get("TrainingJobArn") or f"{region}/{name}"
+    if not parts[3] or not parts[4] or not parts[5].startswith("training-job/"):
+        return None
     created: Any = summary.get("CreationTime")
     stamp = created.isoformat() if hasattr(created, "isoformat") else str(created or "")
     return f"{arn}@{stamp}"
 
 
 @dataclass(frozen=True, slots=True)
-class JobListing:
-    """The jobs of a region that hold instances, listed but not yet described.
+class ListedJob:
+    """A job the listing returned: its name, its job-cache key, and whether it was listed
+    only for its Available warm pool (its instances then count as warm pool)."""
 
-    The account scan describes them as separate tasks on its bounded pool
-    (:func:`describe_job`), then counts them with :func:`tally`; the result
-    is what :func:`count_usage` gives in one go.
+    name: str
+    key: str | None
+    warm: bool = False
+
+
+def listed_jobs(sagemaker: SageMakerClient, region: str) -> Iterator[ListedJob]:
+    """Every job that holds instances in ``region``, once, in the order AWS is asked.
+
+    ``ListTrainingJobs`` with each filter AWS offers for it: ``StatusEquals``
+    InProgress, then Stopping, then ``WarmPoolStatusEquals`` Available (a job already
+    listed as running is not counted again for its pool). Each filter's pages are
+    read whole before its jobs are yielded.
     """
-
-    region: str
-    active: tuple[str, ...]
-    warm: tuple[str, ...]
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        return self.active + self.warm
-
-
-def list_jobs(sagemaker: Any, region: str) -> JobListing:
-    """Running and stopping jobs, then jobs with an Available warm pool, each once."""
     seen: set[str] = set()
-    active: list[str] = []
     for state in ACTIVE_STATES:
-        for name, _summary in list(_job_names(sagemaker, region, StatusEquals=state)):
+        for name, summary in list(_job_names(sagemaker, region, StatusEquals=state)):
             if name not in seen:
                 seen.add(name)
-                active.append(name)
-    warm: list[str] = []
+                yield ListedJob(name, job_key(summary))
     for name, summary in list(_job_names(sagemaker, region, WarmPoolStatusEquals="Available")):
         status = (summary.get("WarmPoolStatus") or {}).get("Status")
         if name in seen or status != "Available":
             continue
         seen.add(name)
-        warm.append(name)
-    return JobListing(region, tuple(active), tuple(warm))
+        yield ListedJob(name, job_key(summary), warm=True)
+
+
+@dataclass(frozen=True, slots=True)
+class JobListing:
+    """A region's listed jobs, and the shapes the job cache already knew.
+
+    For a caller that describes the jobs itself (the account scan, a task per job on
+    its pool: :func:`list_jobs`, :func:`describe_job`) and then counts them with
+    :func:`count_usage` (``listing=``, ``descriptions=``).
+    """
+
+    region: str
+    jobs: tuple[ListedJob, ...]
+    known: Mapping[str, JobShape] = field(default_factory=dict)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The jobs left to describe: those listed whose shape the job cache does not know."""
+        return tuple(job.name for job in self.jobs if job.name not in self.known)
+
+
+def list_jobs(sagemaker: Any, region: str, *, jobs: JobCache | None = None) -> JobListing:
+    """List ``region``'s jobs (:func:`listed_jobs`) and look each up in the job cache
+    (``jobs``, by default the cache directory's)."""
+    from compat.aws.job_cache import job_cache
+
+    cache = job_cache() if jobs is None else jobs
+    listed = tuple(listed_jobs(sagemaker, region))
+    known: dict[str, JobShape] = {}
+    for job in listed:
+        shape = None if job.key is None else cache.get(job.key)
+        if shape is not None:
+            known[job.name] = shape
+    return JobListing(region, listed, known)
 
 
 def describe_job(sagemaker: Any, region: str, name: str) -> Mapping[str, Any] | None:
@@ -271,26 +258,88 @@ def describe_job(sagemaker: Any, region: str, name: str) -> Mapping[str, Any] | 
     return _describe(sagemaker, region, name)
 
 
-def tally(listing: JobListing, descriptions: Mapping[str, Mapping[str, Any] | None]) -> Usage:
-    """Usage from a listing and its jobs' descriptions, counted as :func:`count_usage` does."""
+#: The account scan counts many regions in one process: it saves the job cache at most
+#: this often (seconds), and the rest when the process exits.
+SCAN_SAVE_EVERY = 5.0
+
+
+def count_usage(
+    sagemaker: SageMakerClient,
+    region: str,
+    *,
+    jobs: JobCache | None = None,
+    listing: JobListing | None = None,
+    descriptions: Mapping[str, Mapping[str, Any] | None] | None = None,
+) -> Usage:
+    """Count the instances that running, stopping and warm-pooled jobs hold in ``region``.
+
+    The one way usage is counted, for one account (preflight, ``quota show``) and
+    for the account scan alike. Jobs are listed by :func:`listed_jobs` (three
+    ``ListTrainingJobs`` listings, more pages as needed), unless ``listing`` is
+    given; a job is described only when neither the job cache (``jobs``, by
+    default the cache directory's) nor ``descriptions`` (name -> description, None
+    for a job that vanished: what the scan described on its pool) says what it
+    holds. Each job then counts once: warm pool (listed for its Available pool),
+    training plan, spot or on-demand. New shapes are remembered; the scan (``listing``
+    given) saves them at most every :data:`SCAN_SAVE_EVERY` seconds.
+
+    Why the scan uses the job cache too: a job's instances never change, and keys
+    carry the job's ARN (account and region), so a re-scan skips one
+    ``DescribeTrainingJob`` per job still running without any risk of counting one
+    account's job in another.
+    """
+    from compat.aws.job_cache import job_cache
+
+    cache = job_cache() if jobs is None else jobs
+    described = descriptions if descriptions is not None else {}
+    known = listing.known if listing is not None else {}
+    listed = listing.jobs if listing is not None else listed_jobs(sagemaker, region)
     on_demand: Counter[str] = Counter()
     spot: Counter[str] = Counter()
     warm: Counter[str] = Counter()
     plan: Counter[str] = Counter()
-    for name in listing.active:
-        description = descriptions.get(name)
-        if description is None:
-            continue
-        _bucket(description, on_demand, spot, plan).update(job_instances(description))
-    for name in listing.warm:
-        description = descriptions.get(name)
-        if description is not None:
-            warm.update(job_instances(description))
+    count = 0
+    try:
+        for job in listed:
+            count += 1
+            shape = known.get(job.name) or _shape(sagemaker, region, job, cache, described)
+            if shape is None:
+                continue  # ended between list and describe
+            bucket = warm if job.warm else plan if shape.plan else spot if shape.spot else on_demand
+            bucket.update(shape.counter())
+    finally:
+        cache.save(at_most_every=SCAN_SAVE_EVERY if listing is not None else 0.0)
     return Usage(
-        region=listing.region,
+        region=region,
         on_demand=dict(on_demand),
         spot=dict(spot),
         warm_pool=dict(warm),
-        jobs=len(listing.names),
+        jobs=count,
         training_plan=dict(plan),
     )
+
+
+def _shape(
+    sagemaker: SageMakerClient,
+    region: str,
+    job: ListedJob,
+    cache: JobCache,
+    described: Mapping[str, Mapping[str, Any] | None],
+) -> JobShape | None:
+    """What ``job`` holds: remembered, else described (None when it vanished)."""
+    if job.key is not None:
+        known = cache.get(job.key)
+        if known is not None:
+            return known
+    if job.name in described:
+        description = described[job.name]
+    else:
+        description = _describe(sagemaker, region, job.name)
+    if description is None:
+        return None
+    shape = job_shape(description)
+    if shape.instances and job.key is not None:
+        # Fixed since the job was created; a job with InstancePreferences holds none until
+        # SageMaker selects its type, so that is asked again next time.
+        cache.put(job.key, shape)
+    return shape

@@ -130,6 +130,11 @@ class _Judge:
         self.m = m
         self.v = verdict
         self.out = verdict.findings
+        #: The framework the launcher runs, from its class or its image's repository.
+        self.framework: str | None = _FRAMEWORK_OF_KIND.get(launcher.kind)
+        #: False where the matrix cannot judge this launcher at all (a Hugging Face
+        #: TensorFlow launcher): then no rule is applied to it.
+        self.judged = True
 
     # -- helpers -------------------------------------------------------------
     def known(self, name: str, what: str) -> Any:
@@ -154,16 +159,21 @@ class _Judge:
         image: ImageRef | None = None
         if image_arg is not None and isinstance(image_arg.value, (str, Partial)):
             image = parse_image(image_arg.value)
-        framework = _FRAMEWORK_OF_KIND.get(self.l.kind)
-        release = self._release(framework, image, image_name)
+        release = self._release(self.framework, image, image_name)
         self.v.release = release
-        if release is not None and image is not None:
+        if not self.v.smddp or not self.judged:
+            return
+        # Each finding stands on its own: a version without smddp (SMDDP001, SMDDP012)
+        # does not hide the image's registry, the instance type or the instance count.
+        # Only what is measured against the release (its Python, its SDK check, its
+        # image tag) needs one.
+        if image is not None:
             self._image(image, release, image_name)
-        if not self.v.smddp or release is None:
+        self._instances(release)
+        if release is None:
             return
         self._python(release)
         self._sdk(release, image_arg)
-        self._instances(release)
 
     def _release(
         self, framework: str | None, image: ImageRef | None, image_name: str
@@ -197,7 +207,7 @@ class _Judge:
                     )
                     self.v.no_smddp_reason = f"the image {image.repository} carries no smddp"
                 return None
-            framework = repo_fw
+            framework = self.framework = repo_fw
             version = image.transformers if repo_fw == "huggingface" else image.version
             source = image_name
         if not isinstance(version, str):
@@ -225,24 +235,16 @@ class _Judge:
                     )
                 )
             return None
-        except NotFoundError as exc:
-            self.v.no_smddp_reason = exc.message
+        except CompatError as exc:  # not in the matrix, or not a version at all
+            not_found = isinstance(exc, NotFoundError)
+            if not_found:
+                self.v.no_smddp_reason = exc.message
             if self.v.smddp:
+                asked = "smddp is requested with " if not_found else ""
                 self.out.append(
                     finding(
                         "SMDDP012",
-                        f"smddp is requested with {source}={version!r}: {exc.message}",
-                        self.at(source),
-                        exc.hint,
-                    )
-                )
-            return None
-        except CompatError as exc:
-            if self.v.smddp:
-                self.out.append(
-                    finding(
-                        "SMDDP012",
-                        f"{source}={version!r}: {exc.message}",
+                        f"{asked}{source}={version!r}: {exc.message}",
                         self.at(source),
                         exc.hint,
                     )
@@ -271,6 +273,7 @@ class _Judge:
         if tv is None:
             return None
         if tf is not None and pv is None:
+            self.judged = False
             if self.v.smddp:
                 self.out.append(
                     finding(
@@ -359,33 +362,14 @@ class _Judge:
             )
         )
 
-    def _instances(self, release: CompiledRelease) -> None:
-        from compat.aws.eligibility import check_eligibility
-        from compat.aws.report import CheckStatus
-
+    def _instances(self, release: CompiledRelease | None) -> None:
         itype = self.known("instance_type", "the instance type")
         count = self.known("instance_count", "the instance count")
         if isinstance(itype, str):
-            distribution = self.m.compiled["frameworks"][release["framework"]][
-                "alternative_distribution"
-            ]
-            if distribution is None and release["base_framework"]:
-                distribution = self.m.compiled["frameworks"][release["base_framework"]][
-                    "alternative_distribution"
-                ]
-            check = check_eligibility(release, itype, 2, distribution=distribution)
-            if check.status is not CheckStatus.PASS:
-                fix = "; or ".join(a.text for a in check.alternatives) or check.remedy
-                self.out.append(
-                    finding(
-                        "SMDDP003",
-                        f"with {self._name(release)}: {check.message}",
-                        self.at("instance_type"),
-                        fix,
-                        self._instance_sources(itype),
-                    )
-                )
-                self.v.no_smddp_reason = check.message
+            if release is not None:
+                self._instance_type(itype, release)
+            else:
+                self._instance_type_in_any_release(itype)
         if count == 1 and not isinstance(count, bool):
             self.out.append(
                 finding(
@@ -396,6 +380,64 @@ class _Judge:
                     "use instance_count of 2 or more, or train without smddp on one node",
                 )
             )
+
+    def _instance_type(self, itype: str, release: CompiledRelease) -> None:
+        from compat.aws.eligibility import check_eligibility
+        from compat.aws.report import CheckStatus
+
+        distribution = self.m.compiled["frameworks"][release["framework"]][
+            "alternative_distribution"
+        ]
+        if distribution is None and release["base_framework"]:
+            distribution = self.m.compiled["frameworks"][release["base_framework"]][
+                "alternative_distribution"
+            ]
+        check = check_eligibility(release, itype, 2, distribution=distribution)
+        if check.status is not CheckStatus.PASS:
+            fix = "; or ".join(a.text for a in check.alternatives) or check.remedy
+            self.out.append(
+                finding(
+                    "SMDDP003",
+                    f"with {self._name(release)}: {check.message}",
+                    self.at("instance_type"),
+                    fix,
+                    self._instance_sources(itype),
+                )
+            )
+            self.v.no_smddp_reason = check.message
+
+    def _instance_type_in_any_release(self, itype: str) -> None:
+        """Without a release (its version has no smddp, or is unknown), an instance type
+        is judged against every release of the framework: it is reported only where no
+        release runs smddp on it, whichever version the user settles on."""
+        from packaging.version import Version
+
+        from compat.aws.eligibility import check_eligibility
+        from compat.aws.report import CheckStatus
+
+        frameworks = [self.framework] if self.framework else list(self.m.compiled["releases"])
+        releases = [r for fw in frameworks for r in self.m.releases(fw)]
+        checks = [(Version(r["smddp"]), check_eligibility(r, itype, 2)) for r in releases]
+        if not checks or any(c.status is CheckStatus.PASS for _, c in checks):
+            return
+        _, newest = max(checks, key=lambda vc: vc[0])
+        message, fix = newest.message, newest.remedy
+        if len({c.message for _, c in checks}) > 1:
+            which = " or ".join(self.m.display_name(fw) for fw in frameworks)
+            message = (
+                f"no {which} release runs smddp on {itype.strip()}, whatever the framework "
+                f"version; with the newest smddp: {message}"
+            )
+        self.out.append(
+            finding(
+                "SMDDP003",
+                message,
+                self.at("instance_type"),
+                fix,
+                self._instance_sources(itype),
+            )
+        )
+        self.v.no_smddp_reason = self.v.no_smddp_reason or message
 
     def _instance_sources(self, itype: str) -> tuple[str, ...]:
         info = self.m.compiled["instance_types"].get(itype.strip())
@@ -412,15 +454,22 @@ class _Judge:
         return facts.sources(self.m, sorted({s for sup in info["support"] for s in sup["sources"]}))
 
     # -- image ---------------------------------------------------------------
-    def _image(self, image: ImageRef, release: CompiledRelease, name: str) -> None:
-        if not self.v.smddp:
-            return
-        loc = self.at(name)
-        src = facts.sources(self.m, release["sources"])
-        problems: list[tuple[str, str]] = []
+    def _image(self, image: ImageRef, release: CompiledRelease | None, name: str) -> None:
+        """The image's registry (region, partition, account), and where the launcher's
+        release is known, whether the image is that release's."""
         accounts = facts.dlc_accounts(self.m)
         if image.ecr and image.account is not None and image.account not in accounts:
             return  # the user's own registry: a custom image the matrix cannot judge
+        problems = self._registry_problems(image)
+        src: tuple[str, ...] = ()
+        if release is not None:
+            problems += self._release_image_problems(image, release)
+            src = facts.sources(self.m, release["sources"])
+        for message, fix in problems:
+            self.out.append(finding("SMDDP005", f"{name}: {message}", self.at(name), fix, src))
+
+    def _registry_problems(self, image: ImageRef) -> list[tuple[str, str]]:
+        problems: list[tuple[str, str]] = []
         if image.region is not None:
             region = self.m.compiled["regions"].get(image.region)
             if region is None:
@@ -451,14 +500,24 @@ class _Judge:
                             f"use {expected}.dkr.ecr.{image.region}.{region['dns_suffix']}",
                         )
                     )
-                if not self.m.in_region_set(release["region_set"], image.region):
-                    problems.append(
-                        (
-                            f"{self._name(release)} images are not published in {image.region}",
-                            "use a region where it is: smddp-compat resolve --framework "
-                            f"{release['framework']} --version {release['version']} --region R",
-                        )
-                    )
+        return problems
+
+    def _release_image_problems(
+        self, image: ImageRef, release: CompiledRelease
+    ) -> list[tuple[str, str]]:
+        problems: list[tuple[str, str]] = []
+        if (
+            image.region is not None
+            and image.region in self.m.compiled["regions"]
+            and not self.m.in_region_set(release["region_set"], image.region)
+        ):
+            problems.append(
+                (
+                    f"{self._name(release)} images are not published in {image.region}",
+                    "use a region where it is: smddp-compat resolve --framework "
+                    f"{release['framework']} --version {release['version']} --region R",
+                )
+            )
         repo_fw = facts.repositories(self.m).get(image.repository)
         wanted_fw = release["framework"]
         if repo_fw is None:
@@ -532,8 +591,7 @@ class _Judge:
                         or "build an image with the smddp wheel (smddp-compat byoc)",
                     )
                 )
-        for message, fix in problems:
-            self.out.append(finding("SMDDP005", f"{name}: {message}", loc, fix, src))
+        return problems
 
 
 def _res_alternatives(res: Resolution | None) -> tuple[Any, ...]:

@@ -62,7 +62,8 @@ RULES: dict[str, Rule] = {
             "SMDDP003",
             "unsupported-instance-type",
             Severity.ERROR,
-            "smddp does not run on this instance type for the release's smddp version.",
+            "smddp does not run on this instance type for the release's smddp version "
+            "(without a release: in any release of the framework).",
             f"{_MATRIX}: instance_types.*.support",
         ),
         Rule(

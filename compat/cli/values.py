@@ -8,6 +8,7 @@ nothing rather than printing an error into the user's shell.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -45,26 +46,32 @@ def _framework(ctx: click.Context, m: Any) -> str | None:
     return m.compiled["aliases"].get(name.strip().lower())  # type: ignore[no-any-return]
 
 
-def complete_framework(
-    ctx: click.Context, param: click.Parameter, incomplete: str
-) -> list[CompletionItem]:
+def _from_matrix(values: Callable[[click.Context, Any, str], list[CompletionItem]]) -> Completer:
+    """A click completer over ``values(ctx, matrix, incomplete)``: nothing where the matrix
+    cannot be read."""
+
+    @functools.wraps(values)
+    def complete(
+        ctx: click.Context, param: click.Parameter, incomplete: str
+    ) -> list[CompletionItem]:
+        m = _matrix(ctx)
+        return [] if m is None else values(ctx, m, incomplete)
+
+    return complete
+
+
+@_from_matrix
+def complete_framework(ctx: click.Context, m: Any, incomplete: str) -> list[CompletionItem]:
     """Canonical names first, then aliases, each alias with the name it stands for."""
-    m = _matrix(ctx)
-    if m is None:
-        return []
     aliases: dict[str, str] = m.compiled["aliases"]
     names = sorted(m.compiled["frameworks"])
     extra = sorted(a for a in aliases if a not in names)
     return _items(names + extra, incomplete, {a: aliases[a] for a in extra})
 
 
-def complete_version(
-    ctx: click.Context, param: click.Parameter, incomplete: str
-) -> list[CompletionItem]:
+@_from_matrix
+def complete_version(ctx: click.Context, m: Any, incomplete: str) -> list[CompletionItem]:
     """The versions with smddp of the framework given before, newest first, and 'latest'."""
-    m = _matrix(ctx)
-    if m is None:
-        return []
     framework = _framework(ctx, m)
     if framework is None:
         return _items(["latest"], incomplete)
@@ -72,13 +79,9 @@ def complete_version(
     return _items(["latest", *versions], incomplete)
 
 
-def complete_smddp_version(
-    ctx: click.Context, param: click.Parameter, incomplete: str
-) -> list[CompletionItem]:
+@_from_matrix
+def complete_smddp_version(ctx: click.Context, m: Any, incomplete: str) -> list[CompletionItem]:
     """smddp versions in the matrix (of the framework given before, if any), newest first."""
-    m = _matrix(ctx)
-    if m is None:
-        return []
     from packaging.version import Version
 
     framework = _framework(ctx, m)
@@ -87,18 +90,14 @@ def complete_smddp_version(
     return _items(sorted(found, key=Version, reverse=True), incomplete)
 
 
-def complete_region(
-    ctx: click.Context, param: click.Parameter, incomplete: str
-) -> list[CompletionItem]:
-    m = _matrix(ctx)
-    return [] if m is None else _items(sorted(m.compiled["regions"]), incomplete)
+@_from_matrix
+def complete_region(ctx: click.Context, m: Any, incomplete: str) -> list[CompletionItem]:
+    return _items(sorted(m.compiled["regions"]), incomplete)
 
 
-def complete_instance_type(
-    ctx: click.Context, param: click.Parameter, incomplete: str
-) -> list[CompletionItem]:
-    m = _matrix(ctx)
-    return [] if m is None else _items(list(m.compiled["instance_types"]), incomplete)
+@_from_matrix
+def complete_instance_type(ctx: click.Context, m: Any, incomplete: str) -> list[CompletionItem]:
+    return _items(list(m.compiled["instance_types"]), incomplete)
 
 
 #: option destination name -> how its values complete

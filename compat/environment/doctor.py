@@ -196,46 +196,40 @@ def _framework_findings(m: Matrix, env: Environment, res: Resolution) -> list[Do
     out = []
     for fw, expected in wanted:
         display = m.display_name(fw)
-        names = FRAMEWORK_PACKAGES[fw]
+        package = FRAMEWORK_PACKAGES[fw][0]
         installed = _installed(env, fw)
-        check = "framework" if fw == res.framework else "base-framework"
+        found = None if installed is None else f"{installed[0]} {installed[1]}"
+        fix = None
         if installed is None:
-            out.append(
-                DoctorFinding(
-                    check=check,
-                    status=MISMATCH,
-                    found=None,
-                    expected=f"{names[0]} {expected}",
-                    message=f"{display} is not installed; smddp {res.smddp_version} "
-                    f"needs {names[0]} {expected}",
-                    fix=f"pip install '{names[0]}=={expected}' or use the DLC image {_image(res)}",
-                )
+            status = MISMATCH
+            message = (
+                f"{display} is not installed; smddp {res.smddp_version} needs {package} {expected}"
             )
+            fix = f"pip install '{package}=={expected}' or use the DLC image {_image(res)}"
         elif not _same_version(installed[1], expected):
-            out.append(
-                DoctorFinding(
-                    check=check,
-                    status=MISMATCH,
-                    found=f"{installed[0]} {installed[1]}",
-                    expected=f"{names[0]} {expected}",
-                    message=f"smddp {res.smddp_version} is built for {display} {expected}; "
-                    f"this environment has {installed[0]} {installed[1]}",
-                    fix=f"pip install '{names[0]}=={expected}', or compare with the release "
-                    f"for {installed[1]}: smddp-compat doctor --framework {fw} "
-                    f"--version {_public(installed[1])}",
-                )
+            status = MISMATCH
+            message = (
+                f"smddp {res.smddp_version} is built for {display} {expected}; "
+                f"this environment has {found}"
+            )
+            fix = (
+                f"pip install '{package}=={expected}', or compare with the release for "
+                f"{installed[1]}: smddp-compat doctor --framework {fw} "
+                f"--version {_public(installed[1])}"
             )
         else:
-            out.append(
-                DoctorFinding(
-                    check=check,
-                    status=OK,
-                    found=f"{installed[0]} {installed[1]}",
-                    expected=f"{names[0]} {expected}",
-                    message=f"{installed[0]} {installed[1]} is the {display} release "
-                    f"smddp {res.smddp_version} is built for",
-                )
+            status = OK
+            message = f"{found} is the {display} release smddp {res.smddp_version} is built for"
+        out.append(
+            DoctorFinding(
+                check="framework" if fw == res.framework else "base-framework",
+                status=status,
+                found=found,
+                expected=f"{package} {expected}",
+                message=message,
+                fix=fix,
             )
+        )
     return out
 
 

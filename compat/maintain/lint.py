@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from packaging.version import Version
 
+from compat.maintain.partitions import partition_of
 from compat.matrix.naming import WHEEL_RE, py_tag
 from compat.matrix.schema import Confidence, FrameworkRelease, MatrixDocument
 
@@ -25,17 +26,6 @@ if TYPE_CHECKING:
 
 Path = tuple[Hashable, ...]
 SEVERITIES = ("error", "warning", "info")
-
-#: Region name prefixes and the partition each implies (longest first).
-_PARTITION_PREFIXES = (
-    ("us-isob-", "aws-iso-b"),
-    ("us-isof-", "aws-iso-f"),
-    ("us-iso-", "aws-iso"),
-    ("eu-isoe-", "aws-iso-e"),
-    ("us-gov-", "aws-us-gov"),
-    ("eusc-", "aws-eusc"),
-    ("cn-", "aws-cn"),
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,14 +88,6 @@ class LintReport:
 
     def to_text(self) -> str:
         return "\n".join([*(f.to_text() for f in self.findings), self.summary()])
-
-
-def partition_of_name(region: str) -> str:
-    """The partition a region's name implies (``cn-north-1`` -> ``aws-cn``)."""
-    for prefix, partition in _PARTITION_PREFIXES:
-        if region.startswith(prefix):
-            return partition
-    return "aws"
 
 
 class _Linter:
@@ -239,13 +221,13 @@ class _Linter:
                     f"region {name} is in partition {region.partition!r}, which has no entry "
                     "under partitions (no DNS suffix)",
                 )
-            elif partition_of_name(name) != region.partition:
+            elif partition_of(name) != region.partition:
                 self.add(
                     "warning",
                     "region-partition",
                     ("regions", name, "partition"),
                     f"region {name} is put in partition {region.partition!r}, but its name "
-                    f"implies {partition_of_name(name)!r}",
+                    f"implies {partition_of(name)!r}",
                 )
         named: list[tuple[Path, str]] = [
             (("smp", "regions", i), r) for i, r in enumerate(doc.smp.regions)

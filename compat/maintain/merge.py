@@ -17,12 +17,12 @@ every edit), ``merge_apply`` (the edits on the file's text) and ``yaml_splice``
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from typing import Any
 
 from compat.errors import MatrixError
 from compat.maintain.docpage import SupportPage
+from compat.maintain.edits import file_diff, write_edit
 from compat.maintain.merge_apply import apply_plan
 from compat.maintain.merge_plan import Conflict, plan_merge
 
@@ -116,14 +116,7 @@ def merge_page(
     text = data.decode("utf-8")
     changed = bool(plan.new_rows or plan.add_source or plan.lightning_versions)
     merged, notices = apply_plan(text, plan, source) if changed else (text, [])
-    diff = "".join(
-        difflib.unified_diff(
-            text.splitlines(keepends=True),
-            merged.splitlines(keepends=True),
-            fromfile=f"a/{matrix_path}",
-            tofile=f"b/{matrix_path}",
-        )
-    )
+    diff = file_diff(matrix_path, text, merged)
     if diff:
         try:
             parse_document(merged.encode("utf-8"), matrix_path)
@@ -135,12 +128,7 @@ def merge_page(
                 hint="add what the new rows need by hand (an availability rule, notes), "
                 "or merge with --dry-run to see the change",
             ) from None
-    written = False
-    if diff and not dry_run:
-        from compat.matrix.atomic import write_text_atomic
-
-        write_text_atomic(matrix_path, merged)
-        written = True
+    written = write_edit(matrix_path, text, merged, dry_run=dry_run)
     return MergeReport(
         matrix=matrix_path,
         page=page.filename,

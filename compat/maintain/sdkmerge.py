@@ -16,38 +16,21 @@ written (atomically). Otherwise nothing is written.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from compat.errors import MatrixError
+from compat.maintain.edits import file_diff, write_edit
 from compat.maintain.matrixdiff import _MISSING, _show
+from compat.maintain.partitions import partition_of
 from compat.maintain.sdkcompare import Comparison, RowDifference
 
 if TYPE_CHECKING:
     from compat.matrix import Matrix
     from compat.matrix.schema import MatrixDocument
 
-#: Region name prefixes of the partitions other than aws (longest first).
-_PARTITION_PREFIXES = (
-    ("us-isob-", "aws-iso-b"),
-    ("us-isof-", "aws-iso-f"),
-    ("us-iso-", "aws-iso"),
-    ("eu-isoe-", "aws-iso-e"),
-    ("us-gov-", "aws-us-gov"),
-    ("eusc-", "aws-eusc"),
-    ("cn-", "aws-cn"),
-)
 _WRAP = 92
-
-
-def partition_of(region: str) -> str:
-    """The partition a region's name implies (``cn-north-1`` -> ``aws-cn``)."""
-    for prefix, partition in _PARTITION_PREFIXES:
-        if region.startswith(prefix):
-            return partition
-    return "aws"
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,34 +145,27 @@ def plan_merge(doc: MatrixDocument, matrix: Matrix, comparison: Comparison) -> M
                 offered.setdefault(region, {})[diff.name] = change.new
                 if diff.region_set is not None:
                     by_set.setdefault(diff.region_set, []).append(diff)
-            elif change.new is _MISSING:
-                plan.conflicts.append(
-                    SdkConflict(
-                        diff.name,
-                        change.field,
-                        change.old,
-                        change.new,
-                        "the matrix lists the region and the SDK does not; kept (check it and "
-                        "remove it by hand if it is gone)",
-                    )
-                )
             else:
-                plan.conflicts.append(
-                    SdkConflict(
-                        diff.name,
-                        change.field,
-                        change.old,
-                        change.new,
-                        "the accounts differ; the matrix keeps its own",
-                    )
+                reason = (
+                    "the matrix lists the region and the SDK does not; kept (check it and "
+                    "remove it by hand if it is gone)"
+                    if change.new is _MISSING
+                    else "the accounts differ; the matrix keeps its own"
                 )
+                plan.conflicts.append(_conflict(diff, change.field, change.old, change.new, reason))
     for region, rows in offered.items():
         _plan_region(plan, doc, region, rows, compared_sets, uncompared)
     return plan
 
 
-def _conflict(diff: RowDifference, name: str, ours: Any, theirs: Any) -> SdkConflict:
-    return SdkConflict(diff.name, name, ours, theirs, "the matrix keeps its own value")
+def _conflict(
+    diff: RowDifference,
+    name: str,
+    ours: Any,
+    theirs: Any,
+    reason: str = "the matrix keeps its own value",
+) -> SdkConflict:
+    return SdkConflict(diff.name, name, ours, theirs, reason)
 
 
 def _set_members(
@@ -388,7 +364,6 @@ def merge_sdk(
 ) -> SdkMergeReport:
     """Plan the merge of ``comparison`` into the file at ``matrix_path``, and write it."""
     from compat.matrix import read_matrix_bytes
-    from compat.matrix.atomic import write_bytes_atomic
     from compat.matrix.validate import parse_document
 
     data = read_matrix_bytes(matrix_path)
@@ -398,18 +373,8 @@ def merge_sdk(
     merged = apply_plan(text, doc, plan, matrix_path) if plan.changes else text
     if merged != text:
         _check_merged(merged, doc, plan, matrix_path)
-    diff = "".join(
-        difflib.unified_diff(
-            text.splitlines(keepends=True),
-            merged.splitlines(keepends=True),
-            fromfile=f"a/{matrix_path}",
-            tofile=f"b/{matrix_path}",
-        )
-    )
-    written = False
-    if merged != text and not dry_run:
-        write_bytes_atomic(matrix_path, merged.encode("utf-8"))
-        written = True
+    diff = file_diff(matrix_path, text, merged)
+    written = write_edit(matrix_path, text, merged, dry_run=dry_run)
     return SdkMergeReport(comparison, matrix_path, plan, diff, written, dry_run)
 
 

@@ -24,6 +24,7 @@ from compat.matrix.schema import (
     Confidence,
     FrameworkRelease,
     HuggingFaceRelease,
+    LightningRelease,
     MatrixDocument,
     RowBase,
 )
@@ -572,15 +573,8 @@ def _check_coverage(fw_name: str, fw: object, version: Version, path: Path) -> l
 def _check_derived(doc: MatrixDocument) -> Iterator[MatrixProblem]:
     pytorch = {row.version: row for row in doc.pytorch}
     for i, lrow in enumerate(doc.pytorch_lightning):
-        base = pytorch.get(lrow.pytorch)
         path: Path = ("pytorch_lightning", i)
-        if base is None:
-            yield MatrixProblem((*path, "pytorch"), f"no pytorch row for {lrow.pytorch}")
-        elif base.smddp != lrow.smddp:
-            yield MatrixProblem(
-                (*path, "smddp"),
-                f"smddp {lrow.smddp} differs from the PyTorch {base.version} row's {base.smddp}",
-            )
+        yield from _check_base(pytorch, lrow, path)
         out: list[MatrixProblem] = []
         _check_errata(lrow, path, out)
         yield from out
@@ -596,13 +590,12 @@ def _check_derived(doc: MatrixDocument) -> Iterator[MatrixProblem]:
         yield from _check_huggingface(doc, pytorch, i, hrow)
 
 
-def _check_huggingface(
-    doc: MatrixDocument,
+def _check_base(
     pytorch: dict[Version, FrameworkRelease],
-    index: int,
-    row: HuggingFaceRelease,
+    row: LightningRelease | HuggingFaceRelease,
+    path: Path,
 ) -> Iterator[MatrixProblem]:
-    path: Path = ("huggingface", index)
+    """A derived row (Lightning, Hugging Face) runs on a PyTorch row with the same smddp."""
     base = pytorch.get(row.pytorch)
     if base is None:
         yield MatrixProblem((*path, "pytorch"), f"no pytorch row for {row.pytorch}")
@@ -611,6 +604,16 @@ def _check_huggingface(
             (*path, "smddp"),
             f"smddp {row.smddp} differs from the PyTorch {base.version} row's {base.smddp}",
         )
+
+
+def _check_huggingface(
+    doc: MatrixDocument,
+    pytorch: dict[Version, FrameworkRelease],
+    index: int,
+    row: HuggingFaceRelease,
+) -> Iterator[MatrixProblem]:
+    path: Path = ("huggingface", index)
+    yield from _check_base(pytorch, row, path)
     out: list[MatrixProblem] = []
     checker = _RowChecker(row, path, out)
     _check_errata(row, path, out)

@@ -347,15 +347,22 @@ def _require_eligible(res: Resolution, instance_type: object, matrix: Matrix | N
         return
     # The same structured alternatives as preflight's refusal: the instance types smddp
     # supports, and (PyTorch, Lightning) the torch_distributed distribution.
-    alternatives = [a.to_dict() for a in check.alternatives]
+    alternatives = list(check.alternatives)
     sdk = m.compiled.get("sdk")
     version = res.base_framework_version or res.framework_version
     if sdk is not None and version not in sdk["torch_distributed"]:
-        for alt in alternatives:
-            if alt.get("kind") == "distribution" and "torch_distributed" in str(alt["text"]):
-                alt["text"] = (
-                    f"{alt['text']}; the SDK's torch_distributed check (fw_utils.py) does not "
-                    f"list framework_version {version}, so pass image_uri with it"
+        for i, alt in enumerate(alternatives):
+            if alt.kind == "distribution" and "torch_distributed" in alt.text:
+                alternatives[i] = Alternative(
+                    alt.kind,
+                    f"{alt.text}; the SDK's torch_distributed check (fw_utils.py) does not "
+                    f"list framework_version {version}, so pass image_uri with it",
+                    alt.framework,
+                    alt.version,
+                    alt.smddp_version,
+                    alt.image_uri,
+                    alt.distribution,
+                    alt.instance_types,
                 )
     hint = check.remedy
     if hint and not hint.lower().startswith(("use ", "sagemaker names")):

@@ -1,82 +1,66 @@
-"""Response models for the OpenAPI schema where the library's results are not plain dataclasses.
+"""Response models for the OpenAPI schema, made from the library's own typed results.
 
-Resolutions and catalog entries are declared with the library's own frozen
-dataclasses. The preflight report and the explanation carry computed fields
-and enums, so they are mirrored here field for field; the service still
-returns the library's ``to_dict()`` bytes, these only describe them.
+Resolutions and catalog entries are the library's frozen dataclasses, used as
+they are. The preflight report and the explanation are the library's
+dataclasses too, with a computed property (``not_checked``) the JSON also
+carries: their models are built here from those classes' fields and types
+(:func:`_model_of`), never written out by hand, so that a field added to the
+library is documented at once. The service still returns the library's
+``to_dict()`` bytes; these only describe them.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import typing
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from compat.aws.explain import Explanation
+from compat.aws.report import Check, PreflightReport
 from compat.service.security import MAX_BODY_BYTES, MAX_PARAM_LENGTH
-
-Verdict = Literal["pass", "fail", "skipped", "error"]
-ReportVerdict = Literal["pass", "partial", "fail", "skipped", "error"]
 
 
 class _Described(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="allow")
+    # Every key of to_dict() is always there, defaults included.
+    model_config = ConfigDict(
+        frozen=True, extra="allow", json_schema_serialization_defaults_required=True
+    )
 
 
-class PreflightCheck(_Described):
-    """One question a preflight answers."""
-
-    name: str
-    status: Verdict
-    message: str
-    remedy: str | None = None
-    quota_name: str | None = None
-    quota_code: str | None = None
-    limit: float | None = None
-    usage: float | None = None
-    requested: float | None = None
-    headroom: float | None = None
-    exit_code: int
-    alternatives: list[dict[str, Any]] = []
-
-
-class PreflightReportModel(_Described):
-    """Whether a training job would start: the same JSON as ``preflight --format json``."""
-
-    status: ReportVerdict
-    exit_code: int
-    framework: str
-    version: str
-    framework_version: str | None
-    smddp_version: str | None
-    region: str
-    instance_type: str
-    instance_count: int
-    spot: bool
-    aws: bool
-    require_aws: bool
-    not_checked: list[str]
-    checks: list[PreflightCheck]
+def _model_of(
+    cls: type,
+    name: str,
+    *,
+    computed: tuple[str, ...] = (),
+    types: dict[str, Any] | None = None,
+) -> type[_Described]:
+    """A model of ``cls``'s JSON: its dataclass fields with their types and defaults, its
+    ``computed`` properties (typed by their return annotation), and ``types`` in place of
+    the types of some fields (a nested model, so that it has a name of its own)."""
+    hints = typing.get_type_hints(cls)
+    fields: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        has_default = f.init and f.default is not dataclasses.MISSING
+        hint = (types or {}).get(f.name, hints[f.name])
+        fields[f.name] = (hint, f.default if has_default else ...)
+    for prop in computed:
+        fields[prop] = (typing.get_type_hints(getattr(cls, prop).fget)["return"], ...)
+    model: type[_Described] = create_model(
+        name, __base__=_Described, __doc__=cls.__doc__, __module__=__name__, **fields
+    )
+    return model
 
 
-class ExplanationModel(_Described):
-    """A ResourceLimitExceeded message read: the same JSON as ``explain --format json``."""
-
-    quota_name: str
-    quota_kind: str
-    quota_code: str | None
-    instance_type: str | None
-    spot: bool
-    region: str | None
-    limit: float
-    usage: float | None
-    request_delta: float | None
-    needed: float | None
-    shortfall: float | None
-    desired_value: int | None
-    operation: str | None
-    wording: str
-    advice: str | None
-    command: str
+PreflightCheck = _model_of(Check, "PreflightCheck")
+PreflightReportModel = _model_of(
+    PreflightReport,
+    "PreflightReportModel",
+    computed=("not_checked",),
+    types={"checks": list[PreflightCheck]},  # type: ignore[valid-type]
+)
+ExplanationModel = _model_of(Explanation, "ExplanationModel")
 
 
 class ExplainRequest(BaseModel):

@@ -80,6 +80,75 @@ def resource_config(
     return config
 
 
+def seed_job(
+    server_url: str,
+    name: str,
+    status: str,
+    *,
+    instance_type: str = P4D,
+    count: int = 1,
+    spot: bool = False,
+    groups: list[tuple[str, int]] | None = None,
+    config: dict[str, Any] | None = None,
+    warm_pool: str | None = None,
+    region: str = REGION,
+) -> Any:
+    """CreateTrainingJob through moto's server (``config``: the whole ResourceConfig), then
+    set its status (and warm pool) in moto's backend; the backend's job."""
+    import boto3
+    from moto.sagemaker.models import sagemaker_backends
+
+    boto3.client("sagemaker", region_name=region, endpoint_url=server_url).create_training_job(
+        TrainingJobName=name,
+        AlgorithmSpecification={"TrainingImage": "img:latest", "TrainingInputMode": "File"},
+        RoleArn=f"arn:aws:iam::{ACCOUNT}:role/SageMaker",
+        OutputDataConfig={"S3OutputPath": "s3://bucket/out"},
+        ResourceConfig=config or resource_config(instance_type, count, groups),
+        StoppingCondition={"MaxRuntimeInSeconds": 3600},
+        EnableManagedSpotTraining=spot,
+    )
+    job = sagemaker_backends[ACCOUNT][region].training_jobs[name]
+    job.training_job_status = status
+    if warm_pool:
+        job.warm_pool = warm_pool
+    return job
+
+
+def serve_moto(patch: pytest.MonkeyPatch) -> Iterator[str]:
+    """moto's ThreadedMotoServer on a free 127.0.0.1 port, for a module-scoped fixture to
+    yield from; ``patch`` (moto's patched handlers) is undone when it stops."""
+    from moto import server as moto_server
+
+    from ..conftest import free_port
+
+    port = free_port()
+    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
+        patch.undo()
+
+
+def patch_warm_pools(patch: pytest.MonkeyPatch) -> None:
+    """moto's ListTrainingJobs lacks WarmPoolStatus: report the one a test set on a job
+    (``job.warm_pool``), as AWS reports a kept warm pool."""
+    from moto.sagemaker.models import SageMakerModelBackend
+
+    real_list = SageMakerModelBackend.list_training_jobs
+
+    def list_with_warm_pools(self: Any, *args: Any, **kwargs: Any) -> Any:
+        answer = real_list(self, *args, **kwargs)
+        for summary in answer["TrainingJobSummaries"]:
+            warm = getattr(self.training_jobs[summary["TrainingJobName"]], "warm_pool", None)
+            if warm:
+                summary["WarmPoolStatus"] = {"Status": warm}
+        return answer
+
+    patch.setattr(SageMakerModelBackend, "list_training_jobs", list_with_warm_pools)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_quota_catalog() -> Iterator[None]:
     """Quota codes are cached per endpoint and region, learned codes and described jobs

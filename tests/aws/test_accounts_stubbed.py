@@ -233,7 +233,8 @@ def test_code_book_file_expiry_and_corruption(tmp_path: Path) -> None:
     book.save()
     saved = json.loads(path.read_text())
     assert saved == {"codes": {"a quota": {"code": "L-AAAA0000", "learned_at": 1_000_000.0}}}
-    assert [p.name for p in tmp_path.iterdir()] == ["codes.json"]  # no temporary left
+    # no temporary left (the lock file that serializes processes' saves stays)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["codes.json", "codes.json.lock"]
     now[0] += 50
     assert QuotaCodeBook({}, path=str(path), ttl=100, clock=lambda: now[0]).code_for("a quota")
     now[0] += 51
@@ -350,8 +351,9 @@ class FakeSageMaker:
         return self.jobs[TrainingJobName]["description"]
 
 
-def test_listing_then_tally_counts_as_count_usage_does() -> None:
-    from compat.aws.usage import count_usage, describe_job, list_jobs, tally
+def test_listing_then_describing_counts_as_count_usage_does() -> None:
+    from compat.aws.job_cache import JobCache
+    from compat.aws.usage import count_usage, describe_job, list_jobs
 
     def job(status: str, itype: str, n: int, *, spot: bool = False, warm: str | None = None,
             groups: list[tuple[str, int]] | None = None) -> dict[str, Any]:  # fmt: skip
@@ -371,12 +373,15 @@ def test_listing_then_tally_counts_as_count_usage_does() -> None:
         "used": job("Completed", "ml.p4d.24xlarge", 3, warm="InUse"),
         "done": job("Completed", "ml.p4d.24xlarge", 8),
     }
-    listing = list_jobs(FakeSageMaker(jobs), "us-west-2")
-    assert listing.active == ("run", "spot", "stop")
-    assert listing.warm == ("warm",)
+    listing = list_jobs(FakeSageMaker(jobs), "us-west-2", jobs=JobCache())
+    assert [(j.name, j.warm) for j in listing.jobs] == [
+        ("run", False), ("spot", False), ("stop", False), ("warm", True)]  # fmt: skip
+    assert listing.names == ("run", "spot", "stop", "warm")  # no ARN: nothing remembered
     fake = FakeSageMaker(jobs)
     described = {n: describe_job(fake, "us-west-2", n) for n in listing.names}
-    split = tally(listing, described)
+    idle = FakeSageMaker(jobs)
+    split = count_usage(idle, "us-west-2", listing=listing, descriptions=described)
+    assert idle.described == []  # everything was described beforehand
     whole = count_usage(FakeSageMaker(jobs), "us-west-2")
     assert split == whole
     assert split.of_type("ml.p4d.24xlarge", spot=False) == 4

@@ -16,8 +16,6 @@ from typing import Any
 
 import boto3
 import pytest
-from moto import server as moto_server
-from moto.sagemaker.models import SageMakerModelBackend, sagemaker_backends
 from moto.servicequotas.responses import ServiceQuotasResponse
 
 import compat
@@ -39,7 +37,9 @@ from .conftest import (
     REGION,
     TOTAL,
     TOTAL_SPOT,
-    resource_config,
+    patch_warm_pools,
+    seed_job,
+    serve_moto,
 )
 
 pytestmark = pytest.mark.integration
@@ -150,26 +150,8 @@ def server_url() -> Iterator[str]:
     patch.setattr(
         ServiceQuotasResponse, "request_service_quota_increase", _request_increase, raising=False
     )
-    real_list = SageMakerModelBackend.list_training_jobs
-
-    def list_with_warm_pools(self: Any, *args: Any, **kwargs: Any) -> Any:
-        # moto lacks WarmPoolStatus; report the one tests set on a job.
-        answer = real_list(self, *args, **kwargs)
-        for summary in answer["TrainingJobSummaries"]:
-            warm = getattr(self.training_jobs[summary["TrainingJobName"]], "warm_pool", None)
-            if warm:
-                summary["WarmPoolStatus"] = {"Status": warm}
-        return answer
-
-    patch.setattr(SageMakerModelBackend, "list_training_jobs", list_with_warm_pools)
-    port = free_port()
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.stop()
-        patch.undo()
+    patch_warm_pools(patch)
+    yield from serve_moto(patch)
 
 
 @pytest.fixture(autouse=True)
@@ -185,38 +167,6 @@ def _clean(server_url: str) -> None:
 def clients(server_url: str, monkeypatch: pytest.MonkeyPatch) -> SessionClients:
     monkeypatch.setenv("AWS_ENDPOINT_URL", server_url)
     return SessionClients(boto3.Session(), max_attempts=1)
-
-
-def _sagemaker(server_url: str, region: str = REGION) -> Any:
-    return boto3.client("sagemaker", region_name=region, endpoint_url=server_url)
-
-
-def seed_job(
-    server_url: str,
-    name: str,
-    status: str,
-    *,
-    instance_type: str = P4D,
-    count: int = 1,
-    spot: bool = False,
-    groups: list[tuple[str, int]] | None = None,
-    warm_pool: str | None = None,
-    region: str = REGION,
-) -> None:
-    """CreateTrainingJob through the server, then set its status in moto's backend."""
-    _sagemaker(server_url, region).create_training_job(
-        TrainingJobName=name,
-        AlgorithmSpecification={"TrainingImage": "img:latest", "TrainingInputMode": "File"},
-        RoleArn=f"arn:aws:iam::{ACCOUNT}:role/SageMaker",
-        OutputDataConfig={"S3OutputPath": "s3://bucket/out"},
-        ResourceConfig=resource_config(instance_type, count, groups),
-        StoppingCondition={"MaxRuntimeInSeconds": 3600},
-        EnableManagedSpotTraining=spot,
-    )
-    job = sagemaker_backends[ACCOUNT][region].training_jobs[name]
-    job.training_job_status = status
-    if warm_pool:
-        job.warm_pool = warm_pool
 
 
 def set_quotas(region: str = REGION, **values: tuple[float, float | None]) -> None:

@@ -354,13 +354,17 @@ def test_an_invalid_assume_role_says_what_is_invalid() -> None:
 
 
 def test_training_plan_jobs_do_not_count_against_the_on_demand_quota() -> None:
-    from compat.aws.usage import JobListing, tally
+    from compat.aws.job_cache import JobCache
+    from compat.aws.usage import JobListing, ListedJob, count_usage
 
     plan = "arn:aws:sagemaker:us-west-2:111111111111:training-plan/p5-week"
-    listing = JobListing("us-west-2", ("planned", "plain"), ())
-    usage = tally(
-        listing,
-        {
+    listing = JobListing("us-west-2", (ListedJob("planned", None), ListedJob("plain", None)))
+    usage = count_usage(
+        None,  # type: ignore[arg-type]  # nothing is left to ask AWS
+        "us-west-2",
+        jobs=JobCache(),
+        listing=listing,
+        descriptions={
             "planned": {"ResourceConfig": {"InstanceType": P4D, "InstanceCount": 4,
                                            "TrainingPlanArn": plan}},
             "plain": {"ResourceConfig": {"InstanceType": P4D, "InstanceCount": 1}},

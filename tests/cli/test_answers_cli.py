@@ -245,6 +245,24 @@ def test_region_and_instance_type_values_complete() -> None:
     assert _complete(["instance-types", "--smddp-version"], "1.7") == ["1.7.0"]
 
 
+def test_an_unreadable_matrix_completes_nothing(tmp_path: Path) -> None:
+    """Completion never prints an error into the shell: a bad --matrix completes nothing."""
+    from compat.matrix import shipped_matrix_path
+
+    bad = tmp_path / "m.yaml"
+    bad.write_text("schema_version: [\n", encoding="utf-8")
+    assert _complete(["--matrix", str(bad), "resolve", "--region"], "") == []
+    assert _complete(["--matrix", str(bad), "resolve", "-f"], "") == []
+    assert _complete(["--matrix", str(bad), "resolve", "-f", "pt", "--version"], "") == []
+    assert _complete(["--matrix", str(bad), "preflight", "-t"], "") == []
+    assert _complete(["--matrix", str(bad), "instance-types", "--smddp-version"], "") == []
+    good = shipped_matrix_path()
+    assert _complete(["--matrix", good, "resolve", "--region"], "us-west") == [
+        "us-west-1",
+        "us-west-2",
+    ]
+
+
 def test_completion_runs_as_a_process_without_aws_modules() -> None:
     import subprocess
     import sys

@@ -23,7 +23,7 @@ import yaml
 
 import compat
 
-from ..conftest import REPO, Invoke, subprocess_env
+from ..conftest import REPO, Invoke, missing_tool, subprocess_env
 
 RECIPES = REPO / "docs" / "recipes.md"
 BIN = Path(sys.executable).parent  # where the installed smddp-compat lives
@@ -263,7 +263,7 @@ def test_bash_completion_loads_and_completes_commands(tmp_path: Path) -> None:
 def test_other_shells_load_the_script(tmp_path: Path, shell: str) -> None:
     exe = shutil.which(shell)
     if exe is None:
-        pytest.skip(f"{shell} is not installed")
+        missing_tool(shell, f"sudo apt-get install {shell}")
     script = recipe(f"completion-{shell}")
     if shell == "fish":
         script = "smddp-compat completion fish | source\n"

@@ -163,47 +163,54 @@ class LibraryFace:
             return Outcome(KIND_BY_EXIT[int(exc.exit_code)], exc.message)
 
 
-class FastPathFace:
-    """``compat.entry.main`` in-process: the console script's fast path where it applies."""
+class InProcessCliFace:
+    """The CLI run in this process with the case's environment, its output captured.
 
-    name = "cli-fast"
+    Its subclasses differ only in the entry point they call (:meth:`call`).
+    """
+
+    name = "cli"
     reads_environment = True
 
-    def ask(self, case: Case) -> Outcome:
-        from compat.entry import main
+    def call(self, argv: list[str]) -> int:
+        raise NotImplementedError
 
+    def ask(self, case: Case) -> Outcome:
         out, err = io.StringIO(), io.StringIO()
         with (
             environment(dict(case.env)),
             contextlib.redirect_stdout(out),
             contextlib.redirect_stderr(err),
         ):
-            try:
-                main(case.argv())
-                code = 0
-            except SystemExit as exc:
-                code = int(exc.code or 0)
+            code = self.call(case.argv())
         return cli_outcome(code, out.getvalue(), err.getvalue(), case.format)
 
 
-class ClickFace:
+class FastPathFace(InProcessCliFace):
+    """``compat.entry.main``: the console script's fast path where it applies."""
+
+    name = "cli-fast"
+
+    def call(self, argv: list[str]) -> int:
+        from compat.entry import main
+
+        try:
+            main(argv)
+        except SystemExit as exc:
+            return int(exc.code or 0)
+        return 0
+
+
+class ClickFace(InProcessCliFace):
     """The click command, forced (a command-level --matrix is not a fast-path option)."""
 
     name = "cli-click"
-    reads_environment = True
 
-    def ask(self, case: Case) -> Outcome:
+    def call(self, argv: list[str]) -> int:
         from compat.cli.app import run
         from compat.matrix import shipped_matrix_path
 
-        out, err = io.StringIO(), io.StringIO()
-        with (
-            environment(dict(case.env)),
-            contextlib.redirect_stdout(out),
-            contextlib.redirect_stderr(err),
-        ):
-            code = run([*case.argv(), "--matrix", shipped_matrix_path()])
-        return cli_outcome(code, out.getvalue(), err.getvalue(), case.format)
+        return run([*argv, "--matrix", shipped_matrix_path()])
 
 
 def http_outcome(status: int, body: bytes, content_type: str, fmt: str) -> Outcome:

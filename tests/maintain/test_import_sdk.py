@@ -18,8 +18,8 @@ from packaging.version import Version
 
 import compat
 from compat.errors import RegionNotAvailableError
+from compat.maintain.partitions import partition_of
 from compat.maintain.sdkdata import read_sdk
-from compat.maintain.sdkmerge import partition_of
 
 from ..conftest import REPO, Invoke
 

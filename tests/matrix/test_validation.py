@@ -303,3 +303,23 @@ def test_every_command_that_reads_a_matrix_applies_the_parse_budget(
         assert "parse budget" in result.stderr or "one YAML document" in result.stderr, command
         assert "Traceback" not in result.stderr
     assert path.read_bytes() == data  # import-doc --merge left it alone
+
+
+def test_a_derived_row_must_run_on_a_pytorch_row_with_its_smddp() -> None:
+    """Lightning and Hugging Face rows name the PyTorch row they run on: it must exist, and
+    its smddp must be theirs."""
+    lightning = '  - {versions: ["2.2.5"], pytorch: "2.3.0", smddp: "2.3.0",'
+    hf = '    pytorch: "2.5.1"\n    python: "3.11"\n    cuda: "12.4"\n    os: ubuntu22.04\n'
+    hf += '    smddp: "2.6.0"\n'
+    assert lightning in SHIPPED
+    assert hf in SHIPPED
+    text = SHIPPED.replace(lightning, lightning.replace('pytorch: "2.3.0"', 'pytorch: "2.3.9"'))
+    text = text.replace(hf, hf.replace('smddp: "2.6.0"', 'smddp: "2.5.0"'))
+    found = problems_of(text)
+    line = line_of(text, lightning[:30])
+    assert f"m.yaml:{line}: pytorch_lightning[0].pytorch: no pytorch row for 2.3.9" in found
+    [smddp] = [p for p in found if p.endswith("differs from the PyTorch 2.5.1 row's 2.6.0")]
+    assert smddp.split(": ", 2)[1:] == [
+        "huggingface[0].smddp",
+        "smddp 2.5.0 differs from the PyTorch 2.5.1 row's 2.6.0",
+    ]

@@ -27,6 +27,7 @@ from ..conftest import REPO, subprocess_env
 from .support import dependency_folder, load_yaml, offline, offline_pip_env, path_with_python
 
 ACTION = load_yaml("action.yml")
+ACTION_TEXT = (REPO / "action.yml").read_text(encoding="utf-8")
 STEPS: list[dict[str, Any]] = ACTION["runs"]["steps"]  # type: ignore[index]
 EXPRESSION = re.compile(r"\$\{\{\s*([^}]*?)\s*\}\}")
 NO_CREDENTIALS = {
@@ -368,6 +369,18 @@ def test_check_usage_error_exits_2_without_sarif(runner: Runner, tmp_path: Path)
     assert run.exit_code == 2
     assert run.outputs["status"] == "error"
     assert run.outputs["sarif-file"] == ""
+
+
+def test_upload_step_is_pinned_by_commit_with_its_tag() -> None:
+    """A tag can be moved to other code; a full commit SHA cannot. The comment names the tag
+    the SHA was taken from, for the reader and for Dependabot."""
+    [upload] = [step for step in STEPS if "uses" in step]
+    action, _, ref = upload["uses"].partition("@")
+    assert action == "github/codeql-action/upload-sarif"
+    assert re.fullmatch(r"[0-9a-f]{40}", ref), ref
+    lines = [line for line in ACTION_TEXT.splitlines() if f"uses: {action}@" in line]
+    assert len(lines) == 1
+    assert re.fullmatch(rf"\s*uses: {action}@{ref} # v\d+\.\d+\.\d+", lines[0]), lines[0]
 
 
 def test_upload_step_sends_the_check_sarif_only() -> None:

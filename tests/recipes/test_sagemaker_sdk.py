@@ -262,11 +262,27 @@ def test_the_torch_distributed_alternative_says_when_the_sdk_needs_image_uri() -
             sagemaker_args(
                 compat.resolve("pt", version, "us-west-2"), instance_type="ml.p5.48xlarge"
             )
-        [alt] = [a for a in info.value.alternatives if a["kind"] == "distribution"]
-        return str(alt["text"])
+        [alt] = [a for a in info.value.alternatives if a.kind == "distribution"]
+        return alt.text
 
     # fw_utils.py lists 2.3.0 for torch_distributed on GPU, not 2.4.0.
     assert "pass image_uri" not in distribution_text("2.3.0")
     assert distribution_text("2.4.0").endswith(
         "does not list framework_version 2.4.0, so pass image_uri with it"
     )
+
+
+def test_a_refusal_carries_the_same_typed_alternatives_as_a_failed_resolve() -> None:
+    """NotEligibleError and NotFoundError hold Alternative objects alike: the same
+    ``instead:`` lines and the same JSON objects as preflight's refusal."""
+    from compat.results import Alternative
+
+    with pytest.raises(NotEligibleError) as info:
+        sagemaker_args(compat.resolve("pt", "2.2.0", "us-west-2"), instance_type="ml.p5.48xlarge")
+    alternatives = info.value.alternatives
+    assert [a.kind for a in alternatives] == ["instance-type", "distribution"]
+    assert all(isinstance(a, Alternative) for a in alternatives)
+    lines = str(info.value).splitlines()
+    assert lines[-2:] == [f"  instead: {a.text}" for a in alternatives]
+    assert lines[1].startswith("  hint: ")
+    assert info.value.to_dict()["alternatives"] == [a.to_dict() for a in alternatives]

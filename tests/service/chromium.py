@@ -13,8 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from playwright import sync_api  # in the test extra: a broken install fails here
+
+from ..conftest import missing_tool
 
 CHROMIUM = Path(os.environ.get("SMDDP_COMPAT_CHROMIUM", "/usr/bin/chromium"))
 INSTALL = "sudo apt-get install chromium (or set SMDDP_COMPAT_CHROMIUM to its path)"
@@ -31,12 +32,8 @@ ARGS = [
 
 def require_chromium() -> None:
     """Fail in CI, skip elsewhere, when Chromium is not installed."""
-    if CHROMIUM.exists():
-        return
-    message = f"{CHROMIUM} is not installed: {INSTALL}"
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{message} (.ci/run installs it; in CI a missing browser is a failure)")
-    pytest.skip(message)
+    if not CHROMIUM.exists():
+        missing_tool(str(CHROMIUM), INSTALL)
 
 
 @contextlib.contextmanager

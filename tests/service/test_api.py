@@ -126,8 +126,9 @@ def test_region_not_published_lists_the_regions(client) -> None:
                 break
         if missing:
             break
-    if missing is None:
-        pytest.skip("every release of this matrix is published in every region")
+    # The shipped matrix has such a release (cn-* and us-gov-* lag behind); if a
+    # change ever publishes everything everywhere, this test needs a matrix of its own.
+    assert missing is not None, "every release of the shipped matrix is in every region"
     res, region, exc = missing
     response = client.get(
         "/v1/resolve",

@@ -11,8 +11,6 @@ page's accessibility and fails on serious or critical violations.
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,7 +24,7 @@ import compat
 from compat.service.export import export_site
 from compat.service.page import LABELS
 
-from ..conftest import REPO
+from ..conftest import REPO, missing_tool
 from .chromium import launch_chromium
 from .page_reader import ANSWER_FIELDS, expected, shown
 from .support import running_server, static_server
@@ -455,11 +453,7 @@ def test_no_sideways_scrolling_and_no_serious_accessibility_problem(
     browser: Any, server: Any, scheme: str
 ) -> None:
     if not AXE.exists():
-        if shutil.which("npm") is None:
-            pytest.skip("npm is not installed, so axe-core cannot be installed")
-        if os.environ.get("CI"):  # .ci/run installs it wherever npm is: missing is a broken run
-            pytest.fail(f"{AXE} is missing: run npm ci --prefix tests/service/browser")
-        pytest.skip(f"{AXE} is missing: run npm ci --prefix tests/service/browser")
+        missing_tool(f"axe-core ({AXE})", "npm ci --prefix tests/service/browser")
     # bypass_csp only so that the test can inject axe-core; the page itself never needs it.
     context = browser.new_context(color_scheme=scheme, bypass_csp=True)
     page = context.new_page()
