@@ -2,8 +2,10 @@
 
 Organizations with N accounts, STS, SageMaker with a running job in every
 third account, and service-quotas handlers that give each account its own
-quotas (from its id) plus ``filler`` other quotas in the listing. Every call
-waits ``latency`` seconds. Prints the URL, serves until stdin closes.
+quotas (from its id) plus ``filler`` other quotas in the listing. The Account
+API's ``ListRegions`` (which moto lacks; AWS has it, and the scan asks it once
+per account) answers that the scanned regions are enabled. Every call waits
+``latency`` seconds. Prints the URL, serves until stdin closes.
 
     python benchmarks/accounts_server.py ACCOUNTS REGION,REGION LATENCY_S FILLER
 """
@@ -20,7 +22,7 @@ from typing import Any
 import boto3
 from moto.core.responses import BaseResponse
 from moto.sagemaker.models import sagemaker_backends
-from moto.server import ThreadedMotoServer
+from moto.server import DomainDispatcherApplication, ThreadedMotoServer
 from moto.servicequotas.responses import ServiceQuotasResponse
 
 CODES = {
@@ -30,6 +32,7 @@ CODES = {
 }
 FILLER = [0]
 LATENCY = [0.0]
+REGIONS: list[str] = []
 
 
 def table(account: str) -> dict[str, float]:
@@ -66,6 +69,19 @@ def get(self: Any) -> Any:
 
 
 REAL_CALL = BaseResponse.call_action
+REAL_DISPATCH = DomainDispatcherApplication.__call__
+
+
+def dispatch(self: Any, environ: dict[str, Any], start_response: Any) -> Any:
+    """The Account API's ListRegions (POST /listRegions): every scanned region is enabled."""
+    if environ.get("PATH_INFO") != "/listRegions" or environ.get("REQUEST_METHOD") != "POST":
+        return REAL_DISPATCH(self, environ, start_response)
+    time.sleep(LATENCY[0])
+    regions = [{"RegionName": r, "RegionOptStatus": "ENABLED"} for r in REGIONS]
+    body = json.dumps({"Regions": regions}).encode()
+    start_response("200 OK", [("Content-Type", "application/json"),
+                              ("Content-Length", str(len(body)))])  # fmt: skip
+    return [body]
 
 
 def slow_call(self: Any) -> Any:
@@ -110,6 +126,8 @@ def seed(url: str, accounts: int, region: str) -> None:
 def main() -> None:
     accounts, regions = int(sys.argv[1]), sys.argv[2].split(",")
     LATENCY[0], FILLER[0] = float(sys.argv[3]), int(sys.argv[4])
+    REGIONS[:] = regions
+    DomainDispatcherApplication.__call__ = dispatch  # type: ignore[method-assign]
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     ServiceQuotasResponse.list_aws_default_service_quotas = listing  # type: ignore[method-assign]
     ServiceQuotasResponse.get_service_quota = get  # type: ignore[method-assign]

@@ -350,7 +350,8 @@ class AssumedSessions:
         #: AssumeRole calls made (the benchmark and tests read it).
         self.assume_calls = 0
 
-    def _base_session(self) -> Any:
+    def base_session(self) -> Any:
+        """The caller's session (made from the profile on first use)."""
         with self._lock:
             if self._base is None:
                 self._base = make_session(self._profile)
@@ -358,7 +359,7 @@ class AssumedSessions:
 
     def _sts_client(self, partition: str) -> Any:
         """The STS client for roles in ``partition`` (its own region unless one was given)."""
-        base = self._base_session()
+        base = self.base_session()
         region = self._sts_region or STS_REGIONS.get(partition, "us-east-1")
         with self._lock:
             found = self._sts.get(region)
@@ -417,7 +418,7 @@ class AssumedSessions:
     def session(self, target: AccountTarget, *, light: bool = False) -> Any:
         """The session of ``target``'s account; raises the AwsError of a failed AssumeRole."""
         if target.role_arn is None:
-            return self._base_session()
+            return self.base_session()
         with self._lock:
             lock = self._per_account.setdefault(target.account_id, threading.Lock())
         with lock:

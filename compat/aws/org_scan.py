@@ -22,12 +22,13 @@ and a KeyboardInterrupt stops the scan with the rows gathered so far.
 
 from __future__ import annotations
 
+import queue
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from compat.aws.accounts import (
     HOME_REGIONS,
@@ -44,16 +45,18 @@ from compat.aws.checks import (
     quota_checks,
     quota_specs,
 )
+from compat.aws.checks import judge as judge_quota
 from compat.aws.clients import (
     CONNECT_TIMEOUT,
     MAX_ATTEMPTS,
     READ_TIMEOUT,
     SAGEMAKER,
+    SERVICE_QUOTAS,
     aws_call,
 )
 from compat.aws.report import Check, CheckStatus
 from compat.aws.scan import DEFAULT_WORKERS, verdict_of
-from compat.aws.usage import JobListing, count_usage, describe_job, list_jobs
+from compat.aws.usage import JobListing, Usage, count_usage, describe_job, list_jobs
 from compat.errors import AwsError, UsageError
 from compat.exit_codes import ExitCode
 
@@ -240,6 +243,7 @@ class AccountScan:
         """The one scan shape (:mod:`compat.aws.scan_report`); ``release`` for preflight."""
         from compat.aws.scan_report import report_dict
 
+        rows = [r.to_dict() for r in self.rows]  # each row rendered once; fits are among them
         return report_dict(
             kind=kind,
             instance_type=self.instance_type,
@@ -251,8 +255,8 @@ class AccountScan:
             interrupted=self.interrupted,
             exit_code=int(self.exit_code),
             counts={v: n for v in _ORDER if (n := sum(r.verdict == v for r in self.rows))},
-            fits=[r.to_dict() for r in self.fits],
-            rows=[r.to_dict() for r in self.rows],
+            fits=[r for r in rows if r["verdict"] == "fits"],
+            rows=rows,
             **release,
         )
 
@@ -436,7 +440,14 @@ class SharedClients:
     each request is signed with the credentials of the account whose task
     the thread runs (set by the scan before its calls; the account's
     refreshable credentials, renewed by botocore). The account's rate limit
-    is applied the same way. One botocore session and loader serve all.
+    is applied the same way.
+
+    One botocore session and loader serve all: ``session`` (the caller's
+    boto3 or botocore session, or a function that gives it when first
+    needed), whose loader has already parsed what the caller's own clients
+    (Organizations, STS) needed; without one, a session of ``profile``. Each
+    service model is parsed once in the process. ``created`` counts the
+    clients made (tests read it).
     """
 
     def __init__(
@@ -446,14 +457,17 @@ class SharedClients:
         max_attempts: int = MAX_ATTEMPTS,
         *,
         profile: str | None = None,
+        session: Any = None,
         on_client: Callable[[Any], Any] | None = None,
     ) -> None:
         self._config = (connect_timeout, read_timeout, max_attempts)
         self._profile = profile
         self._on_client = on_client
+        self._given = session
         self._session: Any = None
         self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
+        self.created = 0
 
     def client(self, service: str, region: str) -> Any:
         with self._lock:
@@ -463,16 +477,25 @@ class SharedClients:
                 self._clients[(service, region)] = found
             return found
 
+    def botocore_session(self) -> Any:
+        """The botocore session every shared client comes from (made on first use)."""
+        if self._session is None:
+            import botocore.session
+
+            from compat.aws.accounts import regional_sts_endpoints
+
+            given = self._given() if callable(self._given) else self._given
+            if given is None:
+                # The profile's settings (endpoint, retries) apply; its credentials are not used.
+                given = botocore.session.Session(profile=self._profile)
+            self._session = getattr(given, "_session", given)  # a boto3 session's botocore one
+            regional_sts_endpoints(self._session)
+        return self._session
+
     def _create(self, service: str, region: str) -> Any:
-        import botocore.session
         from botocore.config import Config
 
-        from compat.aws.accounts import regional_sts_endpoints
-
-        if self._session is None:
-            # The profile's settings (endpoint, retries) apply; its credentials are not used.
-            self._session = botocore.session.Session(profile=self._profile)
-            regional_sts_endpoints(self._session)
+        session = self.botocore_session()
         connect, read, attempts = self._config
         config = Config(
             retries={"mode": "adaptive", "max_attempts": attempts},
@@ -480,13 +503,14 @@ class SharedClients:
             read_timeout=read,
         )
         with aws_call(f"create the {service} client in {region}"):
-            client = self._session.create_client(
+            client = session.create_client(
                 service,
                 region_name=region,
                 config=config,
                 aws_access_key_id="unused",  # each request is signed as its account's
                 aws_secret_access_key="unused",
             )
+        self.created += 1
         client._request_signer._credentials = _CallerCredentials()
         client.meta.events.register("before-send", _limit_caller)
         return self._on_client(client) if self._on_client is not None else client
@@ -657,6 +681,13 @@ class _Accounts:
         return str(names[0]) if names else None
 
 
+_UNREAD = object()
+
+
+def _none(*_: Any) -> None:
+    """A quota reader that finds nothing (the per-type quota known not to be listed)."""
+
+
 class _Cell:
     """One account-region on its way through the pool: list jobs, describe each, judge."""
 
@@ -670,6 +701,8 @@ class _Cell:
         self.listing: JobListing | None = None
         self.descriptions: dict[str, Mapping[str, Any] | None] = {}
         self.failure: AwsError | None = None
+        #: The per-type quota as read first (None: not listed), or why it could not be read.
+        self.first: object = _UNREAD
         self.left = 0
         self.lock = threading.Lock()
 
@@ -746,9 +779,12 @@ def scan_accounts(
     if not targets or not wanted:
         raise UsageError("nothing to scan: pass at least one account and one region")
     partition = scan_partition(m, wanted, targets)
-    factory = client_factory if client_factory is not None else SharedClients(profile=profile)
+    assumed = AssumedSessions(session, settings, profile=profile)
+    if client_factory is None:
+        # One botocore session for the caller's clients and the scan's (one loader).
+        client_factory = SharedClients(profile=profile, session=assumed.base_session)
+    factory = client_factory
     if session_factory is None:
-        assumed = AssumedSessions(session, settings, profile=profile)
         # Shared clients need only each account's credentials, not a session of its own.
         shared = isinstance(factory, SharedClients)
         session_factory = assumed.credentials if shared else assumed.session
@@ -843,11 +879,24 @@ class _Pipeline:
         self.spot = spot
         self.accounts = accounts
         self.book = book
+        #: The quotas each row reads, the per-type one first.
+        self.specs = quota_specs(matrix, instance_type, spot=spot)
 
     def read(self, client: Any, region: str, name: str, service_code: str) -> QuotaValue | None:
         from compat.aws.quota_codes import read_quota
 
         return read_quota(client, region, name, self.book, service_code=service_code)
+
+    def reread(
+        self, cell: _Cell, client: Any, region: str, name: str, service_code: str
+    ) -> QuotaValue | None:
+        """The quota ``name``: the per-type one as :meth:`first_quota` read it, others read now."""
+        first = cell.first
+        if name != self.specs[0].name or first is _UNREAD:
+            return self.read(client, region, name, service_code)
+        if isinstance(first, AwsError):
+            raise first
+        return cast("QuotaValue | None", first)
 
     def start(self, target: AccountTarget, region: str) -> Step:
         if target.skipped is not None:
@@ -864,6 +913,9 @@ class _Pipeline:
                 alias,
             )
         cell = _Cell(target, region, clients, alias)
+        early = self.first_quota(cell)
+        if early is not None:
+            return early
         try:
             with aws_call(f"create the clients for {region}"):
                 sagemaker = clients.client(SAGEMAKER, region)
@@ -875,6 +927,42 @@ class _Pipeline:
         if not cell.left:
             return self.judge(cell)
         return [partial(self.describe, cell, name) for name in cell.listing.names]
+
+    def first_quota(self, cell: _Cell) -> AccountRow | None:
+        """Read the per-type quota first; the row when it alone decides it, else None.
+
+        A per-type quota of 0 (or none listed: the type is not offered) leaves
+        no room whatever the jobs hold or the other quotas allow, and it is the
+        common case for large instance types in an organisation's regions: its
+        row takes one call, not the job listings and the other two quotas. The
+        value read (or the failure) is kept for :meth:`judge` otherwise.
+        """
+        m, itype, spot, specs = self.matrix, self.instance_type, self.spot, self.specs
+        first = specs[0]  # the per-type quota
+        try:
+            with aws_call(f"create the clients for {cell.region}"):
+                sq = cell.clients.client(SERVICE_QUOTAS, cell.region)
+            value = self.read(sq, cell.region, first.name, m.compiled["quotas"]["service_code"])
+        except AwsError as exc:
+            cell.first = exc  # judged with the rest, as a quota that could not be read
+            return None
+        cell.first = value
+        if value is not None and value.value > 0:
+            return None
+        if value is None:
+            checks = quota_checks(cell.clients, m, cell.region, itype, self.count, spot=spot,
+                                  reader=_none, usage=Usage(cell.region))[:1]  # fmt: skip
+            why = f"not read: {itype} has no '{first.name}' quota in {cell.region}"
+        else:
+            checks = [judge_quota(first, value, None, self.count, region=cell.region,
+                                  instance_type=itype, spot=spot)]  # fmt: skip
+            why = (
+                f"not read: '{first.name}' is 0 in {cell.region}, so the request cannot fit "
+                "there whatever the jobs hold or the other quotas allow"
+            )
+        checks += [Check(s.check, CheckStatus.SKIPPED, why, quota_name=s.name) for s in specs[1:]]
+        cell.clients.release(cell.region)
+        return row_of(cell.target, cell.alias, cell.region, checks)
 
     def describe(self, cell: _Cell, name: str) -> Step:
         found: Mapping[str, Any] | None = None
@@ -913,7 +1001,7 @@ class _Pipeline:
                 itype,
                 self.count,
                 spot=spot,
-                reader=self.read,
+                reader=partial(self.reread, cell),
                 usage=usage,
             )
         cell.clients.release(cell.region)
@@ -927,26 +1015,41 @@ def _run(
     on_row: RowCallback | None,
     progress: Progress | None,
 ) -> tuple[list[AccountRow], bool]:
-    """Every account-region pair through the pool; (rows, interrupted by Ctrl-C)."""
+    """Every account-region pair through the pool; (rows, interrupted by Ctrl-C).
+
+    Finished tasks arrive on a queue (each future's done-callback puts it
+    there), so each costs the loop the same whatever is pending: waiting on
+    the pending set instead would visit every pending task on each completion
+    (thousands, in a large scan).
+    """
     rows: list[AccountRow] = []
     interrupted = False
     total = len(pairs)
     pool = ThreadPoolExecutor(max_workers=max(1, min(workers, total)), thread_name_prefix="scan")
+    finished: queue.SimpleQueue[Future[Step]] = queue.SimpleQueue()
     pending: set[Future[Step]] = set()
+
+    def submit(task: Callable[..., Step], *args: Any) -> None:
+        future = pool.submit(task, *args)
+        pending.add(future)
+        future.add_done_callback(finished.put)
+
     try:
-        pending = {pool.submit(pipeline.start, t, r) for t, r in pairs}
+        for target, region in pairs:
+            submit(pipeline.start, target, region)
         while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                step = future.result()
-                if isinstance(step, list):  # jobs to describe, on the same pool
-                    pending |= {pool.submit(follow) for follow in step}
-                    continue
-                rows.append(step)
-                if on_row is not None:
-                    on_row(step)
-                if progress is not None:
-                    progress(len(rows), total, step)
+            future = finished.get()
+            pending.discard(future)
+            step = future.result()
+            if isinstance(step, list):  # jobs to describe, on the same pool
+                for follow in step:
+                    submit(follow)
+                continue
+            rows.append(step)
+            if on_row is not None:
+                on_row(step)
+            if progress is not None:
+                progress(len(rows), total, step)
     except KeyboardInterrupt:
         interrupted = True
     finally:

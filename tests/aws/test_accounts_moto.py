@@ -9,6 +9,7 @@ that accepts and never answers; throttling is injected on some calls.
 
 from __future__ import annotations
 
+import collections
 import json
 import socket
 import threading
@@ -561,3 +562,39 @@ def test_clients_are_shared_across_accounts_and_sign_as_each(server_url: str) ->
     # in two regions, the region list's account and ec2 in us-east-1), never one per account
     services = sorted((cl.meta.service_model.service_name, cl.meta.region_name) for cl in made)
     assert len(services) == len(set(services)) <= 6, services
+
+
+def test_one_botocore_session_parses_each_model_once_for_caller_and_scan(
+    server_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from botocore.loaders import JSONFileLoader
+
+    a, b = organization(["alpha", "beta"])
+    for region in ("us-west-2", "us-east-1"):
+        seed(a, region, p4d=8, total=20)
+        seed(b, region, p4d=6, total=20)
+    parsed: collections.Counter[str] = collections.Counter()
+    real = JSONFileLoader.load_file
+
+    def counting(self: Any, file_path: str, *args: Any) -> Any:
+        found = real(self, file_path, *args)
+        where = threading.current_thread().name  # not moto's own threads (it uses botocore)
+        if found is not None and (where == "MainThread" or where.startswith("scan")):
+            parsed[file_path] += 1
+        return found
+
+    base = boto3.Session()  # the caller's, as the CLI makes it
+    monkeypatch.setattr(JSONFileLoader, "load_file", counting)  # from here: the scan's loads
+    sessions = AssumedSessions(base, AssumeRoleSettings(external_id="xid-123"))
+    scan = scan_accounts(
+        [f"arn:aws:iam::{x}:role/{ROLE}" for x in (a, b)], ["us-west-2", "us-east-1"], P4D, 4,
+        session=base, session_factory=sessions.credentials, read_aliases=True, workers=1,
+        code_book=QuotaCodeBook.from_matrix(compat.load_matrix()),
+    )  # fmt: skip
+    # (one worker: botocore's loader caches without a lock, so threads that first ask for the
+    # same file at once may each parse it; that race is botocore's, not a second loader)
+    assert {r.verdict for r in scan.rows} == {"fits"}
+    assert any("sagemaker" in path for path in parsed)
+    assert any("/sts/" in path for path in parsed)  # the caller's STS client: same loader
+    # two accounts, two regions, the caller's STS client and the scan's: each file once
+    assert [(path, n) for path, n in parsed.items() if n > 1] == []

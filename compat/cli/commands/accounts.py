@@ -236,6 +236,7 @@ def _scan(
         spot=spot,
         workers=workers,
         matrix=matrix,
+        session=base,  # one botocore session and loader: the caller's clients and the scan's
         session_factory=AssumedSessions(base, settings, profile=profile).credentials,
         on_row=emit_row if stream else None,
         progress=_progress if sys.stderr.isatty() else None,
