@@ -99,7 +99,9 @@ def preflight(
         "framework": framework,
         "version": version,
         "region": region.strip().lower(),
-        "instance_type": instance_type.strip(),
+        # Instance-type names are matched case-insensitively, as on every face; AWS's
+        # quota names use the lower-case form.
+        "instance_type": instance_type.strip().lower(),
         "instance_count": instance_count,
         "spot": spot,
         "aws": not no_aws,
