@@ -7,6 +7,9 @@ and checks it against the answer the other faces already gave.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+
+import pytest
 
 import compat
 
@@ -34,3 +37,26 @@ def test_library_preflight_matches_instance_types_in_any_case() -> None:
     report = compat.preflight("pytorch", "2.2.0", "us-west-2", "Ml.P4De.24xlarge", 2, no_aws=True)
     assert report.check("eligibility").status.value == "pass"
     assert report.instance_type == "ml.p4de.24xlarge"
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: compat.resolve("pytorch", "1.13.1", 5),
+        lambda: compat.resolve_all(3, "eu-west-1"),
+        lambda: compat.explain(5),
+    ],
+    ids=["region", "framework", "message"],
+)
+def test_number_hint_speaks_of_versions_only_for_versions(call: Callable[[], object]) -> None:
+    # A number passed as a region, a framework or a message is not "version text".
+    with pytest.raises(compat.UsageError) as info:
+        call()
+    assert "version" not in (info.value.hint or ""), info.value.hint
+    assert "quote it" in (info.value.hint or ""), info.value.hint
+
+
+def test_number_hint_for_a_version_still_explains_floats() -> None:
+    with pytest.raises(compat.UsageError) as info:
+        compat.resolve("pytorch", 1.10)  # type: ignore[arg-type]
+    assert "1.10 as a number is 1.1" in (info.value.hint or "")
