@@ -7,7 +7,9 @@ and checks it against the answer the other faces already gave.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -60,3 +62,15 @@ def test_number_hint_for_a_version_still_explains_floats() -> None:
     with pytest.raises(compat.UsageError) as info:
         compat.resolve("pytorch", 1.10)  # type: ignore[arg-type]
     assert "1.10 as a number is 1.1" in (info.value.hint or "")
+
+
+def test_export_site_without_the_serve_extra_names_itself(
+    run_cli: Invoke, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # With only `pip install .`, export-site said "serve needs the 'serve' extra".
+    monkeypatch.setitem(sys.modules, "fastapi", None)
+    result = run_cli("export-site", str(tmp_path / "site"))
+    assert result.exit_code == 2
+    assert "export-site needs the 'serve' extra (fastapi is not installed)" in result.stderr
+    assert "serve needs" not in result.stderr.replace("export-site needs", "")
+    assert "pip install 'smddp-compat[serve]'" in result.stderr

@@ -16,13 +16,13 @@ from compat.errors import UsageError
 from compat.service.settings import Limits
 
 
-def _require_server_packages() -> None:
+def _require_server_packages(command: str = "serve") -> None:
     try:
         import fastapi  # noqa: F401
         import uvicorn  # noqa: F401
     except ImportError as exc:
         raise UsageError(
-            f"serve needs the 'serve' extra ({exc.name} is not installed)",
+            f"{command} needs the 'serve' extra ({exc.name} is not installed)",
             hint="install it with: pip install 'smddp-compat[serve]'",
         ) from None
 
