@@ -74,3 +74,11 @@ def test_export_site_without_the_serve_extra_names_itself(
     assert "export-site needs the 'serve' extra (fastapi is not installed)" in result.stderr
     assert "serve needs" not in result.stderr.replace("export-site needs", "")
     assert "pip install 'smddp-compat[serve]'" in result.stderr
+
+
+def test_cli_hints_keep_the_option_spelling(run_cli: Invoke) -> None:
+    result = run_cli("resolve", "-f", "pt", "--version", "1.13.1", "--format", "uri")
+    assert result.exit_code == 2
+    assert "pass --region us-west-2 (for example)" in result.stderr
+    near = run_cli("resolve", "-f", "pt", "--version", "1.13.1", "-r", "us-isof-east-1")
+    assert "use --version 2.1.0, the nearest release that has it" in near.stderr

@@ -61,3 +61,22 @@ def test_known_parameters_and_the_cache_buster_still_answer(client) -> None:
     assert (ok.json()["instance_count"], ok.json()["exit_code"]) == (8, 5)
     assert client.get("/v1/snippets?framework=pt&version=1.13.1&region=us-west-2&_=1").is_success
     assert client.get("/v1/instance-types?smddp_version=2.6.0&_=1").is_success
+
+
+@pytest.mark.parametrize(
+    ("query", "spelled"),
+    [
+        ("framework=pt&version=1.13.1&format=uri", "pass region=us-west-2 (for example)"),
+        ("version=1.13.1", "add framework=pytorch (for example)"),
+        ("", "for example framework=pytorch version=1.13.1 region=us-west-2"),
+        ("smddp_version=2.3.0&region=us-west-2&format=uri", "such as framework=pytorch"),
+        ("framework=pt&version=1.13.1&region=us-isof-east-1", "use version=2.1.0, the nearest"),
+    ],
+)
+def test_hints_spell_parameters_as_a_query_string(client, query: str, spelled: str) -> None:
+    # Hints read "pass region= us-west-2" over HTTP; the CLI's "--region us-west-2" is right.
+    response = client.get(f"/v1/resolve?{query}")
+    assert response.status_code in (400, 404)
+    assert spelled in response.json()["hint"]
+    for value in ("pytorch", "json", "us-west-2", "1.13.1", "2.1.0"):
+        assert f"= {value}" not in response.json()["hint"]
