@@ -231,7 +231,7 @@ def _forward(query: Query, m: Matrix, names: Mapping[str, str]) -> Resolution:
     rel = rows[index]
     reason = lack(m, rel, region, want)
     if reason:
-        raise _missing(m, fw, rel, region, want, reason, names)
+        raise _missing(m, fw, rel, region, want, reason, names, one_value=query.one_value)
     if "+" in requested:
         notes += local_notes(m, fw, index, requested)
     return build_resolution(
@@ -280,7 +280,10 @@ def _reverse(query: Query, m: Matrix, names: Mapping[str, str]) -> list[Resoluti
         if not usable:
             first = found[0]
             rel = m.release_for(first.framework, first.framework_version)
-            raise _missing(m, first.framework, rel, region, want, lack(m, rel, region, want), names)
+            reason = lack(m, rel, region, want)
+            raise _missing(
+                m, first.framework, rel, region, want, reason, names, one_value=query.one_value
+            )
         found = usable
     if query.one_value and len(found) > 1:
         raise _several(query, found, m, names)
@@ -313,6 +316,8 @@ def _missing(
     want: str | None,
     reason: str,
     names: Mapping[str, str],
+    *,
+    one_value: bool = False,
 ) -> CompatError:
     """The exit-3 error for a release that cannot answer, with the nearest that can."""
     from compat.errors import RegionNotAvailableError
@@ -327,7 +332,7 @@ def _missing(
         else f"no release of {display} has it; leave {names['region']} or the format out"
     )
     subject = f"{display} {rel['version']} (smddp {rel['smddp']})"
-    others = _other_artefacts(m, rel, region, want, names)
+    others = _other_artefacts(m, rel, region, want, names, one_value=one_value)
     if others:
         hint += "; or " + " or ".join(others)
     if region is not None and not m.in_region_set(rel["region_set"], region["name"]):
@@ -349,8 +354,15 @@ def _other_artefacts(
     region: NamedRegion | None,
     want: str | None,
     names: Mapping[str, str],
+    *,
+    one_value: bool = False,
 ) -> list[str]:
-    """The release's other artefacts that could stand in for a missing image."""
+    """The release's other artefacts that could stand in for a missing image.
+
+    A one-value format (``uri``, ``env``, ``sagemaker``) gives its own artefact, so
+    another one is asked for with the JSON format: ``--want wheel`` alone would conflict.
+    """
+    also = f" {_given(names, 'format', 'json')}" if one_value else ""
     if want not in ("image", "estimator") or region is None:
         return []
     if not m.in_region_set(rel["region_set"], region["name"]):
@@ -362,9 +374,9 @@ def _other_artefacts(
             f"{smp['account']}.dkr.ecr.{region['name']}.{region['dns_suffix']}/"
             f"{smp['repository']}:{rel['smp_tag']}"
         )
-        out.append(f"the SMP image {uri} ({_given(names, 'want', 'smp-image')})")
+        out.append(f"the SMP image {uri} ({_given(names, 'want', 'smp-image')}{also})")
     if rel["wheel_url"] is not None:
-        out.append(f"the wheel {rel['wheel_url']} ({_given(names, 'want', 'wheel')})")
+        out.append(f"the wheel {rel['wheel_url']} ({_given(names, 'want', 'wheel')}{also})")
     return out
 
 

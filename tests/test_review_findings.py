@@ -82,3 +82,27 @@ def test_cli_hints_keep_the_option_spelling(run_cli: Invoke) -> None:
     assert "pass --region us-west-2 (for example)" in result.stderr
     near = run_cli("resolve", "-f", "pt", "--version", "1.13.1", "-r", "us-isof-east-1")
     assert "use --version 2.1.0, the nearest release that has it" in near.stderr
+
+
+@pytest.mark.parametrize(
+    ("asked", "suggested"),
+    [
+        (["--format", "uri"], "(--want smp-image --format json)"),
+        (["--format", "env"], "(--want wheel --format json)"),
+        (["--want", "image"], "(--want smp-image)"),
+    ],
+)
+def test_a_hint_never_suggests_options_that_conflict(
+    run_cli: Invoke, asked: list[str], suggested: str
+) -> None:
+    # PyTorch 2.4.1 has no DLC image; the hint offered "--want smp-image", which with
+    # --format uri is exit 2 ("the uri format gives a DLC image ... they conflict").
+    base = ["resolve", "-f", "pt", "--version", "2.4.1", "-r", "us-west-2"]
+    missing = run_cli(*base, *asked)
+    assert missing.exit_code == 3
+    assert suggested in missing.stderr
+    kept = [a for a in asked if a not in ("--want", "image")]
+    if "--format" in suggested:
+        kept = []
+    followed = run_cli(*base, *kept, *suggested.strip("()").split())
+    assert followed.exit_code == 0, followed.stderr
