@@ -106,3 +106,22 @@ def test_a_hint_never_suggests_options_that_conflict(
         kept = []
     followed = run_cli(*base, *kept, *suggested.strip("()").split())
     assert followed.exit_code == 0, followed.stderr
+
+
+@pytest.mark.parametrize("spelling", ["1.13.*", "v1.13.*", "==1.13.*"])
+def test_a_pip_wildcard_is_the_prefix_it_spells(run_cli: Invoke, spelling: str) -> None:
+    # pip users write torch==1.13.* or 1.13.*; '==1.13.*' answered, '1.13.*' was exit 2.
+    res = compat.resolve("pytorch", spelling, "us-west-2")
+    assert res.framework_version == "1.13.1"
+    assert res.match == "specifier"
+    result = run_cli(
+        "resolve", "-f", "pt", "--version", spelling, "-r", "us-west-2", "--format", "uri"
+    )
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.strip() == res.image_uri
+
+
+def test_a_wildcard_with_newer_matches_passed_over_names_them() -> None:
+    res = compat.resolve("pytorch", "2.3.*", "cn-north-1")
+    assert res.framework_version == "2.3.0"
+    assert any("2.3.1 also matches '2.3.*'" in note for note in res.notes)
