@@ -125,3 +125,14 @@ def test_a_wildcard_with_newer_matches_passed_over_names_them() -> None:
     res = compat.resolve("pytorch", "2.3.*", "cn-north-1")
     assert res.framework_version == "2.3.0"
     assert any("2.3.1 also matches '2.3.*'" in note for note in res.notes)
+
+
+def test_p5_refusal_does_not_contradict_its_alternatives() -> None:
+    # The refusal said "supports P4 and P4de instances only" and then offered ml.p3dn.24xlarge.
+    report = compat.preflight("pytorch", "2.2.0", "us-west-2", "ml.p5.48xlarge", 2, no_aws=True)
+    check = report.check("eligibility")
+    assert check.status.value == "fail"
+    offered = [t for a in check.alternatives for t in (a.instance_types or ())]
+    assert "ml.p3dn.24xlarge" in offered
+    assert "instances only" not in check.message
+    assert "P5" in check.message
