@@ -136,3 +136,20 @@ def test_p5_refusal_does_not_contradict_its_alternatives() -> None:
     assert "ml.p3dn.24xlarge" in offered
     assert "instances only" not in check.message
     assert "P5" in check.message
+
+
+def test_check_says_an_upper_case_instance_type_is_misspelt() -> None:
+    # SageMaker's instance type names are lower case; the launcher sends the literal, so
+    # check flags it, but as a spelling to fix, not as a type smddp does not support.
+    source = (
+        "from sagemaker.pytorch import PyTorch\n"
+        "PyTorch(entry_point='train.py', framework_version='1.13.1', py_version='py39',\n"
+        "        instance_type='ML.P4D.24XLARGE', instance_count=2,\n"
+        "        distribution={'smdistributed': {'dataparallel': {'enabled': True}}})\n"
+    )
+    report = compat.check_source(source, "launch.py")
+    found = [f for f in report.findings if f.rule == "SMDDP003"]
+    assert len(found) == 1
+    assert "not an instance type that smddp" not in found[0].message
+    assert "lower case" in found[0].message
+    assert "did you mean ml.p4d.24xlarge?" in (found[0].fix or "")
