@@ -327,7 +327,7 @@ def _missing(
     near = nearest_with(m, framework, rel, region, want)
     alternatives = () if near is None else (near,)
     hint = (
-        f"use {_given(names, 'version', near.version)}, the nearest release that has it"
+        f"use {_given(names, 'version', str(near.version))}, the nearest release that has it"
         if near is not None
         else f"no release of {display} has it; leave {names['region']} or the format out"
     )
