@@ -153,3 +153,28 @@ def test_check_says_an_upper_case_instance_type_is_misspelt() -> None:
     assert "not an instance type that smddp" not in found[0].message
     assert "lower case" in found[0].message
     assert "did you mean ml.p4d.24xlarge?" in (found[0].fix or "")
+
+
+def test_yaml_output_keeps_account_ids_text_for_yaml_1_2_readers(run_cli: Invoke) -> None:
+    # us-isob-east-1's account is 094389454867. PyYAML (YAML 1.1) left it unquoted (an
+    # invalid octal is text there), but YAML 1.2 readers (yq, go-yaml, ruamel) read the
+    # plain scalar as the integer 94389454867: the leading zero, and the account, lost.
+    from ruamel.yaml import YAML
+
+    result = run_cli("regions", "--format", "yaml")
+    assert result.exit_code == 0
+    regions = YAML(typ="safe").load(result.stdout)
+    accounts = {r["name"]: r["dlc_account"] for r in regions}
+    assert accounts["us-isob-east-1"] == "094389454867"
+    assert all(isinstance(a, str) for a in accounts.values() if a is not None)
+
+
+def test_yaml_quotes_every_yaml_1_2_non_string() -> None:
+    import yaml
+    from ruamel.yaml import YAML
+
+    from compat.render.yaml import dumps
+
+    texts = ["094389454867", "0o17", "0x1F", "1e3", "+12", ".5", "007", "1_000", "~", "on", "text"]
+    for reader in (YAML(typ="safe").load, yaml.safe_load):
+        assert reader(dumps({"v": texts}))["v"] == texts
