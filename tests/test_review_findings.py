@@ -151,8 +151,15 @@ def test_check_says_an_upper_case_instance_type_is_misspelt() -> None:
     found = [f for f in report.findings if f.rule == "SMDDP003"]
     assert len(found) == 1
     assert "not an instance type that smddp" not in found[0].message
-    assert "lower case" in found[0].message
-    assert "did you mean ml.p4d.24xlarge?" in (found[0].fix or "")
+    assert "is not a SageMaker instance type name" in found[0].message
+    assert "names are lower case: did you mean ml.p4d.24xlarge?" in (found[0].fix or "")
+
+
+def test_sagemaker_args_says_an_upper_case_instance_type_is_misspelt() -> None:
+    res = compat.resolve("pytorch", "2.2.0", "us-west-2")
+    with pytest.raises(compat.NotEligibleError) as info:
+        compat.sagemaker_args(res, instance_type="ML.P4D.24XLARGE")
+    assert info.value.hint == "SageMaker names are lower case: did you mean ml.p4d.24xlarge?"
 
 
 def test_yaml_output_keeps_account_ids_text_for_yaml_1_2_readers(run_cli: Invoke) -> None:

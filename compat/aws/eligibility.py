@@ -89,8 +89,8 @@ def check_eligibility(
     if name not in support:
         if name.lower() in support:
             return _refuse(
-                f"{name!r} is not a SageMaker instance type name: the names are lower case",
-                f"did you mean {name.lower()}?",
+                f"{name!r} is not a SageMaker instance type name",
+                f"SageMaker names are lower case: did you mean {name.lower()}?",
                 (),
             )
         with_prefix = "ml." + name
