@@ -377,7 +377,25 @@ def _other_artefacts(
         out.append(f"the SMP image {uri} ({_given(names, 'want', 'smp-image')}{also})")
     if rel["wheel_url"] is not None:
         out.append(f"the wheel {rel['wheel_url']} ({_given(names, 'want', 'wheel')}{also})")
+    if want == "estimator":
+        build = _byoc_command(m, rel, region)
+        if build is not None:
+            out.append(f"build an image ({build}) and pass its URI as image_uri")
     return out
+
+
+def _byoc_command(m: Matrix, rel: CompiledRelease, region: NamedRegion) -> str | None:
+    """A ``byoc --base cuda`` command for the release, only where byoc answers it (tried)."""
+    from compat.recipes.byoc import byoc
+
+    try:
+        byoc(rel["framework"], rel["version"], region["name"], base="cuda", matrix=m)
+    except CompatError:
+        return None
+    return (
+        f"smddp-compat byoc --framework {rel['framework']} --version {rel['version']} "
+        f"--base cuda --region {region['name']}"
+    )
 
 
 def nearest_with(

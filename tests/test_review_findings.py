@@ -185,3 +185,21 @@ def test_yaml_quotes_every_yaml_1_2_non_string() -> None:
     texts = ["094389454867", "0o17", "0x1F", "1e3", "+12", ".5", "007", "1_000", "~", "on", "text"]
     for reader in (YAML(typ="safe").load, yaml.safe_load):
         assert reader(dumps({"v": texts}))["v"] == texts
+
+
+def test_sagemaker_without_an_image_in_the_region_offers_byoc_as_the_readme_says(
+    run_cli: Invoke,
+) -> None:
+    # README: "-f pt --version 2.4.1 -r cn-north-1 --format sagemaker [points] to PyTorch
+    # 2.4.0 in cn-north-1 or byoc --base cuda"; the hint named no byoc command.
+    base = ["-f", "pt", "--version", "2.4.1", "-r", "cn-north-1"]
+    refused = run_cli("resolve", *base, "--format", "sagemaker")
+    assert refused.exit_code == 3
+    assert "use --version 2.4.0, the nearest release that has it" in refused.stderr
+    command = (
+        "smddp-compat byoc --framework pytorch --version 2.4.1 --base cuda --region cn-north-1"
+    )
+    assert f"build an image ({command}) and pass its URI as image_uri" in refused.stderr
+    built = run_cli(*command.split()[1:])
+    assert built.exit_code == 0, built.stderr
+    assert "smdistributed_dataparallel-2.5.0" in built.stdout
