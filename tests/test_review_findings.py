@@ -203,3 +203,18 @@ def test_sagemaker_without_an_image_in_the_region_offers_byoc_as_the_readme_says
     built = run_cli(*command.split()[1:])
     assert built.exit_code == 0, built.stderr
     assert "smdistributed_dataparallel-2.5.0" in built.stdout
+
+
+def test_library_preflight_without_a_region_says_how_to_pass_one_in_python() -> None:
+    # The library reads no environment variable, yet its hint said "or set AWS_REGION".
+    with pytest.raises(compat.UsageError) as info:
+        compat.preflight("pytorch", "2.2.0", None, "ml.p4d.24xlarge", 2, no_aws=True)
+    assert "region=" in (info.value.hint or "")
+    assert "on the command line" in (info.value.hint or "")
+
+
+def test_cli_preflight_without_a_region_names_the_option_and_variable(run_cli: Invoke) -> None:
+    result = run_cli("preflight", "-f", "pt", "-t", "ml.p4d.24xlarge", "-n", "2", "--no-aws")
+    assert result.exit_code == 2
+    assert "--region" in result.stderr
+    assert "AWS_REGION" in result.stderr

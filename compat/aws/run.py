@@ -88,7 +88,9 @@ def preflight(
         )
     if region is None or not region.strip():
         raise UsageError(
-            "preflight needs a region", hint="pass --region (or set AWS_REGION), e.g. us-west-2"
+            "preflight needs a region",
+            hint="pass region='us-west-2' (for example); on the command line --region us-west-2 "
+            "or the AWS_REGION variable",
         )
     if not instance_type.strip() or len(instance_type) > 100:
         raise UsageError(
