@@ -105,6 +105,13 @@ def _blame_environment(
     exc.hint = f"{fix}; {exc.hint}" if exc.hint else fix
 
 
+def _given(names: Mapping[str, str], field: str, value: str) -> str:
+    """``field`` given ``value`` as the asking face spells it: ``--region us-west-2`` on the
+    command line, ``region=us-west-2`` over HTTP and in the library."""
+    name = names[field]
+    return f"{name}{value}" if name.endswith("=") else f"{name} {value}"
+
+
 def _answer(query: Query, m: Matrix, names: Mapping[str, str]) -> AnswerValue:
     want = query.wanted
     implied = ONE_VALUE_FORMATS.get(query.format)
@@ -112,7 +119,7 @@ def _answer(query: Query, m: Matrix, names: Mapping[str, str]) -> AnswerValue:
         raise UsageError(
             f"the {query.format} format gives {ARTEFACTS[implied]}, and want is {query.want}: "
             "they conflict",
-            hint=f"leave {names['want']} out, or use {names['format']} json with it",
+            hint=f"leave {names['want']} out, or use {_given(names, 'format', 'json')} with it",
         )
     if query.instance_type is not None and want != "estimator":
         raise UsageError(
@@ -128,13 +135,13 @@ def _answer(query: Query, m: Matrix, names: Mapping[str, str]) -> AnswerValue:
         if query.version is not None:
             raise UsageError(
                 "a version needs a framework: which framework's version is it?",
-                hint=f"add {names['framework']} pytorch (for example), or leave the version "
-                f"out for the reverse lookup by {names['smddp_version']}",
+                hint=f"add {_given(names, 'framework', 'pytorch')} (for example), or leave the "
+                f"version out for the reverse lookup by {names['smddp_version']}",
             )
         raise UsageError(
             "resolve needs a framework (or an smddp version for a reverse lookup)",
-            hint=f"for example {names['framework']} pytorch {names['version']} 1.13.1 "
-            f"{names['region']} us-west-2",
+            hint=f"for example {_given(names, 'framework', 'pytorch')} "
+            f"{_given(names, 'version', '1.13.1')} {_given(names, 'region', 'us-west-2')}",
         )
     return _as_format(query, _forward(query, m, names), m)
 
@@ -156,7 +163,7 @@ def _region_of(query: Query, m: Matrix, names: Mapping[str, str]) -> NamedRegion
             what = f"the {query.format} format" if query.one_value else f"want={want}"
             raise UsageError(
                 f"{what} needs a region: an image URI names one",
-                hint=f"pass {names['region']} us-west-2 (for example)",
+                hint=f"pass {_given(names, 'region', 'us-west-2')} (for example)",
             )
         return None
     return m.region(query.region)
@@ -224,7 +231,7 @@ def _forward(query: Query, m: Matrix, names: Mapping[str, str]) -> Resolution:
     rel = rows[index]
     reason = lack(m, rel, region, want)
     if reason:
-        raise _missing(m, fw, rel, region, want, reason, names)
+        raise _missing(m, fw, rel, region, want, reason, names, one_value=query.one_value)
     if "+" in requested:
         notes += local_notes(m, fw, index, requested)
     return build_resolution(
@@ -273,7 +280,10 @@ def _reverse(query: Query, m: Matrix, names: Mapping[str, str]) -> list[Resoluti
         if not usable:
             first = found[0]
             rel = m.release_for(first.framework, first.framework_version)
-            raise _missing(m, first.framework, rel, region, want, lack(m, rel, region, want), names)
+            reason = lack(m, rel, region, want)
+            raise _missing(
+                m, first.framework, rel, region, want, reason, names, one_value=query.one_value
+            )
         found = usable
     if query.one_value and len(found) > 1:
         raise _several(query, found, m, names)
@@ -286,14 +296,15 @@ def _several(
     """A one-value format asked of a reverse lookup with several answers."""
     listed = ", ".join(f"{m.display_name(r.framework)} {r.framework_version}" for r in found)
     frameworks = {r.framework for r in found}
-    add = names["framework"] if len(frameworks) > 1 else names["version"]
+    field = "framework" if len(frameworks) > 1 else "version"
+    add = names[field]
     example = found[0].framework if len(frameworks) > 1 else found[0].framework_version
     return UsageError(
         f"{len(found)} releases ship smddp {found[0].smddp_version}"
         + (f" in {found[0].region}" if found[0].region else "")
         + f" ({listed}), and the {query.format} format holds one value",
-        hint=f"add {add}{also} to pick one, such as {add} {example}; or ask for the list "
-        f"({names['format']} json)",
+        hint=f"add {add}{also} to pick one, such as {_given(names, field, example)}; or ask "
+        f"for the list ({_given(names, 'format', 'json')})",
     )
 
 
@@ -305,6 +316,8 @@ def _missing(
     want: str | None,
     reason: str,
     names: Mapping[str, str],
+    *,
+    one_value: bool = False,
 ) -> CompatError:
     """The exit-3 error for a release that cannot answer, with the nearest that can."""
     from compat.errors import RegionNotAvailableError
@@ -314,12 +327,12 @@ def _missing(
     near = nearest_with(m, framework, rel, region, want)
     alternatives = () if near is None else (near,)
     hint = (
-        f"use {names['version']} {near.version}, the nearest release that has it"
+        f"use {_given(names, 'version', str(near.version))}, the nearest release that has it"
         if near is not None
         else f"no release of {display} has it; leave {names['region']} or the format out"
     )
     subject = f"{display} {rel['version']} (smddp {rel['smddp']})"
-    others = _other_artefacts(m, rel, region, want, names)
+    others = _other_artefacts(m, rel, region, want, names, one_value=one_value)
     if others:
         hint += "; or " + " or ".join(others)
     if region is not None and not m.in_region_set(rel["region_set"], region["name"]):
@@ -341,8 +354,15 @@ def _other_artefacts(
     region: NamedRegion | None,
     want: str | None,
     names: Mapping[str, str],
+    *,
+    one_value: bool = False,
 ) -> list[str]:
-    """The release's other artefacts that could stand in for a missing image."""
+    """The release's other artefacts that could stand in for a missing image.
+
+    A one-value format (``uri``, ``env``, ``sagemaker``) gives its own artefact, so
+    another one is asked for with the JSON format: ``--want wheel`` alone would conflict.
+    """
+    also = f" {_given(names, 'format', 'json')}" if one_value else ""
     if want not in ("image", "estimator") or region is None:
         return []
     if not m.in_region_set(rel["region_set"], region["name"]):
@@ -354,10 +374,28 @@ def _other_artefacts(
             f"{smp['account']}.dkr.ecr.{region['name']}.{region['dns_suffix']}/"
             f"{smp['repository']}:{rel['smp_tag']}"
         )
-        out.append(f"the SMP image {uri} ({names['want']} smp-image)")
+        out.append(f"the SMP image {uri} ({_given(names, 'want', 'smp-image')}{also})")
     if rel["wheel_url"] is not None:
-        out.append(f"the wheel {rel['wheel_url']} ({names['want']} wheel)")
+        out.append(f"the wheel {rel['wheel_url']} ({_given(names, 'want', 'wheel')}{also})")
+    if want == "estimator":
+        build = _byoc_command(m, rel, region)
+        if build is not None:
+            out.append(f"build an image ({build}) and pass its URI as image_uri")
     return out
+
+
+def _byoc_command(m: Matrix, rel: CompiledRelease, region: NamedRegion) -> str | None:
+    """A ``byoc --base cuda`` command for the release, only where byoc answers it (tried)."""
+    from compat.recipes.byoc import byoc
+
+    try:
+        byoc(rel["framework"], rel["version"], region["name"], base="cuda", matrix=m)
+    except CompatError:
+        return None
+    return (
+        f"smddp-compat byoc --framework {rel['framework']} --version {rel['version']} "
+        f"--base cuda --region {region['name']}"
+    )
 
 
 def nearest_with(

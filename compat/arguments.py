@@ -33,10 +33,13 @@ def text_error(name: str, value: Any, example: str, *, optional: bool = False) -
     kind = "a string or None" if optional else "a string"
     hint = f"pass {name} as text, such as {example!r}"
     if isinstance(value, float | int) and not isinstance(value, bool):
-        hint += (
-            f"; quote numbers: the number {value!r} is not the version text "
-            f"(1.10 as a number is 1.1), so pass {str(value)!r} only if that is what you mean"
-        )
+        if "version" in name:
+            hint += (
+                f"; quote numbers: the number {value!r} is not the version text "
+                f"(1.10 as a number is 1.1), so pass {str(value)!r} only if that is what you mean"
+            )
+        else:
+            hint += f"; quote it: {str(value)!r}, if that is what you mean"
     return UsageError(
         f"{name} must be {kind}, not {type(value).__name__} {_shown(value)}", hint=hint
     )

@@ -186,11 +186,20 @@ def choose_with_smddp(
     )
 
 
-def version_filter(requested: str, match: str) -> Callable[[Version], bool]:
-    """Whether a release version answers ``requested`` (matched as ``match``)."""
+def _spelled(requested: str) -> str:
+    """``requested`` as matched: lower case, without AWS's ``v``; pip's ``1.13.*`` is
+    the specifier ``==1.13.*`` it abbreviates."""
     text = requested.strip().lower()
     if text[:1] == "v" and text[1:2].isdigit():
         text = text[1:]
+    if text.endswith(".*") and not _SPECIFIER_CHARS.intersection(text):
+        text = "==" + text
+    return text
+
+
+def version_filter(requested: str, match: str) -> Callable[[Version], bool]:
+    """Whether a release version answers ``requested`` (matched as ``match``)."""
+    text = _spelled(requested)
     if match == "latest":
         return lambda version: True
     if match == "specifier":
@@ -216,11 +225,9 @@ def choose_release(
     ``region`` (as ``Matrix.region`` gives it) only fills in the images of the
     alternatives that an error about a version without smddp carries.
     """
-    text = requested.strip().lower()
+    text = _spelled(requested)
     if text == "latest":
         return m.newest_index(framework), "latest"
-    if text[:1] == "v" and text[1:2].isdigit():
-        text = text[1:]
     found = m.exact_index(framework, text)
     if found is not None:
         return found, "exact"

@@ -3,8 +3,9 @@
 The compiled release carries ``instance_support``: per instance type,
 [status, note, alternative] for its smddp version. supported and limited
 pass (limited with its note); deprecated and unsupported fail with the
-alternative. Names without ``ml.`` get a hint, any ``ml.p5*`` type is refused
-like ml.p5.48xlarge, and other types are refused with the supported list.
+alternative. Names without ``ml.`` or not in lower case get a hint, any
+``ml.p5*`` type is refused like ml.p5.48xlarge, and other types are refused
+with the supported list.
 """
 
 from __future__ import annotations
@@ -86,6 +87,12 @@ def check_eligibility(
     listed = ", ".join(supported) or "none"
     name = instance_type.strip()
     if name not in support:
+        if name.lower() in support:
+            return _refuse(
+                f"{name!r} is not a SageMaker instance type name",
+                f"SageMaker names are lower case: did you mean {name.lower()}?",
+                (),
+            )
         with_prefix = "ml." + name
         if not name.startswith("ml.") and with_prefix in support:
             return _refuse(

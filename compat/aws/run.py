@@ -88,7 +88,9 @@ def preflight(
         )
     if region is None or not region.strip():
         raise UsageError(
-            "preflight needs a region", hint="pass --region (or set AWS_REGION), e.g. us-west-2"
+            "preflight needs a region",
+            hint="pass region='us-west-2' (for example); on the command line --region us-west-2 "
+            "or the AWS_REGION variable",
         )
     if not instance_type.strip() or len(instance_type) > 100:
         raise UsageError(
@@ -99,7 +101,9 @@ def preflight(
         "framework": framework,
         "version": version,
         "region": region.strip().lower(),
-        "instance_type": instance_type.strip(),
+        # Instance-type names are matched case-insensitively, as on every face; AWS's
+        # quota names use the lower-case form.
+        "instance_type": instance_type.strip().lower(),
         "instance_count": instance_count,
         "spot": spot,
         "aws": not no_aws,

@@ -28,7 +28,7 @@ def export_site_cmd(ctx: click.Context, directory: str, matrix_path: str | None)
       smddp-compat export-site public/
       aws s3 sync public/ s3://my-bucket/ --delete
     """
-    _require_server_packages()
+    _require_server_packages("export-site")
     from compat.service.export import export_site, summary
 
     path = matrix_path or ctx.find_root().params.get("matrix_path")

@@ -20,13 +20,13 @@ from compat.service.settings import Limits
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _require_server_packages() -> None:
+def _require_server_packages(command: str = "serve") -> None:
     try:
         import fastapi  # noqa: F401
         import uvicorn  # noqa: F401
     except ImportError as exc:
         raise UsageError(
-            f"serve needs the 'serve' extra ({exc.name} is not installed)",
+            f"{command} needs the 'serve' extra ({exc.name} is not installed)",
             hint="install it with: pip install 'smddp-compat[serve]'",
         ) from None
 

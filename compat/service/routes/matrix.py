@@ -139,6 +139,9 @@ async def get_instance_types(
         str | None, text_param("Show the status for this smddp version", "1.7.0")
     ] = None,
 ) -> Response:
+    from compat.service.query import read_parameters
+
+    read_parameters(request, ("smddp_version",))  # a typo is a 400, never the whole list
     snap = matrix_state(request).current
     if smddp_version is None:
         return json_response(snap.instance_types_json)

@@ -24,7 +24,7 @@ from compat.service.problems import (
     problem_responses,
     request_id_of,
 )
-from compat.service.query import text_param
+from compat.service.query import read_parameters, text_param
 from compat.service.routes.common import JSON_TYPE, dump, json_response, matrix_state, settings
 from compat.service.security import (
     MAX_BODY_BYTES,
@@ -36,6 +36,17 @@ from compat.service.security import (
 )
 
 router = APIRouter(tags=["preflight"])
+
+#: GET /v1/preflight's parameters, as they are spelled.
+PREFLIGHT_PARAMETERS = (
+    "framework",
+    "version",
+    "region",
+    "instance_type",
+    "instance_count",
+    "spot",
+    "require_aws",
+)
 
 
 class AwsSession:
@@ -95,6 +106,7 @@ def get_preflight(
     ] = False,
     authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Response:
+    read_parameters(request, PREFLIGHT_PARAMETERS)  # a typo is a 400, never a default
     run_preflight = _library("compat", "preflight", "preflight")
     config = settings(request)
     use_aws, why = _aws_allowed(config.enable_aws, config.token, authorization)

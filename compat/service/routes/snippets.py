@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from compat.service.problems import problem_responses
-from compat.service.query import text_param
+from compat.service.query import read_parameters, text_param
 from compat.service.routes.common import dump, json_response, matrix_state
 
 router = APIRouter(tags=["matrix"])
@@ -43,6 +43,7 @@ async def get_snippets(
     from compat.query import HTTP_NAMES
     from compat.recipes.snippets import snippets
 
+    read_parameters(request, ("framework", "version", "region"))  # a typo is a 400
     found = snippets(
         framework, version, region, matrix=matrix_state(request).current.matrix, names=HTTP_NAMES
     )
