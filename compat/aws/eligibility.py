@@ -22,6 +22,16 @@ if TYPE_CHECKING:
 NAME = "eligibility"
 
 
+def instance_type_name(text: str) -> str:
+    """The instance type a user typed, as AWS names it (``ML.P4D.24XLARGE`` -> ``ml.p4d.24xlarge``).
+
+    Types are matched in any letter case on every face and command (preflight,
+    quota show/scan/request, the account scan); AWS's quota names use lower case.
+    Launch code is judged as written instead (``check``): SageMaker refuses upper case.
+    """
+    return text.strip().lower()
+
+
 def _refuse(message: str, remedy: str | None, alternatives: tuple[Alternative, ...]) -> Check:
     return Check(
         NAME,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from compat.aws.clients import SERVICE_QUOTAS, aws_call, client_source
+from compat.aws.eligibility import instance_type_name
 from compat.aws.quotas import QuotaValue, quota_catalog
 from compat.errors import CompatError, NotEligibleError, NotFoundError, UsageError
 
@@ -103,7 +104,7 @@ def quota_name_for(
         )
     q = matrix.compiled["quotas"]
     fmt = q["warm_pool"] if warm_pool else q["spot"] if spot else q["on_demand"]
-    return str(fmt.format(instance_type=instance_type.strip()))
+    return str(fmt.format(instance_type=instance_type_name(instance_type)))
 
 
 def quota_state(source: Clients, matrix: Matrix, region: str, name: str) -> QuotaState:

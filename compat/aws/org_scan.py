@@ -54,6 +54,7 @@ from compat.aws.clients import (
     SERVICE_QUOTAS,
     aws_call,
 )
+from compat.aws.eligibility import instance_type_name
 from compat.aws.report import Check, CheckStatus
 from compat.aws.scan import DEFAULT_WORKERS, verdict_of
 from compat.aws.usage import JobListing, Usage, count_usage, describe_job, list_jobs
@@ -792,7 +793,7 @@ def scan_accounts(
 
     pipeline = _Pipeline(
         m,
-        instance_type.strip(),
+        instance_type_name(instance_type),
         count,
         spot,
         _Accounts(

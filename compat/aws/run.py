@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from compat.aws.checks import quota_checks, skipped_checks
-from compat.aws.eligibility import check_eligibility
+from compat.aws.eligibility import check_eligibility, instance_type_name
 from compat.aws.report import Check, CheckStatus, PreflightReport
 from compat.errors import NotFoundError, UsageError
 from compat.exit_codes import ExitCode
@@ -101,9 +101,7 @@ def preflight(
         "framework": framework,
         "version": version,
         "region": region.strip().lower(),
-        # Instance-type names are matched case-insensitively, as on every face; AWS's
-        # quota names use the lower-case form.
-        "instance_type": instance_type.strip().lower(),
+        "instance_type": instance_type_name(instance_type),
         "instance_count": instance_count,
         "spot": spot,
         "aws": not no_aws,

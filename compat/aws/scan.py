@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from compat.aws.checks import INSTANCE_QUOTA, TOTAL_QUOTA, quota_checks
+from compat.aws.eligibility import instance_type_name
 from compat.aws.report import Check, CheckStatus
 from compat.exit_codes import ExitCode
 
@@ -163,6 +164,7 @@ def scan_regions(
     from compat.aws.clients import client_source
 
     source = client_source(source)
+    instance_type = instance_type_name(instance_type)
     for region in regions:
         matrix.region(region)  # unknown regions are a NotFoundError before any call
     verdicts: list[RegionVerdict] = []

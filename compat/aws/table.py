@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from compat.aws.clients import SAGEMAKER, SERVICE_QUOTAS, aws_call, client_source
+from compat.aws.eligibility import instance_type_name
 from compat.aws.quota_codes import QuotaCodeBook, book_for, read_quota
 from compat.aws.quotas import QuotaValue
 from compat.aws.usage import Usage, count_usage
@@ -74,7 +75,7 @@ def quota_names(matrix: Matrix, instance_types: list[str]) -> list[tuple[str, st
     """(quota name, usage kind, instance type) of every quota ``quota show`` lists."""
     q = matrix.compiled["quotas"]
     out: list[tuple[str, str, str | None]] = []
-    for itype in instance_types:
+    for itype in map(instance_type_name, instance_types):
         out.append((q["on_demand"].format(instance_type=itype), "on-demand", itype))
         out.append((q["spot"].format(instance_type=itype), "spot", itype))
         out.append((q["warm_pool"].format(instance_type=itype), "warm-pool", itype))

@@ -640,3 +640,35 @@ def test_explain_check_reads_the_quota_now_with_one_call(
     no_region = run_cli("explain", "--check", NEWER_ENDING)
     assert no_region.exit_code == 2
     assert "--region" in no_region.stderr
+
+
+def test_quota_commands_answer_an_upper_case_type_as_the_lower_case_one(
+    server_url: str, run_cli: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One question, another spelling: every quota command matches types in any case
+    # (AWS's quota names are lower case), as preflight does.
+    _busy(server_url)
+    set_quotas(p4d=(0, 8), p4d_warm=(2, None), total=(20, None), per_job=(10, None))
+    monkeypatch.setenv("AWS_ENDPOINT_URL", server_url)
+    for command in (
+        ("quota", "show", "-r", REGION, "--format", "json", "-t"),
+        ("quota", "scan", "-r", REGION, "-n", "4", "--format", "json", "-t"),
+    ):
+        lower = run_cli(*command, P4D)
+        upper = run_cli(*command, f" {P4D.upper()}")
+        assert lower.exit_code == 0, lower.stderr
+        assert (upper.exit_code, json.loads(upper.stdout)) == (0, json.loads(lower.stdout))
+    assert "ml.p4d.24xlarge for training job usage" in lower.stdout
+
+
+def test_quota_names_are_asked_in_lower_case() -> None:
+    from compat.aws.increase import quota_name_for
+    from compat.aws.table import quota_names
+
+    matrix = compat.load_matrix()
+    assert quota_name_for(matrix, instance_type="ML.P4D.24xlarge", spot=True) == (
+        "ml.p4d.24xlarge for spot training job usage"
+    )
+    names = [name for name, _, itype in quota_names(matrix, ["Ml.P5.48XLarge"]) if itype]
+    assert len(names) == 3
+    assert all(name.startswith("ml.p5.48xlarge for ") for name in names)
