@@ -218,3 +218,13 @@ def test_cli_preflight_without_a_region_names_the_option_and_variable(run_cli: I
     assert result.exit_code == 2
     assert "--region" in result.stderr
     assert "AWS_REGION" in result.stderr
+
+
+@pytest.mark.parametrize("message", ["", "   ", "\n"])
+def test_explain_of_nothing_is_a_usage_problem(run_cli: Invoke, message: str) -> None:
+    # Nothing passed is exit 2 (what to pass), not exit 3 "no quota message found".
+    with pytest.raises(compat.UsageError, match="the error message to explain is empty"):
+        compat.explain(message)
+    result = run_cli("explain", message)
+    assert result.exit_code == 2
+    assert "error: the error message to explain is empty" in result.stderr

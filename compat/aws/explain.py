@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from compat.errors import NotFoundError
+from compat.errors import NotFoundError, UsageError
 
 if TYPE_CHECKING:
     from boto3.session import Session
@@ -153,6 +153,12 @@ def explain(
 
     require_text("message", message, "The account-level service limit ...")
     require_text("region", region, "us-west-2", optional=True)
+    if not message.strip():  # nothing was passed: a usage problem, not "no quota found"
+        raise UsageError(
+            "the error message to explain is empty",
+            hint="pass the ResourceLimitExceeded error as SageMaker printed it (quote it), "
+            "or pipe it in",
+        )
     text = _normalized(message)
     found = _LIMIT_RE.search(text)
     if found is None:
@@ -404,7 +410,6 @@ def check_explanation(
     """
     from compat.aws.clients import SERVICE_QUOTAS, aws_call, client_source
     from compat.aws.quota_codes import book_for, read_quota
-    from compat.errors import UsageError
 
     if explanation.region is None:
         raise UsageError(
