@@ -20,7 +20,6 @@ from typing import Any
 import boto3
 import pytest
 from moto.sagemaker.models import sagemaker_backends
-from moto.server import ThreadedMotoServer
 from moto.servicequotas.responses import ServiceQuotasResponse
 from moto.sts.responses import TokenResponse
 
@@ -29,8 +28,17 @@ from compat.aws.accounts import AccountTarget, AssumedSessions, AssumeRoleSettin
 from compat.aws.org_scan import default_client_factory, scan_accounts
 from compat.aws.quota_codes import QuotaCodeBook
 
-from ..conftest import Invoke, free_port
-from .conftest import ACCOUNT, P4D, P4D_NAME, PER_JOB, QUOTA_CODES, TOTAL, resource_config
+from ..conftest import Invoke
+from .conftest import (
+    ACCOUNT,
+    P4D,
+    P4D_NAME,
+    PER_JOB,
+    QUOTA_CODES,
+    TOTAL,
+    resource_config,
+    serve_moto,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -136,14 +144,7 @@ def server_url() -> Iterator[str]:
         ServiceQuotasResponse, "get_aws_default_service_quota", _get_default, raising=False
     )
     patch.setattr(TokenResponse, "assume_role", _assume_role)
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.stop()
-        patch.undo()
+    yield from serve_moto(patch)
 
 
 @pytest.fixture(scope="module")
